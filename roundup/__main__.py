@@ -1,0 +1,5 @@
+"""Allow `python -m roundup`."""
+
+from roundup.cli import main
+
+raise SystemExit(main())

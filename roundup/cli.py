@@ -1,0 +1,102 @@
+"""The `roundup` command: options, logging, the summary line and exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from roundup import __version__
+from roundup import config as config_module
+from roundup.build import BuildResult, build
+from roundup.errors import ConfigError, ContentError, RoundupError
+from roundup.loader import display_path
+
+log = logging.getLogger("roundup")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="roundup", description="Build a static site and feeds from curated link files."
+    )
+    parser.add_argument("--version", action="version", version=f"roundup {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    b = commands.add_parser("build", help="build the site into the output folder")
+    b.add_argument("--content", metavar="DIR", help="folder of article files (default content/)")
+    b.add_argument("--output", metavar="DIR", help="folder to build into (default output/)")
+    b.add_argument("--base-url", metavar="URL", help="absolute URL the site is served from")
+    b.add_argument("--config", metavar="FILE", help="config file (default ./pyproject.toml)")
+    b.add_argument("--preview", action="store_true", help="include unpublished items, marked")
+    b.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    b.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    b.add_argument("-v", "--verbose", action="store_true", help="print timings per phase")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    level = logging.DEBUG if args.verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(name)s: %(message)s", stream=sys.stderr)
+    try:
+        return _build(args)
+    except ConfigError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        print("roundup: the configuration has errors; nothing was built", file=sys.stderr)
+        return 1
+    except ContentError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        files = len({p.path for p in error.problems})
+        count = len(error.problems)
+        print(
+            f"roundup: {count} error{'s' * (count != 1)} in {files} file{'s' * (files != 1)}; "
+            "the output folder was not changed",
+            file=sys.stderr,
+        )
+        return 1
+    except RoundupError as error:
+        print(f"roundup: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("roundup: interrupted; the output folder was not changed", file=sys.stderr)
+        return 130
+
+
+def _build(args: argparse.Namespace) -> int:
+    cwd = Path.cwd()
+    overrides = {
+        "content_dir": str(cwd / args.content) if args.content else None,
+        "output_dir": str(cwd / args.output) if args.output else None,
+        "base_url": args.base_url,
+    }
+    config_file = Path(args.config) if args.config else None
+    config = config_module.load(config_file, overrides, cwd)
+    progress = _progress if sys.stderr.isatty() and not os.environ.get("CI") else None
+    result = build(config, preview=args.preview, strict=args.strict, progress=progress)
+    if progress:
+        print("\r\033[K", end="", file=sys.stderr)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if not args.quiet:
+        print(_summary(result, display_path(config.output_dir, cwd), args.preview))
+    return 0
+
+
+def _progress(done: int, total: int) -> None:
+    print(f"\rroundup: rendering {done}/{total} pages", end="", file=sys.stderr, flush=True)
+
+
+def _summary(result: BuildResult, output: str, preview: bool) -> str:
+    hidden = (
+        f"{result.hidden} unpublished included (preview)"
+        if preview
+        else f"{result.hidden} unpublished skipped"
+    )
+    return (
+        f"roundup: {result.shown} items shown, {hidden}; {result.pages} pages, "
+        f"{result.feeds} feeds; {result.written} of {result.files} files written to {output}/ "
+        f"in {result.seconds:.2f} s"
+    )

@@ -1,0 +1,49 @@
+"""The exceptions roundup raises and the problem records its errors are made of."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong (or doubtful) in one input file, located as precisely as known."""
+
+    path: str
+    line: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
+
+
+class RoundupError(Exception):
+    """Base of every error caused by input or environment rather than by a bug."""
+
+
+class ConfigError(RoundupError):
+    """The configuration (file or flags) is invalid; carries every problem found."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class ContentError(RoundupError):
+    """One or more article files are invalid; carries every problem of every file."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+class OutputError(RoundupError):
+    """The output folder cannot be written safely."""
+
+
+class TemplateError(RoundupError):
+    """A theme or site template failed to load or render."""

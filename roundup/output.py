@@ -1,0 +1,197 @@
+"""Write built files into the output folder safely: staged, write-if-changed, no stray deletes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from roundup.errors import OutputError
+
+log = logging.getLogger(__name__)
+
+STATE_DIR = (
+    ".roundup"  # roundup's own records inside the output folder (a dot-folder: never served)
+)
+MANIFEST = "manifest.json"
+_MANIFEST_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """What the manifest remembers of one output file."""
+
+    digest: str  # hash of the bytes
+    size: int
+    mtime_ns: int
+    key: str  # fingerprint of the inputs the file was made from ("" when unknown)
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def check_relative(path: str) -> str:
+    """Refuse any output path that could leave the output folder or hide in the state folder."""
+    pure = PurePosixPath(path)
+    if (
+        not path
+        or pure.is_absolute()
+        or "\\" in path
+        or any(part in ("", ".", "..") for part in path.split("/"))
+        or pure.parts[0] == STATE_DIR
+        or any(len(part.encode()) > 255 for part in pure.parts)
+    ):
+        raise OutputError(f"refusing to write an unsafe output path: {path!r}")
+    return path
+
+
+def check_folder(output: Path, protected: list[Path]) -> None:
+    """Refuse output folders that hold the project, the content, the home folder or the root."""
+    target = output.resolve()
+    home = Path.home().resolve()
+    for place in [Path("/"), home, *protected]:
+        place = place.resolve()
+        if target == place or place.is_relative_to(target):
+            raise OutputError(
+                f"refusing to use {output} as the output folder: it contains {place}; "
+                "choose a folder of its own, such as output/"
+            )
+    if target.exists() and not target.is_dir():
+        raise OutputError(f"the output path {output} exists and is not a folder")
+    owned = (target / STATE_DIR / MANIFEST).is_file()
+    if target.is_dir() and not owned and any(target.iterdir()):
+        raise OutputError(
+            f"{output} is not empty and was not made by roundup (no {STATE_DIR}/{MANIFEST}); "
+            "empty it or choose another output folder"
+        )
+
+
+class Writer:
+    """Stages new and changed files, then commits them in one step at the end of a build.
+
+    Nothing inside the output folder changes until `commit`; `abort` removes only what this
+    build created. Files are compared with the previous manifest, so unchanged files keep
+    their bytes and modification times, and only files a previous build recorded as its own
+    are ever deleted.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.created_root = not root.exists()
+        self.state = root / STATE_DIR
+        self.staging = self.state / f"staging-{os.getpid()}"
+        self.old = self._read_manifest()
+        self.new: dict[str, Record] = {}
+        self.staged: dict[str, Path] = {}
+        self.written = 0
+        self._counter = 0
+        self._safe_dirs: set[Path] = set()
+
+    def _read_manifest(self) -> dict[str, Record]:
+        try:
+            data = json.loads((self.state / MANIFEST).read_text("utf-8"))
+            if data.get("version") != _MANIFEST_VERSION:
+                return {}
+            return {path: Record(*entry) for path, entry in data["files"].items()}
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return {}
+
+    def start(self) -> None:
+        self.staging.mkdir(parents=True, exist_ok=True)
+
+    def is_current(self, path: str, key: str) -> bool:
+        """Whether `path` was made from the same inputs last time and is untouched since."""
+        old = self.old.get(path)
+        if old is None or not key or old.key != key or not self._untouched(path, old):
+            return False
+        self._claim(path, old)
+        return True
+
+    def _untouched(self, path: str, old: Record) -> bool:
+        try:
+            stat = os.stat(self.root / path, follow_symlinks=False)
+        except OSError:
+            return False
+        return stat.st_size == old.size and stat.st_mtime_ns == old.mtime_ns
+
+    def _claim(self, path: str, record: Record) -> None:
+        if path in self.new:
+            raise OutputError(f"two outputs for one path: /{path}")
+        self.new[path] = record
+
+    def add(self, path: str, data: bytes, key: str = "") -> None:
+        """Record an output file; its bytes are staged only when they differ from the last build."""
+        check_relative(path)
+        digest = content_hash(data)
+        old = self.old.get(path)
+        if old is not None and old.digest == digest and self._untouched(path, old):
+            self._claim(path, Record(digest, old.size, old.mtime_ns, key))
+            return
+        self._counter += 1
+        staged = self.staging / str(self._counter)
+        staged.write_bytes(data)
+        self._claim(path, Record(digest, len(data), 0, key))
+        self.staged[path] = staged
+
+    def commit(self) -> None:
+        """Move staged files into place, delete files of the last build that are gone, record."""
+        for path, staged in self.staged.items():
+            target = self.root / path
+            self._ensure_dir(target.parent)
+            os.replace(staged, target)
+            stat = os.stat(target)
+            self.new[path] = Record(self.new[path].digest, stat.st_size, stat.st_mtime_ns,
+                                    self.new[path].key)  # fmt: skip
+        self.written = len(self.staged)
+        for path in sorted(set(self.old) - set(self.new)):
+            self._delete(path)
+        self._write_manifest()
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def abort(self) -> None:
+        """Undo everything this build did: the output folder is as it was before."""
+        shutil.rmtree(self.staging, ignore_errors=True)
+        if self.created_root:
+            shutil.rmtree(self.root, ignore_errors=True)
+        elif self.state.is_dir() and not any(self.state.iterdir()):
+            self.state.rmdir()
+
+    def _ensure_dir(self, folder: Path) -> None:
+        if folder in self._safe_dirs:
+            return
+        root = self.root.resolve()
+        folder.mkdir(parents=True, exist_ok=True)
+        # A folder a user replaced by a symlink must not carry writes outside the output.
+        if not folder.resolve().is_relative_to(root):
+            raise OutputError(f"{folder} leads outside the output folder; remove that link")
+        self._safe_dirs.add(folder)
+
+    def _delete(self, path: str) -> None:
+        target = self.root / path
+        try:
+            if target.is_file() or target.is_symlink():
+                target.unlink()
+        except OSError as error:
+            log.warning("could not remove %s: %s", target, error)
+            return
+        parent = target.parent
+        while parent != self.root and parent.is_relative_to(self.root):
+            try:
+                parent.rmdir()  # only succeeds when empty: user files keep their folders
+            except OSError:
+                break
+            parent = parent.parent
+
+    def _write_manifest(self) -> None:
+        files = {
+            path: [r.digest, r.size, r.mtime_ns, r.key] for path, r in sorted(self.new.items())
+        }
+        text = json.dumps({"version": _MANIFEST_VERSION, "files": files}, separators=(",", ":"))
+        temporary = self.state / (MANIFEST + ".tmp")
+        temporary.write_text(text, "utf-8")
+        os.replace(temporary, self.state / MANIFEST)

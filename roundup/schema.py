@@ -1,0 +1,203 @@
+"""The frontmatter schema: pydantic models and value parsers for untrusted article fields."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, ValidationInfo, model_validator
+from pydantic.functional_validators import BeforeValidator
+from pydantic_core import PydanticCustomError
+
+from roundup.yamlstrict import CONTROL_CHARS
+
+_DATETIME = re.compile(
+    r"(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(?:(?:[Tt]|[ \t]+)(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"
+    r"[ \t]*(?:(Z|z)|([+-])(\d{1,2})(?::?(\d{2}))?)?)?"
+)
+# Anything that is not a printable, non-space character makes a URL suspicious.
+_URL_BAD_CHARS = re.compile(r"[\x00-\x20\x7f-\x9f\\]")
+
+
+def _fail(kind: str, message: str) -> PydanticCustomError:
+    return PydanticCustomError(kind, message)
+
+
+def describe(value: Any, raw: str | None) -> str:
+    """Say what YAML made of a value, quoting its source text when YAML changed it."""
+    kinds = {bool: "the boolean", int: "the number", float: "the number", type(None): "empty"}
+    kind = kinds.get(type(value), type(value).__name__)
+    if value is None:
+        return "empty"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    shown = str(value).lower() if isinstance(value, bool) else repr(value)
+    if raw is not None and raw != str(value):
+        return f'{kind} {shown} (YAML reads {raw} that way; write "{raw}" in quotes)'
+    if raw is not None and not isinstance(value, str):
+        return f'{kind} {shown} (write "{raw}" in quotes if you mean text)'
+    return f"{kind} {shown}"
+
+
+def parse_text(value: Any, info: ValidationInfo) -> str:
+    if isinstance(value, str):
+        return value
+    raw = (info.context or {}).get("implicit", {}).get((info.field_name,))
+    raise _fail("text", f"expected text, got {describe(value, raw)}")
+
+
+def parse_optional_text(value: Any, info: ValidationInfo) -> str | None:
+    if value is None:
+        return None
+    return parse_text(value, info)
+
+
+def parse_required_text(value: Any, info: ValidationInfo) -> str:
+    text = parse_text(value, info).strip()
+    if not text:
+        raise _fail("empty", "must not be empty")
+    return text
+
+
+def parse_number(value: Any, info: ValidationInfo) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _fail("number", f"expected a number, got {describe(value, None)}")
+    if value != value or value in (float("inf"), float("-inf")):
+        raise _fail("number", "expected a finite number")
+    return value
+
+
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0"}
+
+
+def parse_published(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise _fail("published", f"expected true or false, got {describe(value, None)}")
+
+
+def parse_datetime(value: Any, site_zone: tzinfo) -> datetime:
+    """Read an ISO 8601 date or date-time; offset-less values are in the site's zone."""
+    if isinstance(value, datetime | date):  # only from callers outside YAML
+        value = value.isoformat()
+    if not isinstance(value, str):
+        raise _fail("date", f"expected an ISO 8601 date, got {describe(value, None)}")
+    text = value.strip()
+    if not text:
+        raise _fail("date", "must not be empty")
+    match = _DATETIME.fullmatch(text)
+    if not match:
+        raise _fail("date", f"{text!r} is not an ISO 8601 date such as 2020-09-21T20:42:00Z")
+    year, month, day, hour, minute, second, fraction, zulu, sign, off_h, off_m = match.groups()
+    try:
+        day_value = date(int(year), int(month), int(day))
+        clock = time(
+            int(hour or 0),
+            int(minute or 0),
+            int(second or 0),
+            int((fraction or "0")[:6].ljust(6, "0")),
+        )
+    except ValueError as error:
+        raise _fail("date", f"{text!r} is not a real date or time ({error})") from None
+    zone: tzinfo = site_zone
+    if zulu:
+        zone = UTC
+    elif sign:
+        hours, minutes = int(off_h), int(off_m or 0)
+        if hours > 23 or minutes > 59:
+            raise _fail("date", f"{text!r} has an impossible UTC offset")
+        offset = timedelta(hours=hours, minutes=minutes)
+        zone = timezone(offset if sign == "+" else -offset)
+    try:
+        result = datetime.combine(day_value, clock, tzinfo=zone)
+        result.astimezone(UTC)  # fails for instants outside datetime's range
+    except (OverflowError, ValueError):
+        raise _fail("date", f"{text!r} is out of range") from None
+    return result
+
+
+def check_url(value: Any) -> str:
+    """Accept only absolute http(s) URLs written plainly; raise a clear reason otherwise."""
+    if not isinstance(value, str):
+        raise _fail("url", f"expected an http(s) URL, got {describe(value, None)}")
+    if not value:
+        raise _fail("url", "must not be empty")
+    if _URL_BAD_CHARS.search(value):
+        raise _fail("url", "contains spaces, control characters or backslashes")
+    scheme, _, rest = value.partition(":")
+    if scheme.lower() not in ("http", "https") or not rest.startswith("//"):
+        shown = value if len(value) < 60 else value[:57] + "..."
+        raise _fail("url", f"{shown!r} is not an absolute http:// or https:// URL")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises for a malformed port
+    except ValueError:
+        raise _fail("url", f"{value!r} is not a valid URL") from None
+    if not parts.hostname:
+        raise _fail("url", f"{value!r} has no host name")
+    return scheme.lower() + ":" + rest
+
+
+def parse_optional_url(value: Any) -> str | None:
+    return None if value is None else check_url(value)
+
+
+Text = Annotated[str, BeforeValidator(parse_text)]
+RequiredText = Annotated[str, BeforeValidator(parse_required_text)]
+OptionalText = Annotated[str | None, BeforeValidator(parse_optional_text)]
+Number = Annotated[float | None, BeforeValidator(parse_number)]
+Published = Annotated[bool, BeforeValidator(parse_published)]
+OptionalUrl = Annotated[str | None, BeforeValidator(parse_optional_url)]
+
+
+def _parse_date_field(value: Any, info: ValidationInfo) -> datetime:
+    return parse_datetime(value, (info.context or {})["zone"])
+
+
+DateValue = Annotated[datetime, BeforeValidator(_parse_date_field)]
+
+
+class ArticleIn(BaseModel):
+    """Frontmatter of one article file, checked field by field; unknown fields are kept."""
+
+    model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=False)
+
+    title: RequiredText
+    publishedDateTime: DateValue
+    originalUrl: OptionalUrl = None
+    webUrl: OptionalUrl = None
+    excerpt: OptionalText = None
+    category: OptionalText = None
+    type: OptionalText = None
+    quality: Number = None
+    heat: Number = None
+    published: Published = True
+    slug: OptionalText = None
+    # Lists and nested records are checked entry by entry in content.py, where a broken
+    # image or related link is dropped with a warning instead of failing the build.
+    provider: Any = None
+    topics: Any = None
+    images: Any = None
+    related: Any = None
+
+    @model_validator(mode="after")
+    def _needs_a_link(self) -> ArticleIn:
+        if self.originalUrl is None and self.webUrl is None:
+            raise _fail("link", "an article needs originalUrl or webUrl (an http(s) URL)")
+        return self
+
+
+def is_control_free(text: str) -> bool:
+    return CONTROL_CHARS.search(text) is None

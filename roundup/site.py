@@ -1,0 +1,227 @@
+"""The site's structure: which items are shown, their topics, days and archives, and every URL."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from roundup.config import SiteConfig
+from roundup.model import Article
+from roundup.slugs import unique_slugs
+
+# Top-level names a topic slug can never take, so no topic overwrites a site page.
+RESERVED_TOPIC_SLUGS = ("index", "page", "feed", "rss")
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """A topic as shown: one spelling, one slug, how many shown items carry it."""
+
+    name: str
+    slug: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """An article as pages show it: local time, resolved topics and its own page's path."""
+
+    article: Article
+    local_time: datetime  # in the site's time zone
+    topics: tuple[Topic, ...]
+    path: str  # site path of its page, e.g. "items/my-link/"
+
+    @property
+    def day(self) -> date:
+        return self.local_time.date()
+
+    def __getattr__(self, name: str):  # templates read article fields straight off the item
+        if name == "article":  # not yet set (while copying): avoid endless recursion
+            raise AttributeError(name)
+        return getattr(self.article, name)
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """Items of one topic within a listing (the topic is None for items without topics)."""
+
+    topic: Topic | None
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Edition:
+    """One day's items, newest first, and the same items grouped by their first topic."""
+
+    day: date
+    items: tuple[Item, ...]
+    groups: tuple[Group, ...]
+    path: str
+
+    @property
+    def top(self) -> tuple[Item, ...]:
+        """The day's strongest items by heat, then quality: a "Top stories" block."""
+        return top_items(self.items)
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A month or year: its editions, newest first."""
+
+    key: str  # "2020" or "2020-09"
+    start: date
+    editions: tuple[Edition, ...]
+    path: str
+
+    @property
+    def count(self) -> int:
+        return sum(len(e.items) for e in self.editions)
+
+
+@dataclass(slots=True)
+class Site:
+    """Everything that pages and feeds are made from, computed once per build."""
+
+    config: SiteConfig
+    preview: bool
+    items: list[Item]  # shown items, newest first
+    topics: list[Topic]  # by name
+    editions: list[Edition]  # newest first
+    months: list[Period] = field(default_factory=list)
+    years: list[Period] = field(default_factory=list)
+    hidden: int = 0  # unpublished items left out
+    items_by_topic: dict[str, list[Item]] = field(default_factory=dict)  # topic slug -> items
+
+
+def sort_key(article: Article) -> tuple[float, str]:
+    """Newest first, then by slug: a total order, so equal times never reorder between builds."""
+    return (-article.published_at.timestamp(), article.slug)
+
+
+def top_items(items: Iterable[Item], limit: int = 3) -> tuple[Item, ...]:
+    ranked = sorted(items, key=lambda i: (-(i.article.heat or 0), -(i.article.quality or 0)))
+    return tuple(i for i in ranked[:limit] if (i.article.heat or i.article.quality))
+
+
+def topic_spellings(articles: Iterable[Article]) -> dict[str, str]:
+    """Case-insensitively merged topics: case-folded name -> the most used spelling."""
+    counts: dict[str, Counter[str]] = {}
+    for article in articles:
+        for name in article.topics:
+            counts.setdefault(name.casefold(), Counter())[name] += 1
+    return {
+        folded: min(spellings.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        for folded, spellings in counts.items()
+    }
+
+
+def build_site(articles: Sequence[Article], config: SiteConfig, preview: bool) -> Site:
+    """Select, order and group the articles; nothing here depends on templates."""
+    shown = sorted((a for a in articles if a.published or preview), key=sort_key)
+    zone = config.zone
+    spellings = topic_spellings(shown)
+    slugs = unique_slugs(spellings.values(), "topic", RESERVED_TOPIC_SLUGS)
+    counts = Counter(spellings[n.casefold()] for a in shown for n in a.topics)
+    topic_of = {
+        folded: Topic(name, slugs[name], counts[name]) for folded, name in spellings.items()
+    }
+    items = []
+    by_topic: dict[str, list[Item]] = {}
+    for article in shown:
+        topics = tuple(dict.fromkeys(topic_of[n.casefold()] for n in article.topics))
+        item = Item(article, article.published_at.astimezone(zone), topics, item_path(article))
+        items.append(item)
+        for topic in topics:
+            by_topic.setdefault(topic.slug, []).append(item)
+    editions = _editions(items)
+    site = Site(
+        config=config,
+        preview=preview,
+        items=items,
+        topics=sorted(topic_of.values(), key=lambda t: (t.name.casefold(), t.slug)),
+        editions=editions,
+        hidden=len(articles) - len(shown),
+        items_by_topic=by_topic,
+    )
+    site.months = _periods(editions, lambda d: f"{d.year:04d}-{d.month:02d}", month_path)
+    site.years = _periods(editions, lambda d: f"{d.year:04d}", year_path)
+    return site
+
+
+def group_by_topic(items: Iterable[Item]) -> tuple[Group, ...]:
+    """Items grouped under their first topic; bigger groups first, then by name."""
+    groups: dict[Topic | None, list[Item]] = {}
+    for item in items:
+        groups.setdefault(item.topics[0] if item.topics else None, []).append(item)
+    order = sorted(
+        groups.items(),
+        key=lambda kv: (kv[0] is None, -len(kv[1]), kv[0].name.casefold() if kv[0] else ""),
+    )
+    return tuple(Group(topic, tuple(members)) for topic, members in order)
+
+
+def _editions(items: list[Item]) -> list[Edition]:
+    by_day: dict[date, list[Item]] = {}
+    for item in items:
+        by_day.setdefault(item.day, []).append(item)
+    return [
+        Edition(day, tuple(members), group_by_topic(members), day_path(day))
+        for day, members in sorted(by_day.items(), reverse=True)
+    ]
+
+
+def _periods(editions: list[Edition], key_of, path_of) -> list[Period]:
+    periods: dict[str, list[Edition]] = {}
+    for edition in editions:
+        periods.setdefault(key_of(edition.day), []).append(edition)
+    return [
+        Period(key, members[-1].day.replace(day=1), tuple(members), path_of(members[0].day))
+        for key, members in periods.items()
+    ]
+
+
+def by_day(items: Iterable[Item]) -> list[tuple[date, tuple[Item, ...]]]:
+    """Consecutive runs of items on one day, for listings grouped by day."""
+    runs: dict[date, list[Item]] = {}
+    for item in items:
+        runs.setdefault(item.day, []).append(item)
+    return [(day, tuple(members)) for day, members in runs.items()]
+
+
+def page_count(total: int, per_page: int) -> int:
+    return max(1, math.ceil(total / per_page))
+
+
+# --- URLs: the one place that knows where every page lives (paths relative to the base URL).
+
+
+def item_path(article: Article) -> str:
+    return f"items/{article.slug}/"
+
+
+def day_path(day: date) -> str:
+    return f"{day.year:04d}/{day.month:02d}/{day.day:02d}/"
+
+
+def month_path(day: date) -> str:
+    return f"{day.year:04d}/{day.month:02d}/"
+
+
+def year_path(day: date) -> str:
+    return f"{day.year:04d}/"
+
+
+def topic_path(topic: Topic, page: int = 1) -> str:
+    return f"topics/{topic.slug}/" + (f"page/{page}/" if page > 1 else "")
+
+
+def home_path(page: int = 1) -> str:
+    return f"page/{page}/" if page > 1 else ""
+
+
+def output_file(path: str) -> str:
+    """The file that serves a site path: "a/b/" is "a/b/index.html"; "" is "index.html"."""
+    return path + "index.html" if path == "" or path.endswith("/") else path
