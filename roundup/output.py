@@ -140,17 +140,21 @@ class Writer:
 
     def commit(self) -> None:
         """Move staged files into place, delete files of the last build that are gone, record."""
+        # Every target folder is checked before the first move, so a refusal changes nothing.
+        for folder in sorted({(self.root / path).parent for path in self.staged}):
+            self._check_dir(folder)
         for path, staged in self.staged.items():
             target = self.root / path
-            self._ensure_dir(target.parent)
+            target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staged, target)
             stat = os.stat(target)
-            self.new[path] = Record(self.new[path].digest, stat.st_size, stat.st_mtime_ns,
-                                    self.new[path].key)  # fmt: skip
+            old = self.new[path]
+            self.new[path] = Record(old.digest, stat.st_size, stat.st_mtime_ns, old.key)
         self.written = len(self.staged)
         for path in sorted(set(self.old) - set(self.new)):
             self._delete(path)
-        self._write_manifest()
+        if self.new != self.old:
+            self._write_manifest()
         shutil.rmtree(self.staging, ignore_errors=True)
 
     def abort(self) -> None:
@@ -161,15 +165,18 @@ class Writer:
         elif self.state.is_dir() and not any(self.state.iterdir()):
             self.state.rmdir()
 
-    def _ensure_dir(self, folder: Path) -> None:
-        if folder in self._safe_dirs:
-            return
-        root = self.root.resolve()
-        folder.mkdir(parents=True, exist_ok=True)
-        # A folder a user replaced by a symlink must not carry writes outside the output.
-        if not folder.resolve().is_relative_to(root):
-            raise OutputError(f"{folder} leads outside the output folder; remove that link")
-        self._safe_dirs.add(folder)
+    def _check_dir(self, folder: Path) -> None:
+        """Refuse a target folder that is, or sits below, a symlink or a file a user put there."""
+        current = self.root
+        for part in folder.relative_to(self.root).parts:
+            current = current / part
+            if current in self._safe_dirs:
+                continue
+            if current.is_symlink() or (current.exists() and not current.is_dir()):
+                raise OutputError(
+                    f"{current} is a link or a file where roundup needs a folder; remove it"
+                )
+            self._safe_dirs.add(current)
 
     def _delete(self, path: str) -> None:
         target = self.root / path

@@ -1,0 +1,145 @@
+"""The writer: nothing lost, nothing stray, nothing rewritten without need, nothing outside."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from roundup.errors import ContentError, OutputError
+from roundup.output import Writer, check_folder, check_relative
+
+from conftest import Builder, build_folder, files_of
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    return {
+        p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_failed_build_leaves_output_exactly_as_it_was(
+    build_fixture: Builder, fixture_site: Path
+) -> None:
+    out, _ = build_fixture()
+    before = _snapshot(out)
+    (fixture_site / "content" / "broken.md").write_text("---\ntitle: [unclosed\n---\n")
+    (fixture_site / "content" / "a-first.md").write_text("---\ntitle: Changed\n---\n")
+    with pytest.raises(ContentError) as error:
+        build_fixture()
+    assert len({p.path for p in error.value.problems}) == 2  # both files reported together
+    assert _snapshot(out) == before
+
+
+def test_failed_first_build_creates_no_output_folder(
+    build_fixture: Builder, fixture_site: Path, tmp_path: Path
+) -> None:
+    (fixture_site / "content" / "broken.md").write_text("no frontmatter\n")
+    with pytest.raises(ContentError):
+        build_fixture()
+    assert not (tmp_path / "out").exists()
+
+
+def test_user_files_survive_and_removed_articles_disappear(
+    build_fixture: Builder, fixture_site: Path
+) -> None:
+    out, _ = build_fixture()
+    (out / "CNAME").write_text("mine\n")
+    (out / "items" / "keep-me.txt").write_text("mine too\n")
+    (fixture_site / "content" / "a-first.md").unlink()
+    build_fixture()
+    assert not (out / "items" / "a-first").exists()
+    assert (out / "CNAME").read_text() == "mine\n"
+    assert (out / "items" / "keep-me.txt").read_text() == "mine too\n"
+
+
+def test_unchanged_files_are_not_rewritten(build_fixture: Builder, fixture_site: Path) -> None:
+    out, _ = build_fixture()
+    before = _snapshot(out)
+    _, result = build_fixture()
+    assert result.written == 0
+    assert _snapshot(out) == before
+    article = fixture_site / "content" / "nested" / "c-third.txt"
+    article.write_text(article.read_text() + "\nA new comment.\n")
+    _, result = build_fixture()
+    after = _snapshot(out)
+    changed = {path for path in after if after[path] != before.get(path)}
+    assert "items/c-third/index.html" in changed
+    assert "items/a-first/index.html" not in changed
+    assert 0 < result.written == len(changed - {".roundup/manifest.json"})
+
+
+def test_incremental_build_equals_a_cold_build(build_fixture: Builder, fixture_site: Path) -> None:
+    build_fixture()
+    content = fixture_site / "content"
+    (content / "b-second.md").write_text(
+        (content / "b-second.md").read_text().replace("Second link", "Renamed link")
+    )
+    (content / "e-untopical.md").unlink()
+    (content / "f-new.md").write_text(
+        "---\ntitle: New\npublishedDateTime: 2024-03-05\noriginalUrl: https://example.com/n\n"
+        "topics: [Feeds, New]\n---\n"
+    )
+    incremental, _ = build_fixture()
+    cold, _ = build_fixture(output="cold")
+    assert files_of(incremental) == files_of(cold)
+
+
+def test_refuses_a_folder_it_does_not_own(fixture_site: Path, tmp_path: Path) -> None:
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "precious.txt").write_text("keep")
+    with pytest.raises(OutputError, match="not made by roundup"):
+        build_folder(fixture_site, foreign)
+    assert (foreign / "precious.txt").read_text() == "keep"
+    assert sorted(p.name for p in foreign.iterdir()) == ["precious.txt"]
+
+
+@pytest.mark.parametrize("target", [".", "content", ".."])
+def test_refuses_folders_that_hold_the_project(fixture_site: Path, target: str) -> None:
+    with pytest.raises(OutputError, match="refusing"):
+        check_folder(fixture_site / target, [fixture_site / "content", fixture_site])
+
+
+def test_refuses_the_root_and_home() -> None:
+    for folder in (Path("/"), Path.home()):
+        with pytest.raises(OutputError):
+            check_folder(folder, [])
+
+
+@pytest.mark.parametrize(
+    "path", ["", "/etc/passwd", "../x", "a/../../x", "a//b", "./a", ".roundup/x", "a\\b", "x" * 256]
+)
+def test_unsafe_output_paths_are_refused(path: str) -> None:
+    with pytest.raises(OutputError):
+        check_relative(path)
+
+
+def test_two_outputs_on_one_path_are_refused(tmp_path: Path) -> None:
+    writer = Writer(tmp_path / "out")
+    writer.start()
+    writer.add("a/index.html", b"one")
+    with pytest.raises(OutputError, match="two outputs"):
+        writer.add("a/index.html", b"two")
+    writer.abort()
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_symlinked_folder_cannot_carry_writes_outside(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    out = tmp_path / "out"
+    writer = Writer(out)
+    writer.start()
+    writer.add("index.html", b"x")
+    writer.commit()
+    (out / "items").symlink_to(outside)
+    writer = Writer(out)
+    writer.start()
+    writer.add("index.html", b"x")
+    writer.add("items/a/index.html", b"escape")
+    with pytest.raises(OutputError, match="a link or a file"):
+        writer.commit()
+    assert list(outside.iterdir()) == []
