@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from roundup import feeds, pages
 from roundup import site as S
+from roundup.cache import CACHE_FILE, ParseCache
 from roundup.config import SiteConfig
 from roundup.errors import ContentError, Problem
 from roundup.loader import load_articles
-from roundup.output import Writer, check_folder
+from roundup.output import MANIFEST, STATE_DIR, Writer, check_folder
+from roundup.parallel import map_shards
 from roundup.render import Renderer
 
 log = logging.getLogger(__name__)
@@ -59,9 +63,27 @@ def build(
     progress: Progress | None = None,
 ) -> BuildResult:
     """Build the whole site; on any error the output folder is left exactly as it was."""
+    # Loading creates millions of long-lived objects and no garbage cycles: the cyclic
+    # collector would only rescan them again and again (2-3x slower at 30,000 articles).
+    gc.disable()
+    try:
+        return _build(config, preview, strict, progress)
+    finally:
+        gc.enable()
+
+
+def _build(
+    config: SiteConfig, preview: bool, strict: bool, progress: Progress | None
+) -> BuildResult:
     result = BuildResult()
     clock = _Clock(result.timings)
-    loaded = load_articles(config)
+    protected = [config.content_dir, config.templates_dir, Path.cwd()]
+    if config.source is not None:
+        protected.append(config.source.parent)
+    check_folder(config.output_dir, protected)
+    owned = (config.output_dir / STATE_DIR / MANIFEST).is_file()
+    cache = ParseCache(config.output_dir / STATE_DIR if owned else None, config.timezone)
+    loaded = load_articles(config, cache, preview)
     result.warnings = loaded.warnings
     if strict and loaded.warnings:
         raise ContentError(loaded.warnings)
@@ -74,16 +96,18 @@ def build(
     renderer.check()
     assets = renderer.assets()
     renderer.env.globals["assets"] = {a.source.name: a.path for a in assets}
+    # The site's objects live until the end: move them out of the collector's sight, then let
+    # it run for the short-lived cycles rendering makes.
+    gc.freeze()
+    gc.enable()
     clock.lap("site")
 
-    protected = [config.content_dir, config.templates_dir, Path.cwd()]
-    if config.source is not None:
-        protected.append(config.source.parent)
-    check_folder(config.output_dir, protected)
     writer = Writer(config.output_dir)
     try:
         writer.start()
         _write_all(site, renderer, assets, writer, result, progress)
+        if cache.changed():
+            writer.state_files[CACHE_FILE] = cache.data()
         clock.lap("render")
         writer.commit()
     except BaseException:
@@ -99,6 +123,20 @@ def _nav() -> list[tuple[str, str]]:
     return [("", "Home"), ("topics/", "Topics"), ("archive/", "Archive"), ("feeds/", "Feeds")]
 
 
+Job = tuple[str, str, Callable[[], bytes], object]  # path, kind, make bytes, fingerprint source
+
+
+def _jobs(site: S.Site, renderer: Renderer) -> list[Job]:
+    """Every generated file of the site, in a fixed order, made lazily."""
+    jobs: list[Job] = []
+    for page in pages.all_pages(site):
+        jobs.append((S.output_file(page.path), page.template, partial(renderer.render, page),
+                     page.context))  # fmt: skip
+    for spec, path, make in _feed_files(site):
+        jobs.append((path, "feed", partial(make, site, spec), spec.items))
+    return jobs
+
+
 def _write_all(
     site: S.Site,
     renderer: Renderer,
@@ -110,22 +148,26 @@ def _write_all(
     config = site.config
     settings = repr(sorted((k, str(v)) for k, v in vars_of(config).items() if k != "source"))
     global_key = f"{renderer.digest()}|{settings}|{site.preview}"
-    memo: dict = {}
-    all_pages = list(pages.all_pages(site))
-    total = len(all_pages)
-    for index, page in enumerate(all_pages, 1):
-        path = S.output_file(page.path)
-        key = _key(global_key, page.template, path, pages.fingerprint(page.context, memo))
-        if not writer.is_current(path, key):
-            writer.add(path, renderer.render(page), key)
-        if progress and index % 500 == 0:
-            progress(index, total)
-    result.pages = total
-    for spec, path, make in _feed_files(site):
-        key = _key(global_key, "feed", path, pages.fingerprint(spec.items, memo))
-        if not writer.is_current(path, key):
-            writer.add(path, make(site, spec), key)
-        result.feeds += 1
+    jobs = _jobs(site, renderer)
+    total = len(jobs)
+
+    def work(shard: int, shards: int):
+        own = writer.for_worker(shard) if shards > 1 else writer
+        memo: dict = {}
+        for index in range(shard, total, shards):
+            path, kind, make, source = jobs[index]
+            key = _key(global_key, kind, path, pages.fingerprint(source, memo))
+            if not own.is_current(path, key):
+                own.add(path, make(), key)
+            if progress and shard == 0 and index % 500 < shards:
+                progress(index, total)
+        return own.results() if shards > 1 else None
+
+    for shard_result in map_shards(work, total):
+        if shard_result is not None:
+            writer.merge(*shard_result)
+    result.pages = sum(1 for job in jobs if job[1] != "feed")
+    result.feeds = total - result.pages
     for asset in assets:
         writer.add(asset.path, asset.data)
     writer.add(".nojekyll", b"")

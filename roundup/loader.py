@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+import pickle
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from roundup.cache import Draft, ParseCache, dump, for_storage, stat_key
 from roundup.config import SiteConfig
-from roundup.content import check_collection, find_files, parse_file
+from roundup.content import Parsed, check_collection, find_files, parse_file
 from roundup.errors import ContentError, Problem
 from roundup.model import Article
+from roundup.parallel import map_shards, shard_of
 
 log = logging.getLogger(__name__)
 
@@ -23,19 +26,53 @@ class Loaded:
     files: int = 0
 
 
-def load_articles(config: SiteConfig) -> Loaded:
-    """Read and validate every article file; raise one ContentError listing every problem."""
+def load_articles(config: SiteConfig, cache: ParseCache, preview: bool) -> Loaded:
+    """Read and validate every article file; raise one ContentError listing every problem.
+
+    Files whose size and modification time match the cache are not read again; the rest are
+    parsed on every core when there are many.
+    """
     content_dir = config.content_dir
     if not content_dir.is_dir():
         raise ContentError([Problem(str(content_dir), None, "", "content folder not found")])
     warnings: list[Problem] = []
     errors: list[Problem] = []
     articles: list[Article] = []
-    zone = config.zone
-    paths = list(find_files(content_dir, warnings))
-    for path in paths:
+    results: dict[str, Parsed | Draft] = {}
+    keys: dict[str, tuple[int, int]] = {}
+    todo: list[str] = []
+    for path in find_files(content_dir, warnings):
         source = path.relative_to(content_dir).as_posix()
-        parsed = parse_file(path, source, zone)
+        key = stat_key(path)
+        cached = cache.get(source, key) if key else None
+        if cached is None or (preview and isinstance(cached, Draft)):
+            todo.append(source)
+        else:
+            results[source] = cached
+        keys[source] = key or (0, 0)
+    zone = config.zone
+    public = not preview
+
+    def parse_shard(shard: int, shards: int) -> list[tuple[str, bytes, bytes | None]]:
+        # Results travel back pickled, with the cache's own pickling done here in parallel.
+        out = []
+        for source in shard_of(todo, shard, shards):
+            parsed = parse_file(content_dir / source, source, zone)
+            blob = pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
+            stored = for_storage(parsed, public)
+            out.append((source, blob, blob if stored is parsed else dump(stored)))
+        return out
+
+    for shard_result in map_shards(parse_shard, len(todo)):
+        for source, blob, stored in shard_result:
+            results[source] = pickle.loads(blob)
+            cache.put(source, keys[source], stored)
+    for source in sorted(results):
+        parsed = results[source]
+        if isinstance(parsed, Draft):
+            warnings.extend(parsed.warnings)
+            articles.append(parsed)  # type: ignore[arg-type]  # counted, never shown
+            continue
         errors.extend(parsed.errors)
         warnings.extend(parsed.warnings)
         if parsed.article is not None:
@@ -46,7 +83,7 @@ def load_articles(config: SiteConfig) -> Loaded:
     prefix = display_path(content_dir, Path.cwd()) + "/"
     if errors:
         raise ContentError(_ordered(errors, prefix))
-    return Loaded(articles, _ordered(warnings, prefix), len(paths))
+    return Loaded(articles, _ordered(warnings, prefix), len(results))
 
 
 def _ordered(problems: list[Problem], prefix: str) -> list[Problem]:

@@ -89,8 +89,13 @@ class Writer:
         self.new: dict[str, Record] = {}
         self.staged: dict[str, Path] = {}
         self.written = 0
+        self.state_files: dict[str, bytes] = {}  # roundup's own records, saved on commit
         self._counter = 0
+        self._prefix = ""
         self._safe_dirs: set[Path] = set()
+        # Into a folder this build created nothing can be lost, so files go straight to their
+        # place (half the file-system work of staging); `abort` removes the folder whole.
+        self.direct = self.created_root
 
     def _read_manifest(self) -> dict[str, Record]:
         try:
@@ -132,11 +137,35 @@ class Writer:
         if old is not None and old.digest == digest and self._untouched(path, old):
             self._claim(path, Record(digest, old.size, old.mtime_ns, key))
             return
+        if self.direct:
+            target = self.root / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            stat = os.stat(target)
+            self._claim(path, Record(digest, stat.st_size, stat.st_mtime_ns, key))
+            self.written += 1
+            return
         self._counter += 1
-        staged = self.staging / str(self._counter)
+        staged = self.staging / f"{self._prefix}{self._counter}"
         staged.write_bytes(data)
         self._claim(path, Record(digest, len(data), 0, key))
         self.staged[path] = staged
+
+    def for_worker(self, shard: int) -> Writer:
+        """Prepare this (forked) copy to work alone: own staging names, empty results."""
+        self._prefix = f"w{shard}-"
+        self.new, self.staged, self.written = {}, {}, 0
+        return self
+
+    def results(self) -> tuple[dict[str, Record], dict[str, Path], int]:
+        return self.new, self.staged, self.written
+
+    def merge(self, new: dict[str, Record], staged: dict[str, Path], written: int) -> None:
+        """Take over what a worker recorded, refusing paths that two workers both claimed."""
+        for path, record in new.items():
+            self._claim(path, record)
+        self.staged.update(staged)
+        self.written += written
 
     def commit(self) -> None:
         """Move staged files into place, delete files of the last build that are gone, record."""
@@ -150,11 +179,15 @@ class Writer:
             stat = os.stat(target)
             old = self.new[path]
             self.new[path] = Record(old.digest, stat.st_size, stat.st_mtime_ns, old.key)
-        self.written = len(self.staged)
+        self.written += len(self.staged)
         for path in sorted(set(self.old) - set(self.new)):
             self._delete(path)
         if self.new != self.old:
             self._write_manifest()
+        for name, data in self.state_files.items():
+            temporary = self.state / (name + ".tmp")
+            temporary.write_bytes(data)
+            os.replace(temporary, self.state / name)
         shutil.rmtree(self.staging, ignore_errors=True)
 
     def abort(self) -> None:

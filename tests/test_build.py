@@ -139,7 +139,7 @@ def test_feeds_are_valid_and_use_item_dates(build_fixture: Builder) -> None:
     assert [e.title for e in atom.entries] == [
         "Second link: RSS", "First link: Atom", "Third link: JSON Feed"
     ]  # fmt: skip
-    assert atom.feed.updated == "2024-03-01T23:30:00+00:00"
+    assert atom.feed.updated_parsed[:6] == (2024, 3, 1, 23, 30, 0)
     assert atom.entries[0].id == "tag:fixture-roundup,2005:items/b-second"
     assert rss.feed.link == "https://example.org/links/"
 

@@ -68,7 +68,7 @@ def test_unchanged_files_are_not_rewritten(build_fixture: Builder, fixture_site:
     changed = {path for path in after if after[path] != before.get(path)}
     assert "items/c-third/index.html" in changed
     assert "items/a-first/index.html" not in changed
-    assert 0 < result.written == len(changed - {".roundup/manifest.json"})
+    assert 0 < result.written == len({p for p in changed if not p.startswith(".roundup/")})
 
 
 def test_incremental_build_equals_a_cold_build(build_fixture: Builder, fixture_site: Path) -> None:
