@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -14,7 +15,6 @@ from urllib.parse import urlsplit
 
 from roundup import site as S
 from roundup.site import Item, Site, Topic
-from roundup.yamlstrict import CONTROL_CHARS
 
 # The feeds are written with ElementTree rather than feedgen: feedgen 1.0 drops every
 # attribute but href from entry links (so rel="related" became a second "alternate", which
@@ -26,6 +26,11 @@ _XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 # RSS borrows two namespaces; readers expect these conventional prefixes.
 ET.register_namespace("atom", ATOM_NS)
 ET.register_namespace("content", CONTENT_NS)
+
+# What XML 1.0 cannot carry (C0 controls but tab and newline, lone surrogates, U+FFFE/F),
+# plus DEL, C1 controls and non-characters, which readers show as garbage. Content loading
+# strips these too; the feeds check again because config text and future fields reach them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
 
 # A fixed date in every tag: URI (RFC 4151 needs one); it must never move.
 _TAG_DATE = "2005"
@@ -114,7 +119,7 @@ def cut(text: str, limit: int = FEED_EXCERPT) -> str:
 
 def clean(text: str) -> str:
     """Text that XML 1.0 can carry: no control characters, lone surrogates or CR."""
-    return CONTROL_CHARS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return _NOT_XML.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def _feed_title(site: Site, spec: FeedSpec) -> str:
