@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import json
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -11,17 +12,19 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from roundup import feeds, pages
+from roundup import __version__, feeds, pages
 from roundup import site as S
 from roundup.cache import CACHE_FILE, ParseCache
 from roundup.config import SiteConfig
 from roundup.errors import ContentError, Problem
-from roundup.loader import load_articles
+from roundup.loader import load_articles, scan
 from roundup.output import MANIFEST, STATE_DIR, Writer, check_folder
 from roundup.parallel import map_shards
 from roundup.render import Renderer
 
 log = logging.getLogger(__name__)
+
+LAST_BUILD = "last-build.json"  # inputs, counts and warnings of the last successful build
 
 Progress = Callable[[int, int], None]
 
@@ -82,8 +85,18 @@ def _build(
         protected.append(config.source.parent)
     check_folder(config.output_dir, protected)
     owned = (config.output_dir / STATE_DIR / MANIFEST).is_file()
+    found = scan(config.content_dir)
+    renderer = Renderer(config, preview, {"nav": _nav()})
+    inputs = _key(__version__, _settings(config), preview, renderer.digest(), found.files)
+    if owned:
+        previous = _unchanged(config.output_dir, inputs)
+        if previous is not None:
+            if strict and previous.warnings:
+                raise ContentError(previous.warnings)
+            clock.lap("check")
+            return previous
     cache = ParseCache(config.output_dir / STATE_DIR if owned else None, config.timezone)
-    loaded = load_articles(config, cache, preview)
+    loaded = load_articles(config, cache, preview, found)
     result.warnings = loaded.warnings
     if strict and loaded.warnings:
         raise ContentError(loaded.warnings)
@@ -92,7 +105,7 @@ def _build(
     site = S.build_site(loaded.articles, config, preview)
     result.shown = len(site.items)
     result.hidden = sum(not a.published for a in loaded.articles)
-    renderer = Renderer(config, preview, {"site": site, "nav": _nav()})
+    renderer.env.globals["site"] = site
     renderer.check()
     assets = renderer.assets()
     renderer.env.globals["assets"] = {a.source.name: a.path for a in assets}
@@ -109,14 +122,41 @@ def _build(
         if cache.changed():
             writer.state_files[CACHE_FILE] = cache.data()
         clock.lap("render")
+        result.files = len(writer.new)
+        writer.state_files[LAST_BUILD] = _last_build(inputs, result)
         writer.commit()
     except BaseException:
         writer.abort()
         raise
-    result.files = len(writer.new)
     result.written = writer.written
     clock.lap("write")
     return result
+
+
+def _unchanged(output: Path, inputs: str) -> BuildResult | None:
+    """The last build's result, if it had exactly these inputs and its files are untouched."""
+    try:
+        last = json.loads((output / STATE_DIR / LAST_BUILD).read_text("utf-8"))
+        if last["inputs"] != inputs or not Writer(output).untouched():
+            return None
+        return BuildResult(
+            warnings=[Problem(*p) for p in last["warnings"]], written=0, **last["counts"]
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _last_build(inputs: str, result: BuildResult) -> bytes:
+    counts = {
+        "shown": result.shown,
+        "hidden": result.hidden,
+        "pages": result.pages,
+        "feeds": result.feeds,
+        "files": result.files,
+    }
+    warnings = [[p.path, p.line, p.field, p.message] for p in result.warnings]
+    data = {"inputs": inputs, "counts": counts, "warnings": warnings}
+    return json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
 def _nav() -> list[tuple[str, str]]:
@@ -145,9 +185,7 @@ def _write_all(
     result: BuildResult,
     progress: Progress | None,
 ) -> None:
-    config = site.config
-    settings = repr(sorted((k, str(v)) for k, v in vars_of(config).items() if k != "source"))
-    global_key = f"{renderer.digest()}|{settings}|{site.preview}"
+    global_key = f"{renderer.digest()}|{_settings(site.config)}|{site.preview}"
     jobs = _jobs(site, renderer)
     total = len(jobs)
 
@@ -171,8 +209,8 @@ def _write_all(
     for asset in assets:
         writer.add(asset.path, asset.data)
     writer.add(".nojekyll", b"")
-    if config.cname:
-        writer.add("CNAME", config.cname.encode() + b"\n")
+    if site.config.cname:
+        writer.add("CNAME", site.config.cname.encode() + b"\n")
 
 
 def _feed_files(site: S.Site) -> Iterator[tuple[feeds.FeedSpec, str, Callable]]:
@@ -187,5 +225,7 @@ def _key(*parts: object) -> str:
     return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
-def vars_of(config: SiteConfig) -> dict[str, object]:
-    return {name: getattr(config, name) for name in config.__dataclass_fields__}
+def _settings(config: SiteConfig) -> str:
+    """Every setting that shapes the output (not where the config file happens to be)."""
+    fields = config.__dataclass_fields__
+    return repr(sorted((name, str(getattr(config, name))) for name in fields if name != "source"))

@@ -26,30 +26,45 @@ class Loaded:
     files: int = 0
 
 
-def load_articles(config: SiteConfig, cache: ParseCache, preview: bool) -> Loaded:
+@dataclass(slots=True)
+class Scan:
+    """The article files of the content folder, each with its size and modification time."""
+
+    files: list[tuple[str, tuple[int, int]]]  # (path relative to the folder, stat key)
+    warnings: list[Problem]
+
+
+def scan(content_dir: Path) -> Scan:
+    """List the article files; cheap enough to tell whether anything changed since last time."""
+    if not content_dir.is_dir():
+        raise ContentError([Problem(str(content_dir), None, "", "content folder not found")])
+    warnings: list[Problem] = []
+    files = []
+    for path in find_files(content_dir, warnings):
+        # A file that vanished between listing and stat is read (and reported) like any other.
+        files.append((path.relative_to(content_dir).as_posix(), stat_key(path) or (0, 0)))
+    return Scan(files, warnings)
+
+
+def load_articles(config: SiteConfig, cache: ParseCache, preview: bool, found: Scan) -> Loaded:
     """Read and validate every article file; raise one ContentError listing every problem.
 
     Files whose size and modification time match the cache are not read again; the rest are
     parsed on every core when there are many.
     """
     content_dir = config.content_dir
-    if not content_dir.is_dir():
-        raise ContentError([Problem(str(content_dir), None, "", "content folder not found")])
-    warnings: list[Problem] = []
+    warnings: list[Problem] = list(found.warnings)
     errors: list[Problem] = []
     articles: list[Article] = []
     results: dict[str, Parsed | Draft] = {}
-    keys: dict[str, tuple[int, int]] = {}
+    keys = dict(found.files)
     todo: list[str] = []
-    for path in find_files(content_dir, warnings):
-        source = path.relative_to(content_dir).as_posix()
-        key = stat_key(path)
-        cached = cache.get(source, key) if key else None
+    for source, key in found.files:
+        cached = cache.get(source, key)
         if cached is None or (preview and isinstance(cached, Draft)):
             todo.append(source)
         else:
             results[source] = cached
-        keys[source] = key or (0, 0)
     zone = config.zone
     public = not preview
 

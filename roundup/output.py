@@ -109,6 +109,10 @@ class Writer:
     def start(self) -> None:
         self.staging.mkdir(parents=True, exist_ok=True)
 
+    def untouched(self) -> bool:
+        """Whether every file of the last build is still there as it was written."""
+        return bool(self.old) and all(self._untouched(p, r) for p, r in self.old.items())
+
     def is_current(self, path: str, key: str) -> bool:
         """Whether `path` was made from the same inputs last time and is untouched since."""
         old = self.old.get(path)
