@@ -1,0 +1,424 @@
+"""Feeds: valid Atom, RSS and JSON Feed that two parsers read alike, with ids that never move.
+
+Golden files live in tests/golden/feeds/; after an intended change to the feeds, regenerate
+them with `ROUNDUP_UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_feeds.py` and review the diff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from urllib.parse import urljoin
+
+import feedparser
+import pytest
+from lxml import etree
+from lxml import html as lxml_html
+
+from roundup import config as config_module
+from roundup import feeds
+from roundup import site as site_module
+from roundup.build import build
+
+import checkers
+
+TESTS = Path(__file__).resolve().parent
+FIXTURE = TESTS / "fixtures" / "feeds"
+GOLDEN = TESTS / "golden" / "feeds"
+SCHEMAS = TESTS / "schemas"
+UPDATE_GOLDEN = os.environ.get("ROUNDUP_UPDATE_GOLDEN", "") == "1"
+
+BASE = "https://example.org/links/"
+NS = {"a": "http://www.w3.org/2005/Atom"}
+FEED_NAMES = ("feed.xml", "rss.xml", "feed.json")
+# What XML 1.0 forbids, plus DEL and C1 controls, which no feed text should carry.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+RFC822 = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug"
+                    r"|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d GMT$")  # fmt: skip
+
+
+def tag(slug: str) -> str:
+    return f"tag:feeds-fixture,2005:items/{slug}"
+
+
+def at(text: str) -> datetime:
+    """An RFC 3339 or RFC 822 date as an aware UTC datetime."""
+    moment = parsedate_to_datetime(text) if text[:1].isalpha() else datetime.fromisoformat(text)
+    return moment.astimezone(UTC)
+
+
+# The fixture's public site feed (feed_items = 3): d-draft is unpublished, e and f are older,
+# and b and c share a time, so the slug decides their order.
+SITE_ENTRIES = [
+    ("a-atom", "Atom & RSS: <the> formats", "https://www.rfc-editor.org/rfc/rfc4287",
+     "2024-03-05T09:00:00Z", ["Feeds", "Standards"]),
+    ("b-json", "JSON Feed 1.1", "https://www.jsonfeed.org/version/1.1/",
+     "2024-03-04T12:00:00Z", ["Feeds"]),
+    ("c-long", "Ünïcode — and a tie with b", "https://example.net/long",
+     "2024-03-04T12:00:00Z", ["Standards", "Feeds"]),
+]  # fmt: skip
+
+
+def build_into(site: Path, out: Path, preview: bool = False, **overrides: object) -> Path:
+    config_file = site / "pyproject.toml"
+    config = config_module.load(config_file, {"output_dir": str(out), **overrides}, site)
+    build(config, preview=preview)
+    return out
+
+
+def copy_fixture(folder: Path) -> Path:
+    site = folder / "site"
+    shutil.copytree(FIXTURE, site)
+    return site
+
+
+@pytest.fixture(scope="module")
+def public(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("public")
+    return build_into(copy_fixture(folder), folder / "out")
+
+
+@pytest.fixture(scope="module")
+def preview(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("preview")
+    return build_into(copy_fixture(folder), folder / "out", preview=True)
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's own content/ site, built with its own configuration."""
+    return build_into(TESTS.parent, tmp_path_factory.mktemp("bundled") / "out")
+
+
+@pytest.fixture(params=["public", "preview", "bundled"])
+def any_build(request: pytest.FixtureRequest) -> Path:
+    return request.getfixturevalue(request.param)
+
+
+def feed_files(out: Path, names: tuple[str, ...] = FEED_NAMES) -> list[Path]:
+    return sorted(p for p in out.rglob("*") if p.name in names and ".roundup" not in p.parts)
+
+
+def xml_feeds(out: Path) -> Iterator[tuple[Path, str]]:
+    for path in feed_files(out, ("feed.xml", "rss.xml")):
+        yield path, "atom" if path.name == "feed.xml" else "rss"
+
+
+def url_of(out: Path, path: Path, base: str = BASE) -> str:
+    return base + path.relative_to(out).as_posix()
+
+
+def self_link(result: feedparser.FeedParserDict) -> str:
+    (href,) = [link.href for link in result.feed.links if link.rel == "self"]
+    return href
+
+
+def base_of(out: Path) -> str:
+    """The base URL a build used, read back from its site feed's self link."""
+    return self_link(feedparser.parse((out / "feed.xml").read_bytes())).removesuffix("feed.xml")
+
+
+def parsed(path: Path) -> feedparser.FeedParserDict:
+    result = feedparser.parse(path.read_bytes())
+    assert not result.bozo, f"{path}: {result.get('bozo_exception')}"
+    return result
+
+
+def test_site_and_every_topic_have_atom_and_rss_and_the_site_a_json_feed(public: Path) -> None:
+    names = {p.relative_to(public).as_posix() for p in feed_files(public)}
+    assert names == {
+        "feed.xml", "rss.xml", "feed.json",
+        "topics/feeds/feed.xml", "topics/feeds/rss.xml",
+        "topics/standards/feed.xml", "topics/standards/rss.xml",
+    }  # fmt: skip
+
+
+def test_every_feed_is_well_formed_and_free_of_control_characters(any_build: Path) -> None:
+    for path in feed_files(any_build):
+        text = path.read_bytes().decode("utf-8")
+        assert not CONTROL.search(text), path
+        if path.suffix == ".xml":
+            etree.fromstring(path.read_bytes())
+        else:
+            json.loads(text)
+
+
+def test_feedparser_reads_every_xml_feed_without_bozo(any_build: Path) -> None:
+    for path, kind in xml_feeds(any_build):
+        result = parsed(path)
+        assert result.version == ("atom10" if kind == "atom" else "rss20"), path
+        assert result.entries, path
+
+
+def test_atom_feeds_match_the_rfc_4287_relax_ng_schema(any_build: Path) -> None:
+    schema = etree.RelaxNG(etree.parse(SCHEMAS / "atom.rng"))
+    for path, kind in xml_feeds(any_build):
+        if kind == "atom":
+            assert schema.validate(etree.parse(path)), f"{path}: {schema.error_log}"
+
+
+def test_atom_has_every_required_element_and_one_alternate_link_per_entry(public: Path) -> None:
+    for path, kind in xml_feeds(public):
+        if kind != "atom":
+            continue
+        feed = etree.parse(path).getroot()
+        for name in ("id", "title", "updated", "author/a:name"):
+            assert len(feed.findall(f"a:{name}", NS)) == 1, (path, name)
+        (self_link,) = feed.findall("a:link[@rel='self']", NS)
+        assert self_link.get("href") == url_of(public, path)
+        for entry in feed.findall("a:entry", NS):
+            for name in ("id", "title", "updated", "content"):
+                assert len(entry.findall(f"a:{name}", NS)) == 1, (path, name)
+            alternates = [x for x in entry.findall("a:link", NS) if x.get("rel", "alternate")]
+            assert [x.get("rel") for x in alternates].count("alternate") == 1
+            (related,) = entry.findall("a:link[@rel='related']", NS)
+            assert related.get("href").startswith(BASE + "items/")
+
+
+def test_rss_channel_links_the_home_page_and_items_have_tag_guids(public: Path) -> None:
+    for path, kind in xml_feeds(public):
+        if kind != "rss":
+            continue
+        channel = etree.parse(path).getroot().find("channel")
+        home = url_of(public, path.parent) + "/" if path.parent != public else BASE
+        assert channel.findtext("title") and channel.findtext("description")
+        assert channel.findtext("link") == home != url_of(public, path)
+        (self_link,) = channel.findall("a:link[@rel='self']", NS)
+        assert self_link.get("href") == url_of(public, path)
+        for item in channel.findall("item"):
+            guid = item.find("guid")
+            assert guid.get("isPermaLink") == "false" and guid.text.startswith("tag:")
+            assert RFC822.match(item.findtext("pubDate")), item.findtext("pubDate")
+            parsedate_to_datetime(item.findtext("pubDate"))
+        assert RFC822.match(channel.findtext("lastBuildDate"))
+
+
+@pytest.mark.parametrize("name", ["feed.xml", "rss.xml"])
+def test_feedparser_sees_the_expected_entries_in_the_site_feed(public: Path, name: str) -> None:
+    result = parsed(public / name)
+    assert result.feed.title == "Feeds & Friends"
+    assert result.feed.link == BASE
+    got = [
+        (e.id, e.title, e.link, at(e.published), [t.term for t in e.tags]) for e in result.entries
+    ]
+    assert got == [(tag(s), t, link, at(d), cats) for s, t, link, d, cats in SITE_ENTRIES]
+    for entry, (slug, *_rest) in zip(result.entries, SITE_ENTRIES, strict=True):
+        page = f"{BASE}items/{slug}/"
+        if name == "feed.xml":
+            assert [x.href for x in entry.links if x.rel == "related"] == [page]
+        else:
+            assert entry.comments == page
+        assert f'href="{page}"' in entry.content[0].value
+
+
+def test_entry_content_has_excerpt_sanitised_comment_and_related_coverage(public: Path) -> None:
+    entry = parsed(public / "feed.xml").entries[0]
+    body = entry.content[0].value
+    assert entry.summary == "The Atom Syndication Format, and how it relates to RSS."
+    assert "<p>The Atom Syndication Format, and how it relates to RSS.</p>" in body
+    assert "<em>fine</em>" in body and "<script" not in body and "alert" not in body
+    assert '<a href="https://www.rfc-editor.org/rfc/rfc4287">RFC Editor</a>' in body
+    assert "RSS 2.0 at Harvard Law</a> (Berkman Center)" in body
+    # A relative link in the comment resolves against the item page, as on the site.
+    assert 'href="https://example.org/links/items/b-json/"' in body
+
+
+def test_the_json_feed_is_json_feed_1_1(public: Path) -> None:
+    check = checkers.venv_tool("check-jsonschema")
+    schema = SCHEMAS / "jsonfeed-1.1.schema.json"
+    result = checkers.run([check, "--schemafile", schema, public / "feed.json"])
+    assert result.returncode == 0, checkers.output_of(result)
+    feed = json.loads((public / "feed.json").read_text("utf-8"))
+    assert feed["feed_url"] == BASE + "feed.json" and feed["home_page_url"] == BASE
+    got = [
+        (i["id"], i["title"], i["external_url"], i["url"], at(i["date_published"]), i["tags"])
+        for i in feed["items"]
+    ]
+    assert got == [
+        (tag(s), t, link, f"{BASE}items/{s}/", at(d), cats) for s, t, link, d, cats in SITE_ENTRIES
+    ]
+
+
+def test_ids_are_unique_and_entries_newest_first_with_a_slug_tie_break(any_build: Path) -> None:
+    for path, _kind in xml_feeds(any_build):
+        entries = parsed(path).entries
+        ids = [e.id for e in entries]
+        assert len(set(ids)) == len(ids), path
+        keys = [(-at(e.published).timestamp(), e.id) for e in entries]
+        assert keys == sorted(keys), path
+
+
+def test_feed_dates_come_from_the_items_never_the_clock(any_build: Path) -> None:
+    for path, _kind in xml_feeds(any_build):
+        result = parsed(path)
+        dates = [e.published_parsed for e in result.entries]
+        if "updated" in result.entries[0]:  # Atom: entries have their own updated date
+            dates += [e.updated_parsed for e in result.entries]
+        assert result.feed.updated_parsed == max(dates), path
+    atom_dates = [at(e.published) for e in parsed(any_build / "feed.xml").entries]
+    items = json.loads((any_build / "feed.json").read_text("utf-8"))["items"]
+    assert [at(i["date_published"]) for i in items] == atom_dates
+
+
+def test_feeds_keep_the_newest_feed_items_and_cut_long_excerpts(
+    public: Path, tmp_path: Path
+) -> None:
+    assert len(parsed(public / "feed.xml").entries) == 3
+    assert len(parsed(public / "topics/feeds/feed.xml").entries) == 3  # f-oldest left out
+    everything = build_into(copy_fixture(tmp_path), tmp_path / "out", feed_items=50)
+    assert len(parsed(everything / "feed.xml").entries) == 5
+    assert [e.id for e in parsed(everything / "topics/feeds/rss.xml").entries][-1] == tag(
+        "f-oldest"
+    )
+    long = parsed(public / "feed.xml").entries[2]
+    assert len(long.summary) <= feeds.FEED_EXCERPT and long.summary.endswith("word0110…")
+    page = (public / "items/c-long/index.html").read_text("utf-8")
+    assert "word0129" in page  # the item page keeps the whole excerpt
+
+
+def test_unpublished_items_only_in_preview_feeds_and_marked_there(
+    public: Path, preview: Path
+) -> None:
+    for path in feed_files(public) + feed_files(public, ("feeds.opml",)):
+        assert b"d-draft" not in path.read_bytes(), path
+    for name in ("feed.xml", "rss.xml"):
+        result = parsed(preview / name)
+        assert result.feed.title == "[Preview] Feeds & Friends"
+        assert (result.entries[0].id, result.entries[0].title) == (
+            tag("d-draft"),
+            "[Unpublished] Draft about feeds",
+        )
+        assert not any(e.title.startswith("[Unpublished]") for e in result.entries[1:])
+    first = json.loads((preview / "feed.json").read_text("utf-8"))["items"][0]
+    assert first["title"] == "[Unpublished] Draft about feeds"
+
+
+def ids_of(out: Path) -> dict[str, list[str]]:
+    found = {}
+    for path, _kind in xml_feeds(out):
+        result = parsed(path)
+        found[path.relative_to(out).as_posix()] = [result.feed.get("id", "")] + [
+            e.id for e in result.entries
+        ]
+    items = json.loads((out / "feed.json").read_text("utf-8"))["items"]
+    found["feed.json"] = [i["id"] for i in items]
+    return found
+
+
+@pytest.mark.parametrize("change", ["title", "base_url", "https_to_http", "layout"])
+def test_ids_survive_title_base_url_scheme_and_layout_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    site = copy_fixture(tmp_path)
+    before = ids_of(build_into(site, tmp_path / "before"))
+    overrides: dict[str, object] = {}
+    if change == "title":
+        article = site / "content" / "a-atom.md"
+        text = article.read_text("utf-8").replace("<the> formats", "the formats, renamed")
+        article.write_text(text, "utf-8")
+        overrides["title"] = "A New Site Title"  # site_id is configured, so ids keep it
+    elif change == "base_url":
+        overrides["base_url"] = "https://links.example.com/"
+    elif change == "https_to_http":
+        overrides["base_url"] = BASE.replace("https:", "http:")
+    else:
+        monkeypatch.setattr(site_module, "item_path", lambda a: f"read/{a.slug}.html")
+    after_dir = build_into(site, tmp_path / "after", **overrides)
+    assert ids_of(after_dir) == before
+    if change == "title":
+        assert parsed(after_dir / "feed.xml").entries[0].title == "Atom & RSS: the formats, renamed"
+
+
+def test_rebuilds_are_byte_identical(public: Path, tmp_path: Path) -> None:
+    again = build_into(copy_fixture(tmp_path), tmp_path / "again")
+    for path in feed_files(public) + feed_files(public, ("feeds.opml",)):
+        assert path.read_bytes() == (again / path.relative_to(public)).read_bytes(), path
+
+
+def test_control_characters_in_config_never_reach_the_feeds(tmp_path: Path) -> None:
+    out = build_into(copy_fixture(tmp_path), tmp_path / "out", title="Bell\x07 & \x1bCo")
+    for path in feed_files(out):
+        assert not CONTROL.search(path.read_text("utf-8")), path
+    assert parsed(out / "feed.xml").feed.title == "Bell & Co"
+    assert feeds.clean("a\x00b\x0bc\r\nd\ud800e\ufffe") == "abc\nde"
+
+
+def test_opml_lists_every_topic_feed(any_build: Path) -> None:
+    base = base_of(any_build)
+    root = etree.parse(any_build / "feeds.opml").getroot()
+    assert root.tag == "opml" and root.get("version") == "2.0"
+    assert root.findtext("head/title")
+    outlines = root.findall("body//outline[@type='rss']")
+    topic_feeds = [p for p, kind in xml_feeds(any_build) if kind == "atom" and "topics" in p.parts]
+    assert sorted(o.get("xmlUrl") for o in outlines) == sorted(
+        url_of(any_build, p, base) for p in topic_feeds
+    )
+    for outline in outlines:
+        assert outline.get("text") and outline.get("htmlUrl", "").startswith(base + "topics/")
+
+
+def test_feeds_page_and_page_heads_link_every_feed(public: Path) -> None:
+    page_url = BASE + "feeds/"
+    page = lxml_html.fromstring((public / "feeds/index.html").read_bytes())
+    hrefs = {urljoin(page_url, h) for h in page.xpath("//main//a/@href")}
+    assert {url_of(public, p) for p in feed_files(public)} <= hrefs
+    assert BASE + "feeds.opml" in hrefs
+    topic = lxml_html.fromstring((public / "topics/standards/index.html").read_bytes())
+    alternates = {
+        urljoin(BASE + "topics/standards/", h)
+        for h in topic.xpath("//head/link[@rel='alternate']/@href")
+    }
+    assert alternates >= {BASE + "feed.xml", BASE + "rss.xml", BASE + "feed.json"}
+    assert alternates >= {BASE + "topics/standards/feed.xml"}
+
+
+def test_a_second_parser_reads_every_feed_like_feedparser(any_build: Path) -> None:
+    script = TESTS / "tools" / "read-feeds.cjs"
+    checkers.node_file("@rowanmanning/feed-parser", "package.json")
+    paths = [path for path, _kind in xml_feeds(any_build)]
+    result = checkers.run([checkers.node(), script, *paths])
+    assert result.returncode == 0, checkers.output_of(result)
+    other = json.loads(result.stdout)
+    for path, kind in xml_feeds(any_build):
+        mine, theirs = parsed(path), other[str(path)]
+        assert theirs["type"] == kind
+        assert (theirs["title"], theirs["url"]) == (mine.feed.title, mine.feed.link)
+        assert theirs["self"] == self_link(mine) == url_of(any_build, path, base_of(any_build))
+        expected = [
+            (e.id, e.title, e.link, [t.term for t in e.tags], at(e.published)) for e in mine.entries
+        ]
+        got = [
+            (i["id"], i["title"], i["url"], i["categories"], at(i["published"]))
+            for i in theirs["items"]
+        ]
+        assert got == expected, path
+
+
+def golden_files(out: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in feed_files(out, (*FEED_NAMES, "feeds.opml"))
+    }
+
+
+@pytest.mark.parametrize("kind", ["public", "preview"])
+def test_feeds_match_the_golden_files(kind: str, request: pytest.FixtureRequest) -> None:
+    actual = golden_files(request.getfixturevalue(kind))
+    folder = GOLDEN / kind
+    if UPDATE_GOLDEN:
+        shutil.rmtree(folder, ignore_errors=True)
+        for name, data in actual.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_bytes(data)
+    expected = {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+    assert sorted(actual) == sorted(expected), "set ROUNDUP_UPDATE_GOLDEN=1 to regenerate"
+    for name, data in actual.items():
+        assert data.decode() == expected[name].decode(), f"{name} differs from its golden file"
