@@ -222,7 +222,8 @@ def rss(site: Site, spec: FeedSpec) -> bytes:
         type="application/rss+xml",
     )
     _add(channel, "language", config.language)
-    _add(channel, "lastBuildDate", rfc822(updated(spec.items)))
+    if spec.items:  # optional in RSS, and an empty feed has no date worth stating
+        _add(channel, "lastBuildDate", rfc822(updated(spec.items)))
     _add(channel, "generator", GENERATOR)
     for item in spec.items:
         a = item.article

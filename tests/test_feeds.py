@@ -349,6 +349,18 @@ def test_control_characters_in_config_never_reach_the_feeds(tmp_path: Path) -> N
     assert feeds.clean("a\x00b\x0bc\r\nd\ud800e\ufffe") == "abc\nde"
 
 
+def test_an_empty_site_still_has_valid_feeds(tmp_path: Path) -> None:
+    site = copy_fixture(tmp_path)
+    shutil.rmtree(site / "content")
+    (site / "content").mkdir()
+    out = build_into(site, tmp_path / "out")
+    schema = etree.RelaxNG(etree.parse(SCHEMAS / "atom.rng"))
+    assert schema.validate(etree.parse(out / "feed.xml")), schema.error_log
+    assert parsed(out / "feed.xml").feed.updated == "1970-01-01T00:00:00Z"
+    assert parsed(out / "rss.xml").entries == []
+    assert json.loads((out / "feed.json").read_text("utf-8"))["items"] == []
+
+
 def test_opml_lists_every_topic_feed(any_build: Path) -> None:
     base = base_of(any_build)
     root = etree.parse(any_build / "feeds.opml").getroot()
