@@ -94,6 +94,7 @@ def _build(
             if strict and previous.warnings:
                 raise ContentError(previous.warnings)
             clock.lap("check")
+            previous.timings = result.timings
             return previous
     cache = ParseCache(config.output_dir / STATE_DIR if owned else None, config.timezone)
     loaded = load_articles(config, cache, preview, found)
@@ -190,7 +191,8 @@ def _write_all(
     total = len(jobs)
 
     def work(shard: int, shards: int):
-        own = writer.for_worker(shard) if shards > 1 else writer
+        # Shard 0 runs in this process and records straight into the writer.
+        own = writer.for_worker(shard) if shard > 0 else writer
         memo: dict = {}
         for index in range(shard, total, shards):
             path, kind, make, source = jobs[index]
@@ -199,7 +201,7 @@ def _write_all(
                 own.add(path, make(), key)
             if progress and shard == 0 and index % 500 < shards:
                 progress(index, total)
-        return own.results() if shards > 1 else None
+        return own.results() if shard > 0 else None
 
     for shard_result in map_shards(work, total):
         if shard_result is not None:

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from roundup.cache import Draft, ParseCache, dump, for_storage, stat_key
+from roundup.collection import check_collection
 from roundup.config import SiteConfig
-from roundup.content import Parsed, check_collection, find_files, parse_file
+from roundup.content import Parsed, find_files, parse_file
 from roundup.errors import ContentError, Problem
 from roundup.model import Article
 from roundup.parallel import map_shards, shard_of
@@ -68,19 +69,23 @@ def load_articles(config: SiteConfig, cache: ParseCache, preview: bool, found: S
     zone = config.zone
     public = not preview
 
-    def parse_shard(shard: int, shards: int) -> list[tuple[str, bytes, bytes | None]]:
-        # Results travel back pickled, with the cache's own pickling done here in parallel.
-        out = []
+    def parse_shard(shard: int, shards: int) -> list[tuple[str, Parsed | bytes, bytes | None]]:
+        # Shard 0 runs in this process and hands back objects; the others' results travel
+        # pickled, and each result is pickled for the cache where it was parsed.
+        out: list[tuple[str, Parsed | bytes, bytes | None]] = []
         for source in shard_of(todo, shard, shards):
             parsed = parse_file(content_dir / source, source, zone)
-            blob = pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
             stored = for_storage(parsed, public)
-            out.append((source, blob, blob if stored is parsed else dump(stored)))
+            blob = dump(stored)
+            if shard == 0:
+                out.append((source, parsed, blob))
+            else:
+                out.append((source, blob if stored is parsed else dump(parsed), blob))
         return out
 
     for shard_result in map_shards(parse_shard, len(todo)):
-        for source, blob, stored in shard_result:
-            results[source] = pickle.loads(blob)
+        for source, parsed, stored in shard_result:
+            results[source] = pickle.loads(parsed) if isinstance(parsed, bytes) else parsed
             cache.put(source, keys[source], stored)
     for source in sorted(results):
         parsed = results[source]
@@ -92,10 +97,10 @@ def load_articles(config: SiteConfig, cache: ParseCache, preview: bool, found: S
         warnings.extend(parsed.warnings)
         if parsed.article is not None:
             articles.append(parsed.article)
-    collection_errors, collection_warnings = check_collection(articles)
+    prefix = display_path(content_dir, Path.cwd()) + "/"
+    articles, collection_errors, collection_warnings = check_collection(articles, prefix)
     errors.extend(collection_errors)
     warnings.extend(collection_warnings)
-    prefix = display_path(content_dir, Path.cwd()) + "/"
     if errors:
         raise ContentError(_ordered(errors, prefix))
     return Loaded(articles, _ordered(warnings, prefix), len(results))

@@ -46,8 +46,12 @@ def map_shards(function: Callable[[int, int], R], size: int) -> list[R]:
         return [function(0, 1)]
     _job = function
     try:
-        with multiprocessing.get_context("fork").Pool(shards) as pool:
-            return pool.starmap(_run, [(shard, shards) for shard in range(shards)])  # type: ignore[return-value]
+        with multiprocessing.get_context("fork").Pool(shards - 1) as pool:
+            # This process takes shard 0 itself: one fork fewer, and its results need no
+            # pickling on the way back.
+            others = pool.starmap_async(_run, [(shard, shards) for shard in range(1, shards)])
+            mine = function(0, shards)
+            return [mine, *others.get()]  # type: ignore[list-item]
     finally:
         _job = None
 
