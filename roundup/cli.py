@@ -13,6 +13,7 @@ from roundup import config as config_module
 from roundup.build import BuildResult, build
 from roundup.errors import ConfigError, ContentError, RoundupError
 from roundup.loader import display_path
+from roundup.serve import make_server
 
 log = logging.getLogger("roundup")
 
@@ -32,6 +33,14 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--strict", action="store_true", help="treat warnings as errors")
     b.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     b.add_argument("-v", "--verbose", action="store_true", help="print timings per phase")
+    s = commands.add_parser(
+        "serve", help="serve the built output locally, under the base URL's path"
+    )
+    s.add_argument("--output", metavar="DIR", help="folder to serve (default output/)")
+    s.add_argument("--base-url", metavar="URL", help="serve under this URL's path")
+    s.add_argument("--config", metavar="FILE", help="config file (default ./pyproject.toml)")
+    s.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
+    s.add_argument("-v", "--verbose", action="store_true", help="log every request")
     return parser
 
 
@@ -40,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     level = logging.DEBUG if args.verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(name)s: %(message)s", stream=sys.stderr)
     try:
-        return _build(args)
+        return _serve(args) if args.command == "serve" else _build(args)
     except ConfigError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
@@ -82,6 +91,29 @@ def _build(args: argparse.Namespace) -> int:
         print(f"warning: {warning}", file=sys.stderr)
     if not args.quiet:
         print(_summary(result, display_path(config.output_dir, cwd), args.preview))
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    cwd = Path.cwd()
+    overrides = {
+        "output_dir": str(cwd / args.output) if args.output else None,
+        "base_url": args.base_url,
+    }
+    config = config_module.load(Path(args.config) if args.config else None, overrides, cwd)
+    if not (config.output_dir / "index.html").is_file():
+        print(f"roundup: nothing to serve in {config.output_dir}; run roundup build first")
+        return 1
+    server = make_server(config.output_dir, config.base_path, port=args.port)
+    host, port = server.server_address[:2]
+    print(f"roundup: serving {config.output_dir} at http://{host}:{port}{config.base_path}")
+    print("roundup: links point to", config.base_url, "(build with --base-url to change)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
     return 0
 
 
