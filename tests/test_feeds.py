@@ -345,13 +345,13 @@ def test_feeds_page_and_page_heads_link_every_feed(public: Path) -> None:
     hrefs = {urljoin(page_url, h) for h in page.xpath("//main//a/@href")}
     assert {url_of(public, p) for p in feed_files(public)} <= hrefs
     assert BASE + "feeds.opml" in hrefs
-    topic = lxml_html.fromstring((public / "topics/standards/index.html").read_bytes())
-    alternates = {
-        urljoin(BASE + "topics/standards/", h)
-        for h in topic.xpath("//head/link[@rel='alternate']/@href")
-    }
-    assert alternates >= {BASE + "feed.xml", BASE + "rss.xml", BASE + "feed.json"}
-    assert alternates >= {BASE + "topics/standards/feed.xml"}
+    for page in public.rglob("*.html"):  # every page links the site feeds, topics their own
+        parts = page.relative_to(public).parts
+        links = lxml_html.fromstring(page.read_bytes()).xpath("//head/link[@rel='alternate']/@href")
+        wanted = {BASE + name for name in FEED_NAMES}
+        if parts[0] == "topics" and len(parts) > 2:
+            wanted |= {f"{BASE}topics/{parts[1]}/{name}" for name in XML_NAMES}
+        assert wanted <= {urljoin(url_of(public, page), h) for h in links}, page
 
 
 def test_a_second_parser_reads_every_feed_like_feedparser(any_build: Path) -> None:
