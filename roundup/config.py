@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 import zoneinfo
 from dataclasses import dataclass
@@ -13,6 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from roundup.errors import ConfigError
 from roundup.slugs import slugify
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 class _Settings(BaseModel):
@@ -34,6 +37,14 @@ class _Settings(BaseModel):
     content_dir: str = "content"
     output_dir: str = "output"
     templates_dir: str = "templates"
+
+    @field_validator("*")
+    @classmethod
+    def _printable(cls, value: object) -> object:
+        # TOML escapes can smuggle control characters into titles; XML output cannot hold them.
+        if isinstance(value, str) and _CONTROL.search(value):
+            raise ValueError("contains control characters")
+        return value
 
     @field_validator("base_url")
     @classmethod
