@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from checkers import (
     REPO_ROOT,
     TOOLS_DIR,
