@@ -12,17 +12,21 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 
 
 def format_date(value: date | datetime, style: str = "long") -> str:
-    """ "21 September 2020" (long), "September 2020" (month), "21 Sep" (short), or with weekday."""
+    """Styles: long "21 September 2020", month, day "21 September", short "21 Sep", weekday."""
     month = MONTHS[value.month - 1]
     if style == "month":
         return f"{month} {value.year}"
     if style == "short":
         return f"{value.day} {month[:3]}"
+    if style == "day":
+        return f"{value.day} {month}"
     if style == "weekday":
         return f"{WEEKDAYS[value.weekday()]} {value.day} {month} {value.year}"
     return f"{value.day} {month} {value.year}"
 
 
-def format_time(value: datetime) -> str:
-    """ "20:42", in whatever zone the value is in (pages pass site-local times)."""
-    return f"{value.hour:02d}:{value.minute:02d}"
+def format_time(value: datetime, zone: bool = False) -> str:
+    """ "20:42" (or "20:42 CEST" with `zone`), in the value's zone: pages pass site-local times."""
+    text = f"{value.hour:02d}:{value.minute:02d}"
+    name = value.tzname() if zone else None
+    return f"{text} {name}" if name else text

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
+from urllib.parse import urlsplit
 
 from roundup import site as S
 from roundup.dates import format_date
-from roundup.model import Image
+from roundup.model import Image, Related
 from roundup.site import Edition, Item, Site, Topic
+
+TOP_STORIES_HOME = 5  # the front page spans several editions, so it can highlight more
+MIN_IMAGE_SIDE = 32  # px: anything smaller is a tracking pixel or an icon, not a picture
+PAGE_WINDOW = 2  # numbered page links shown on each side of the current page
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +29,7 @@ class Page:
     title: str = ""
     description: str = ""  # for <meta name="description"> and Open Graph
     image: Image | None = None  # for Open Graph and Twitter cards
+    section: str | None = None  # path of the main navigation entry it falls under, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +41,8 @@ class Pager:
     previous: str | None  # path of the newer page
     next: str | None  # path of the older page
     first: str
+    # Numbered links to show: (number, path), with None where a run of pages is left out.
+    links: tuple[tuple[int, str] | None, ...] = ()
 
 
 def _paginate(total_items: int, per_page: int, path_of) -> list[tuple[int, slice, Pager]]:
@@ -45,8 +55,27 @@ def _paginate(total_items: int, per_page: int, path_of) -> list[tuple[int, slice
             path_of(number - 1) if number > 1 else None,
             path_of(number + 1) if number < total else None,
             path_of(1),
+            tuple(None if n is None else (n, path_of(n)) for n in page_window(number, total)),
         )
         out.append((number, slice((number - 1) * per_page, number * per_page), pager))
+    return out
+
+
+def page_window(number: int, total: int, width: int = PAGE_WINDOW) -> list[int | None]:
+    """First, last and the pages near `number`; None marks a gap ("1 … 4 5 6 … 20").
+
+    A gap of one page shows that page instead, since "…" would take as much room.
+    """
+    shown = sorted({1, total, *range(max(1, number - width), min(total, number + width) + 1)})
+    out: list[int | None] = []
+    last = 0
+    for n in shown:
+        if n - last == 2:
+            out.append(n - 1)
+        elif n - last > 2:
+            out.append(None)
+        out.append(n)
+        last = n
     return out
 
 
@@ -65,12 +94,20 @@ def home_pages(site: Site) -> Iterator[Page]:
     for number, window, pager in _paginate(
         len(editions), site.config.editions_per_page, S.home_path
     ):
+        shown = tuple(editions[window])
+        items = tuple(chain.from_iterable(e.items for e in shown))
         yield Page(
             S.home_path(number),
             "home.html",
-            {"editions": tuple(editions[window]), "pager": pager},
+            {"editions": shown, "pager": pager, "top": top_stories(items, TOP_STORIES_HOME)},
             "" if number == 1 else f"Page {number}",
+            section=S.home_path(),
         )
+
+
+def top_stories(items: tuple[Item, ...], limit: int) -> tuple[Item, ...]:
+    """The strongest items, but never all of them: a block repeating the page adds nothing."""
+    return S.top_items(items, min(limit, len(items) - 1))
 
 
 def edition_pages(site: Site) -> Iterator[Page]:
@@ -82,9 +119,16 @@ def edition_pages(site: Site) -> Iterator[Page]:
         yield Page(
             edition.path,
             "day.html",
-            {"edition": edition, "newer": _stub(newer), "older": _stub(older)},
+            {
+                "edition": edition,
+                "top": edition.top[: count - 1],
+                "newer": _stub(newer),
+                "older": _stub(older),
+            },
             format_date(edition.day),
             f"{count} link{'s' * (count != 1)} from {format_date(edition.day)}.",
+            first_image(edition.top[0]) if edition.top else None,
+            section="archive/",
         )
 
 
@@ -96,7 +140,14 @@ def _stub(edition: Edition | None) -> tuple[str, Any] | None:
 def archive_pages(site: Site) -> Iterator[Page]:
     for month in site.months:
         title = format_date(month.start, "month")
-        yield Page(month.path, "month.html", {"period": month}, title, f"Links from {title}.")
+        yield Page(
+            month.path,
+            "month.html",
+            {"period": month},
+            title,
+            f"Links from {title}.",
+            section="archive/",
+        )
     for year in site.years:
         months = tuple(m for m in site.months if m.key.startswith(year.key + "-"))
         yield Page(
@@ -105,8 +156,16 @@ def archive_pages(site: Site) -> Iterator[Page]:
             {"period": year, "months": months},
             year.key,
             f"Links from {year.key}.",
+            section="archive/",
         )
-    yield Page("archive/", "archive.html", {"years": _archive_tree(site)}, "Archive")
+    yield Page(
+        "archive/",
+        "archive.html",
+        {"years": _archive_tree(site)},
+        "Archive",
+        f"Every edition of {site.config.title}, by year and month.",
+        section="archive/",
+    )
 
 
 def _archive_tree(site: Site) -> tuple[tuple[Any, tuple[Any, ...]], ...]:
@@ -124,7 +183,14 @@ def _archive_tree(site: Site) -> tuple[tuple[Any, tuple[Any, ...]], ...]:
 
 
 def topic_pages(site: Site) -> Iterator[Page]:
-    yield Page("topics/", "topics.html", {"topics": tuple(site.topics)}, "Topics")
+    yield Page(
+        "topics/",
+        "topics.html",
+        {"topics": tuple(site.topics)},
+        "Topics",
+        f"Every topic of {site.config.title}, with the number of links in each.",
+        section="topics/",
+    )
     for topic in site.topics:
         items = site.items_by_topic.get(topic.slug, [])
         per_page = site.config.items_per_page
@@ -137,6 +203,7 @@ def topic_pages(site: Site) -> Iterator[Page]:
                 {"topic": topic, "days": S.by_day(items[window]), "pager": pager},
                 topic.name if number == 1 else f"{topic.name}, page {number}",
                 f"{topic.count} link{'s' * (topic.count != 1)} about {topic.name}.",
+                section="topics/",
             )
 
 
@@ -144,11 +211,19 @@ def item_pages(site: Site) -> Iterator[Page]:
     for item in site.items:
         a = item.article
         summary = a.excerpt if len(a.excerpt) <= 300 else a.excerpt[:297].rstrip() + "…"
-        yield Page(item.path, "item.html", {"item": item}, a.title, summary, a.image)
+        context = {"item": item, "day_path": S.day_path(item.day)}
+        yield Page(item.path, "item.html", context, a.title, summary, first_image(item))
 
 
 def extra_pages(site: Site) -> Iterator[Page]:
-    yield Page("feeds/", "feeds.html", {"topics": tuple(site.topics)}, "Feeds")
+    yield Page(
+        "feeds/",
+        "feeds.html",
+        {"topics": tuple(site.topics)},
+        "Feeds",
+        f"Follow {site.config.title} in a feed reader: Atom, RSS and JSON Feed, by topic too.",
+        section="feeds/",
+    )
     yield Page("404.html", "404.html", {}, "Page not found")
     yield Page("robots.txt", "robots.txt", {})
     yield Page("feeds.opml", "feeds.opml", {"topics": tuple(site.topics)})
@@ -168,6 +243,91 @@ def sitemap_entries(site: Site) -> Iterator[tuple[str, Any]]:
         yield S.topic_path(topic), None
     for item in site.items:
         yield item.path, item.local_time.date()
+
+
+# --- What templates show of an item (registered as filters by the renderer).
+
+
+def first_image(item: Item) -> Image | None:
+    """The first image worth showing: not a tracking pixel or icon (when its size is known)."""
+    for image in item.article.images:
+        if image.width is None or min(image.width, image.height or 0) >= MIN_IMAGE_SIDE:
+            return image
+    return None
+
+
+def host_of(url: str) -> str:
+    """The host name a reader recognises: "www.example.org" is shown as "example.org"."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.")
+
+
+def domain_of(item: Item | Related) -> str:
+    provider = item.provider
+    return provider.domain if provider and provider.domain else host_of(item.url or "")
+
+
+def provider_of(item: Item | Related) -> str:
+    """Who published it: the provider's name, else its domain."""
+    provider = item.provider
+    return provider.name if provider and provider.name else domain_of(item)
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """One provider's related links, for "Also covered by …"."""
+
+    provider: str
+    links: tuple[Related, ...]
+
+
+def coverage(related: Iterable[Related], limit: int = 0) -> tuple[tuple[Coverage, ...], int]:
+    """Related links grouped by provider in first-seen order, and how many `limit` left out.
+
+    Grouping keeps "Also covered by GitHub, GitHub" from naming one provider twice.
+    """
+    links = [r for r in related if r.url]
+    shown = links[:limit] if limit else links
+    groups: dict[str, list[Related]] = {}
+    for link in shown:
+        groups.setdefault(provider_of(link), []).append(link)
+    return tuple(Coverage(p, tuple(ls)) for p, ls in groups.items()), len(links) - len(shown)
+
+
+# Serialised sanitiser output has quoted attribute values and escaped text, so this reads its
+# tags exactly; a plain "<img" search could match inside an attribute value.
+_TOKEN = re.compile(
+    r'<(/?)([a-zA-Z][a-zA-Z0-9]*)((?:\s+[^\s"\'=<>/]+(?:="[^"]*")?)*)\s*/?>|[^<]+|<'
+)
+_HEADING = re.compile(r"h([1-6])")
+
+
+def comment_html(html: str, level: int) -> str:
+    """The sanitised comment with its headings below `level` and its images lazy.
+
+    The curator writes "## Why" whatever the page; moved down, the page keeps one h1 and no
+    skipped levels. Levels beyond h6 become bold paragraphs.
+    """
+    tokens = list(_TOKEN.finditer(html))
+    levels = sorted({int(m[2][1]) for m in tokens if m[2] and _HEADING.fullmatch(m[2].lower())})
+    # Ranked rather than shifted, so "## A" then "#### B" nest without a skipped level too.
+    new_level = {old: level + 1 + rank for rank, old in enumerate(levels)}
+    out = []
+    for m in tokens:
+        closing, name, attributes = m[1], (m[2] or "").lower(), m[3] or ""
+        if _HEADING.fullmatch(name):
+            new = new_level[int(name[1])]
+            if new <= 6:
+                out.append(f"<{closing}h{new}{attributes}>")
+            elif closing:
+                out.append("</p>")
+            else:
+                out.append(f'<p class="comment-heading"{attributes}>')
+        elif name == "img" and not closing:
+            out.append(f'<img{attributes} loading="lazy" decoding="async">')
+        else:
+            out.append(m[0])
+    return "".join(out)
 
 
 def fingerprint(value: Any, memo: dict[int, Any]) -> Any:

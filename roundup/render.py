@@ -9,14 +9,19 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from roundup import __version__
+from roundup import pages as P
+from roundup import site as S
 from roundup.config import SiteConfig
 from roundup.dates import format_date, format_time
 from roundup.errors import TemplateError
 from roundup.pages import Page
 
 STATIC_DIR = "static"
+# A site template can extend the packaged one it replaces: {% extends "theme/base.html" %}.
+THEME_PREFIX = "theme"
 
 
 def theme_dir() -> Path:
@@ -42,7 +47,12 @@ class Renderer:
         folders.append(str(theme_dir()))
         self.folders = folders
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(folders),
+            loader=jinja2.ChoiceLoader(
+                [
+                    jinja2.FileSystemLoader(folders),
+                    jinja2.PrefixLoader({THEME_PREFIX: jinja2.FileSystemLoader(str(theme_dir()))}),
+                ]
+            ),
             autoescape=jinja2.select_autoescape(("html", "xml", "opml"), default=False),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -50,7 +60,16 @@ class Renderer:
             keep_trailing_newline=True,
             auto_reload=False,
         )
-        self.env.filters.update(date=format_date, time=format_time)
+        self.env.filters.update(
+            date=format_date,
+            time=format_time,
+            first_image=P.first_image,
+            domain=P.domain_of,
+            provider_name=P.provider_of,
+            coverage=P.coverage,
+            # Safe: comment_html only rewrites tags of the already sanitised comment.
+            comment=lambda html, level: Markup(P.comment_html(html, level)),
+        )
         base = config.base_path
         absolute = config.base_url
         self.env.globals.update(
@@ -59,6 +78,10 @@ class Renderer:
             version=__version__,
             url=lambda path="": base + path,
             absolute_url=lambda path="": absolute + path,
+            day_path=S.day_path,
+            month_path=S.month_path,
+            year_path=S.year_path,
+            topic_path=S.topic_path,
             **globals_,
         )
 
