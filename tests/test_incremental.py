@@ -1,0 +1,95 @@
+"""Incremental builds equal cold builds after any sequence of edits, additions and deletions."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import build_folder, files_of
+
+TOPICS = ["Feeds", "feeds", "Standards", "JSON", "C++", "C#", "Ünïcode", "日本語", "Rust/Wasm"]
+
+
+def _article(rng: random.Random, number: int) -> str:
+    topics = rng.sample(TOPICS, rng.randint(0, 3))
+    day = rng.randint(1, 28)
+    body = rng.choice(
+        ["", "A *comment*.\n", "Two\n\nparagraphs with a [link](https://a.example/).\n"]
+    )
+    return (
+        "---\n"
+        f'title: "Article {number} v{rng.randint(0, 999)}"\n'
+        f"publishedDateTime: 2024-0{rng.randint(1, 3)}-{day:02d}T{rng.randint(0, 23):02d}:30:00Z\n"
+        f'originalUrl: "https://example.com/{number}"\n'
+        f"topics: {topics!r}\n"
+        f"published: {rng.choice(['true', 'true', 'false'])}\n"
+        f"heat: {rng.randint(0, 100)}\n"
+        f"---\n{body}"
+    )
+
+
+def _step(rng: random.Random, site: Path, counter: list[int]) -> str:
+    content = site / "content"
+    files = sorted(p for p in content.rglob("*.md"))
+    action = rng.choice(["add", "add", "edit", "edit", "delete", "touch", "config", "template"])
+    if action == "add" or not files:
+        counter[0] += 1
+        folder = content / rng.choice(["", "nested", "deep/er"])
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"gen-{counter[0]}.md").write_text(_article(rng, counter[0]))
+    elif action == "edit":
+        target = rng.choice(files)
+        target.write_text(_article(rng, int(rng.random() * 1000)))
+    elif action == "delete":
+        rng.choice(files).unlink()
+    elif action == "touch":
+        target = rng.choice(files)
+        target.write_bytes(target.read_bytes())  # new mtime, same bytes
+    elif action == "config":
+        config = site / "pyproject.toml"
+        text = config.read_text()
+        key = rng.choice(["items_per_page = 2", "timezone", "title"])
+        if key == "timezone":
+            zone = rng.choice(["Europe/Berlin", "UTC", "Pacific/Kiritimati"])
+            text = "\n".join(
+                f'timezone = "{zone}"' if line.startswith("timezone") else line
+                for line in text.splitlines()
+            )
+        elif key == "title":
+            text = text.replace('title = "Fixture Roundup"', 'title = "Renamed Roundup"')
+        else:
+            text = text.replace("items_per_page = 2", f"items_per_page = {rng.randint(1, 3)}")
+        config.write_text(text + "\n")
+    else:
+        templates = site / "templates"
+        templates.mkdir(exist_ok=True)
+        override = templates / "404.html"
+        if override.exists():
+            override.unlink()
+        else:
+            override.write_text(
+                '{% extends "base.html" %}{% block content %}<h1>Gone</h1>{% endblock %}'
+            )
+    return action
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_random_sequences_match_cold_builds(fixture_site: Path, tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    incremental = tmp_path / "incremental"
+    build_folder(fixture_site, incremental)
+    counter = [0]
+    for step in range(10):
+        action = _step(rng, fixture_site, counter)
+        build_folder(fixture_site, incremental)
+        preview = step % 5 == 4  # now and then a preview build into the same folder
+        if preview:
+            build_folder(fixture_site, incremental, preview=True)
+            build_folder(fixture_site, incremental)
+        cold = tmp_path / f"cold-{step}"
+        build_folder(fixture_site, cold)
+        assert files_of(incremental) == files_of(cold), (seed, step, action)
+        shutil.rmtree(cold)
