@@ -161,7 +161,7 @@ def archive_pages(site: Site) -> Iterator[Page]:
     yield Page(
         "archive/",
         "archive.html",
-        {"years": _archive_tree(site)},
+        {"years": _archive_tree(site), "links": len(site.items), "editions": len(site.editions)},
         "Archive",
         f"Every edition of {site.config.title}, by year and month.",
         section="archive/",
@@ -211,7 +211,7 @@ def item_pages(site: Site) -> Iterator[Page]:
     for item in site.items:
         a = item.article
         summary = a.excerpt if len(a.excerpt) <= 300 else a.excerpt[:297].rstrip() + "…"
-        context = {"item": item, "day_path": S.day_path(item.day)}
+        context = {"item": item, "edition_path": S.day_path(item.day)}
         yield Page(item.path, "item.html", context, a.title, summary, first_image(item))
 
 
@@ -246,6 +246,11 @@ def sitemap_entries(site: Site) -> Iterator[tuple[str, Any]]:
 
 
 # --- What templates show of an item (registered as filters by the renderer).
+
+
+def plural(count: int, noun: str) -> str:
+    """ "1 link", "2,565 links": the count with its noun (nouns here take a plain "s")."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def first_image(item: Item) -> Image | None:

@@ -67,6 +67,7 @@ class Renderer:
             domain=P.domain_of,
             provider_name=P.provider_of,
             coverage=P.coverage,
+            plural=P.plural,
             # Safe: comment_html only rewrites tags of the already sanitised comment.
             comment=lambda html, level: Markup(P.comment_html(html, level)),
         )
