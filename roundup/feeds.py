@@ -1,31 +1,29 @@
-"""Atom 1.0, RSS 2.0 and JSON Feed 1.1 files for the site and each topic, with stable ids."""
+"""Atom 1.0 and RSS 2.0 feeds made with feedgen, and JSON Feed 1.1, for the site and each topic."""
 
 from __future__ import annotations
 
 import json
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import format_datetime
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+from feedgen.entry import FeedEntry
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
+from feedgen.feed import FeedGenerator
+from feedgen.util import xml_elem
 
 from roundup import site as S
 from roundup.site import Item, Site, Topic
 
-# The feeds are written with ElementTree rather than feedgen: feedgen 1.0 drops every
-# attribute but href from entry links (so rel="related" became a second "alternate", which
-# RFC 4287 forbids) and fills unset dates with the build time.
-ATOM_NS = "http://www.w3.org/2005/Atom"
-CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
-_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+if TYPE_CHECKING:
+    from lxml.etree import _Element
+
 _XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
-# RSS borrows two namespaces; readers expect these conventional prefixes.
-ET.register_namespace("atom", ATOM_NS)
-ET.register_namespace("content", CONTENT_NS)
+_EXTENSION = "roundup"  # the attribute feedgen gives our extension on generators and entries
 
 # What XML 1.0 cannot carry (C0 controls but tab and newline, lone surrogates, U+FFFE/F),
 # plus DEL, C1 controls and non-characters, which readers show as garbage. Content loading
@@ -101,11 +99,6 @@ def rfc3339(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def rfc822(moment: datetime) -> str:
-    # email.utils spells day and month names in English whatever the locale, as RSS needs.
-    return format_datetime(moment.astimezone(UTC), usegmt=True)
-
-
 def cut(text: str, limit: int = FEED_EXCERPT) -> str:
     """`text` if short enough, else its first words up to `limit` characters and an ellipsis."""
     if len(text) <= limit:
@@ -154,94 +147,102 @@ def entry_html(item: Item, item_url: str) -> str:
     return "\n".join(parts)
 
 
-def _add(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    """A child element whose text and attributes are cleaned for XML on the way in."""
-    element = ET.SubElement(parent, tag, {k: clean(v) for k, v in attrs.items()})
-    if text is not None:
-        element.text = clean(text)
-    return element
+class _EntryAdditions(BaseEntryExtension):
+    """What feedgen cannot write into an Atom entry: the item page's link and the content base."""
+
+    def __init__(self) -> None:
+        self.page = ""
+
+    def extend_atom(self, entry: _Element) -> _Element:
+        # feedgen 1.0 writes an entry link's href and nothing else: FeedEntry.atom_entry rebinds
+        # its loop variable `link` to the new element before reading rel and type from it
+        # (lkiesow/python-feedgen#135). So feedgen is given only the article link, whose rel is
+        # the default "alternate" anyway, and the item page is added here as rel="related";
+        # handed to feedgen it would be a second alternate link, which RFC 4287 forbids.
+        xml_elem("link", entry, rel="related", type="text/html", href=self.page)
+        # xml:base lets a relative link in the comment resolve as it does on the item page.
+        content = entry.find("content")
+        if content is not None:
+            content.set(_XML_BASE, self.page)
+        return entry
 
 
-def _serialise(root: ET.Element) -> bytes:
-    ET.indent(root, space="  ")
-    body = ET.tostring(root, encoding="unicode")
-    return f'<?xml version="1.0" encoding="utf-8"?>\n{body}\n'.encode()
+class _FeedAdditions(BaseExtension):
+    """Drops an empty feed's RSS lastBuildDate, which feedgen always writes."""
+
+    def __init__(self) -> None:
+        self.empty = False
+
+    def extend_rss(self, feed: _Element) -> _Element:
+        # Optional in RSS, and an empty feed has no date worth stating (Atom needs one).
+        date = feed.find("channel/lastBuildDate")
+        if self.empty and date is not None:
+            date.getparent().remove(date)
+        return feed
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+def _generator(site: Site, spec: FeedSpec, self_path: str, self_type: str) -> FeedGenerator:
+    """A feedgen generator with every field set: left unset, its dates would be the clock's."""
+    config = site.config
+    base = config.base_url
+    fg = FeedGenerator()
+    fg.register_extension(_EXTENSION, _FeedAdditions, _EntryAdditions)
+    additions: _FeedAdditions = getattr(fg, _EXTENSION)
+    additions.empty = not spec.items
+    fg.id(clean(feed_id(config.site_id, spec)))
+    fg.title(clean(_feed_title(site, spec)))
+    fg.subtitle(clean(spec.description))  # the RSS description too
+    fg.updated(_utc(updated(spec.items)))  # the RSS lastBuildDate too
+    fg.author({"name": clean(config.author or config.title)})
+    fg.language(clean(config.language))  # Atom's xml:lang too
+    fg.generator(GENERATOR)  # replaces feedgen's own name, version and uri
+    fg.docs("")  # feedgen adds an RSS <docs> link by default; an empty value leaves it out
+    fg.link(href=clean(base + self_path), rel="self", type=self_type)
+    # RSS takes the channel link from the last link given: the home page, not the feed.
+    fg.link(href=clean(base + spec.home), rel="alternate", type="text/html")
+    for item in spec.items:
+        # feedgen puts a new entry first by default; spec.items is already newest first.
+        _fill_entry(fg.add_entry(order="append"), site, item)
+    return fg
+
+
+def _fill_entry(fe: FeedEntry, site: Site, item: Item) -> None:
+    a = item.article
+    page = clean(site.config.base_url + item.path)
+    body = entry_html(item, page)
+    fe.id(clean(entry_id(site.config.site_id, item)))  # the RSS guid too, isPermaLink="false"
+    fe.title(clean(_entry_title(item, site.preview)))
+    fe.link(href=clean(a.url), rel="alternate")  # the RSS link too
+    fe.published(_utc(a.published_at))  # the RSS pubDate too
+    fe.updated(_utc(a.published_at))
+    if item.topics:
+        fe.category([{"term": clean(t.name)} for t in item.topics])  # RSS categories too
+    # The calls' order matters: description() also sets Atom content, which content() then
+    # replaces, and summary() would replace an RSS description that was not yet set.
+    # RSS descriptions are HTML; the excerpt is plain text, so it is escaped once first.
+    fe.description(clean(f"<p>{escape(cut(a.excerpt), quote=False)}</p>" if a.excerpt else body))
+    fe.content(clean(body), type="html")  # RSS content:encoded too
+    if a.excerpt:
+        fe.summary(clean(cut(a.excerpt)))
+    fe.comments(page)
+    additions: _EntryAdditions = getattr(fe, _EXTENSION)
+    additions.page = page
 
 
 def atom(site: Site, spec: FeedSpec) -> bytes:
     """An Atom 1.0 feed (RFC 4287): each entry links the article and, as related, its page."""
-    config = site.config
-    base = config.base_url
-
-    # Atom elements are written unqualified under a default xmlns: ElementTree's own
-    # default_namespace option refuses the unqualified attributes (href, rel) that Atom uses.
-    add = _add
-    feed = ET.Element("feed", {"xmlns": ATOM_NS, _XML_LANG: config.language})
-    add(feed, "id", feed_id(config.site_id, spec))
-    add(feed, "title", _feed_title(site, spec))
-    add(feed, "subtitle", spec.description)
-    add(feed, "updated", rfc3339(updated(spec.items)))
-    add(add(feed, "author"), "name", config.author or config.title)
-    add(feed, "link", rel="alternate", type="text/html", href=base + spec.home)
-    add(feed, "link", rel="self", type="application/atom+xml", href=base + spec.atom_path)
-    add(feed, "generator", GENERATOR)
-    for item in spec.items:
-        a = item.article
-        item_url = base + item.path
-        entry = add(feed, "entry")
-        add(entry, "id", entry_id(config.site_id, item))
-        add(entry, "title", _entry_title(item, site.preview))
-        add(entry, "updated", rfc3339(a.published_at))
-        add(entry, "published", rfc3339(a.published_at))
-        add(entry, "link", rel="alternate", href=a.url)
-        add(entry, "link", rel="related", type="text/html", href=item_url)
-        for topic in item.topics:
-            add(entry, "category", term=topic.name)
-        if a.excerpt:
-            add(entry, "summary", cut(a.excerpt))
-        # xml:base lets a relative link in the comment resolve as it does on the item page.
-        content = add(entry, "content", entry_html(item, item_url), type="html")
-        content.set(_XML_BASE, clean(item_url))
-    return _serialise(feed)
+    fg = _generator(site, spec, spec.atom_path, "application/atom+xml")
+    return fg.atom_str(pretty=True)
 
 
 def rss(site: Site, spec: FeedSpec) -> bytes:
     """An RSS 2.0 feed: the channel links the home page, items carry a non-permalink guid."""
-    config = site.config
-    base = config.base_url
-    root = ET.Element("rss", {"version": "2.0"})
-    channel = _add(root, "channel")
-    _add(channel, "title", _feed_title(site, spec))
-    _add(channel, "link", base + spec.home)
-    _add(channel, "description", spec.description)
-    _add(
-        channel,
-        f"{{{ATOM_NS}}}link",
-        href=base + spec.rss_path,
-        rel="self",
-        type="application/rss+xml",
-    )
-    _add(channel, "language", config.language)
-    if spec.items:  # optional in RSS, and an empty feed has no date worth stating
-        _add(channel, "lastBuildDate", rfc822(updated(spec.items)))
-    _add(channel, "generator", GENERATOR)
-    for item in spec.items:
-        a = item.article
-        item_url = base + item.path
-        body = entry_html(item, item_url)
-        entry = _add(channel, "item")
-        _add(entry, "title", _entry_title(item, site.preview))
-        _add(entry, "link", a.url)
-        # RSS descriptions are HTML; the excerpt is plain text, so it is escaped once first.
-        summary = f"<p>{escape(cut(a.excerpt), quote=False)}</p>" if a.excerpt else body
-        _add(entry, "description", summary)
-        _add(entry, f"{{{CONTENT_NS}}}encoded", body)
-        _add(entry, "comments", item_url)
-        _add(entry, "guid", entry_id(config.site_id, item), isPermaLink="false")
-        _add(entry, "pubDate", rfc822(a.published_at))
-        for topic in item.topics:
-            _add(entry, "category", topic.name)
-    return _serialise(root)
+    fg = _generator(site, spec, spec.rss_path, "application/rss+xml")
+    return fg.rss_str(pretty=True)
 
 
 def json_feed(site: Site, spec: FeedSpec) -> bytes:
