@@ -107,7 +107,7 @@ def home_pages(site: Site) -> Iterator[Page]:
 
 def top_stories(items: tuple[Item, ...], limit: int) -> tuple[Item, ...]:
     """The strongest items, but never all of them: a block repeating the page adds nothing."""
-    return S.top_items(items, min(limit, len(items) - 1))
+    return S.top_items(items, max(0, min(limit, len(items) - 1)))
 
 
 def edition_pages(site: Site) -> Iterator[Page]:
