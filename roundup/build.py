@@ -107,7 +107,6 @@ def _build(
     site = S.build_site(loaded.articles, config, preview)
     result.shown = len(site.items)
     result.hidden = sum(not a.published for a in loaded.articles)
-    renderer.env.globals["site"] = site
     renderer.check()
     assets = renderer.assets()
     renderer.env.globals["assets"] = {a.source.name: a.path for a in assets}
