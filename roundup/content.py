@@ -1,36 +1,33 @@
-"""Find article files, parse their frontmatter strictly and validate them into `Article`s."""
+"""Find article files, split off their frontmatter and validate each file into an `Article`."""
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import logging
 import os
-import unicodedata
+import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-import frontmatter
 from pydantic import ValidationError
 
-from roundup import schema, yamlstrict
+from roundup import records, schema, yamlstrict
 from roundup.comment import MAX_MARKDOWN, render_comment
 from roundup.errors import Problem
-from roundup.model import Article, Image, Provider, Related
-from roundup.slugs import check_slug, slugify
+from roundup.model import Article
+from roundup.records import MAX_EXCERPT, MAX_TITLE, Report, cut
+from roundup.slugs import check_slug, slug_or_hash
 
 log = logging.getLogger(__name__)
 
 ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
-MAX_TOPICS = 50
-MAX_RELATED = 50
-MAX_IMAGES = 20
-MAX_EXCERPT = 2_000  # characters; listings and feeds stay small whatever is pasted
-MAX_TITLE = 500
-_SPLITTER = frontmatter.YAMLHandler().FM_BOUNDARY
+_FENCE = re.compile(r"-{3,}[ \t]*")
+_KNOWN = {name.casefold(): name for name in schema.ArticleIn.model_fields}
 
 
 @dataclass(slots=True)
@@ -46,43 +43,67 @@ def is_ignored(name: str) -> bool:
     """Hidden files, editor backups and lock files are never articles."""
     return (
         name.startswith((".", "#", "~"))
-        or name.endswith(("~", ".swp", ".swo", ".bak", ".tmp"))
+        or name.endswith(("~", "#", ".swp", ".swo", ".swx", ".bak", ".tmp", ".orig"))
         or not name.lower().endswith(ARTICLE_SUFFIXES)
     )
 
 
 def find_files(content_dir: Path, warnings: list[Problem]) -> Iterator[Path]:
-    """Every article file below the folder, sorted; symlinks leaving the folder are skipped."""
+    """Every article file below the folder, sorted; links leading out of it are not followed."""
     root = content_dir.resolve()
-    for folder, dirs, files in os.walk(content_dir, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+
+    def unreadable(error: OSError) -> None:
+        where = _relative(Path(error.filename or content_dir), content_dir)
+        warnings.append(Problem(where, None, "", f"cannot read folder: {error.strerror}"))
+
+    for folder, dirs, files in os.walk(content_dir, onerror=unreadable):
         here = Path(folder)
-        for d in list(dirs):
-            if (here / d).is_symlink() and not _inside(here / d, root):
-                warnings.append(_outside(here / d, content_dir))
-                dirs.remove(d)
-            elif (here / d).is_symlink():
-                dirs.remove(d)  # os.walk will not enter it; reading it twice is never wanted
+        kept = []
+        for name in sorted(dirs):
+            if name.startswith("."):
+                continue
+            if (here / name).is_symlink():
+                # Entering a link inside the folder would read its files twice; one leading
+                # out of it could publish anything on the machine.
+                if _target(here / name, root) is None:
+                    warnings.append(_not_followed(here / name, content_dir))
+                continue
+            kept.append(name)
+        dirs[:] = kept
         for name in sorted(files):
             if is_ignored(name):
                 continue
             path = here / name
-            if path.is_symlink() and not _inside(path, root):
-                warnings.append(_outside(path, content_dir))
+            if path.is_symlink() and _target(path, root) is None:
+                warnings.append(_not_followed(path, content_dir))
                 continue
-            yield path
+            try:
+                regular = stat.S_ISREG(path.stat().st_mode)
+            except OSError:
+                regular = True  # let reading it report why it cannot be read
+            if regular:  # a FIFO or device named x.md would block or never end
+                yield path
 
 
-def _inside(path: Path, root: Path) -> bool:
+def _target(path: Path, root: Path) -> Path | None:
+    """Where a link leads, when that is inside `root`; None for outside, loops and errors."""
     try:
-        return path.resolve().is_relative_to(root)
-    except OSError:
-        return False
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
+        return None
+    return target if target.is_relative_to(root) else None
 
 
-def _outside(path: Path, content_dir: Path) -> Problem:
-    rel = path.relative_to(content_dir).as_posix()
-    return Problem(rel, None, "", "symbolic link leads outside the content folder; not followed")
+def _relative(path: Path, content_dir: Path) -> str:
+    try:
+        return path.relative_to(content_dir).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _not_followed(path: Path, content_dir: Path) -> Problem:
+    message = "symbolic link leads outside the content folder (or nowhere); not followed"
+    return Problem(_relative(path, content_dir), None, "", message)
 
 
 def parse_file(path: Path, source: str, zone: tzinfo) -> Parsed:
@@ -96,112 +117,142 @@ def parse_file(path: Path, source: str, zone: tzinfo) -> Parsed:
 
 def parse_bytes(data: bytes, source: str, zone: tzinfo) -> Parsed:
     """Validate the bytes of one article file into an `Article` (pure: no I/O)."""
+    try:
+        text = decode(data)
+        front, first_line, body, body_line = split_frontmatter(text)
+    except FileProblem as problem:
+        return Parsed(None, [Problem(source, problem.line, "", problem.message)])
+    loaded = yamlstrict.load(front, first_line)
+    report = Report(source, loaded)
+    for issue in loaded.issues:
+        problem = Problem(source, issue.line, records.field_name(issue.path), issue.message)
+        (report.warnings if issue.warning else report.errors).append(problem)
+    value = loaded.value
+    if value is None and not report.errors:
+        value = {}  # an empty frontmatter: say which fields are missing
+    if not isinstance(value, dict):
+        if not report.errors:
+            report.error((), "the frontmatter must be fields (title: ...), one per line")
+        return Parsed(None, report.errors, report.warnings)
+    if report.errors:  # a duplicate key or a refused tag makes every value doubtful
+        return Parsed(None, report.errors, report.warnings)
     digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-    result = Parsed(None)
+    article = _validate(value, report, body, body_line, source, digest, zone)
+    return Parsed(None if report.errors else article, report.errors, report.warnings)
 
-    def fail(message: str, line: int | None = None, where: str = "") -> Parsed:
-        result.errors.append(Problem(source, line, where, message))
-        return result
 
+class FileProblem(Exception):
+    """The file as a whole is unusable (encoding, frontmatter fences)."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 text (a byte-order mark is allowed) with every line ending made a newline."""
     if not data.strip():
-        return fail("the file is empty; an article needs frontmatter between --- lines")
-    if b"\x00" in data:
-        return fail("the file contains NUL bytes; is it a binary file?")
+        raise FileProblem("the file is empty; an article needs frontmatter between --- lines", 1)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FileProblem("the file is UTF-16; save it as UTF-8", 1)
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        raise FileProblem("the file contains NUL bytes; is it a binary file?", line)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        return fail(f"not valid UTF-8 (byte {error.start}); save the file as UTF-8", line)
-    pieces = _SPLITTER.split(text, 2)
-    if len(pieces) < 3 or pieces[0].strip():
-        if text.lstrip().startswith("---"):
-            return fail("the frontmatter is not closed: add a line with --- after it", 1)
-        return fail("no frontmatter: the file must start with a line of ---", 1)
-    before, front, body = pieces
-    first_line = before.count("\n") + text[len(before) :].split("\n", 1)[0].count("\n") + 2
-    loaded = yamlstrict.load(front, first_line)
-    for issue in loaded.issues:
-        problem = Problem(source, issue.line, _field_name(issue.path), issue.message)
-        (result.warnings if issue.warning else result.errors).append(problem)
-    if not isinstance(loaded.value, dict):
-        if not result.errors:
-            fail("the frontmatter must be a mapping of fields (title: ..., ...)", first_line)
-        return result
-    if result.errors:
-        return result
-    return _validate(loaded, front, first_line, body, source, digest, zone, result)
+        line = data.count(b"\n", 0, error.start) + 1
+        raise FileProblem(
+            f"not valid UTF-8 (byte {error.start}); save the file as UTF-8", line
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _field_name(path: tuple[str | int, ...]) -> str:
-    name = ""
-    for step in path:
-        name += f"[{step}]" if isinstance(step, int) else (f".{step}" if name else str(step))
-    return name
+def split_frontmatter(text: str) -> tuple[str, int, str, int]:
+    """(frontmatter, its first line, body, the body's first line) of a file's text."""
+    lines = text.split("\n")
+    start = 0
+    while start < len(lines) and not lines[start].strip():
+        start += 1
+    if start == len(lines) or not _FENCE.fullmatch(lines[start]):
+        raise FileProblem("no frontmatter: the file must start with a line of ---", start + 1)
+    for end in range(start + 1, len(lines)):
+        if _FENCE.fullmatch(lines[end]):
+            front = "\n".join(lines[start + 1 : end])
+            return front, start + 2, "\n".join(lines[end + 1 :]), end + 2
+    raise FileProblem("the frontmatter is not closed: add a line of --- after it", start + 1)
+
+
+def derived_slug(source: str) -> str:
+    """An item's slug from its file name alone, so editing its title never moves its page."""
+    stem = source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return slug_or_hash(stem, "item")
 
 
 def _validate(
-    loaded: yamlstrict.YamlResult,
-    front: str,
-    first_line: int,
+    raw: dict[str, Any],
+    report: Report,
     body: str,
+    body_line: int,
     source: str,
     digest: str,
     zone: tzinfo,
-    result: Parsed,
-) -> Parsed:
-    raw: dict[str, Any] = loaded.value
-
-    def line(path: tuple[str | int, ...]) -> int | None:
-        return yamlstrict.line_of(front, path, first_line)
-
-    def warn(path: tuple[str | int, ...], message: str) -> None:
-        result.warnings.append(Problem(source, line(path), _field_name(path), message))
-
-    context = {"zone": zone, "implicit": loaded.implicit}
+) -> Article | None:
+    for key in raw:
+        known = _KNOWN.get(key.casefold())
+        if known and known != key:  # `Published: false` must not leave a draft public
+            report.error((key,), f"unknown field; write it as {known}")
+        elif not known:
+            near = difflib.get_close_matches(key, schema.ArticleIn.model_fields, 1, 0.8)
+            if near and near[0] not in raw:
+                report.warn((key,), f"unknown field, kept but not used; did you mean {near[0]}?")
+    fields = {key: raw[key] for key in schema.ArticleIn.model_fields if key in raw}
     try:
-        meta = schema.ArticleIn.model_validate(raw, context=context)
+        meta = schema.ArticleIn.model_validate(
+            fields,
+            context={
+                "zone": zone,
+                "implicit": report.yaml.implicit,
+                "cleaned": report.yaml.cleaned,
+            },
+        )
     except ValidationError as error:
         for item in error.errors():
             path = tuple(item["loc"])
             if item["type"] == "missing":
-                message = "missing (required)"
+                report.error(path, "missing (required)")
             elif item["type"] == "link":
-                path = ()
-                message = item["msg"]
+                report.error(("originalUrl",), item["msg"])
             else:
-                message = item["msg"]
-            where = _field_name(path) or ("originalUrl" if item["type"] == "link" else "")
-            result.errors.append(Problem(source, line(path) or first_line, where, message))
-        return result
+                report.error(path, item["msg"])
+        return None
 
     slug = meta.slug
     if slug is not None:
-        reason = check_slug(slug)
-        if reason:
-            result.errors.append(Problem(source, line(("slug",)), "slug", reason))
-            return result
+        problem = check_slug(slug)
+        if problem:
+            report.error(("slug",), problem)
+            return None
     else:
-        stem = source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        slug = slugify(stem) or f"item-{digest[:12]}"
+        slug = derived_slug(source)
 
-    title = meta.title
+    title = " ".join(meta.title.split())
     if len(title) > MAX_TITLE:
-        warn(("title",), f"{len(title)} characters; cut to {MAX_TITLE}")
-        title = title[: MAX_TITLE - 1].rstrip() + "…"
+        report.warn(("title",), f"{len(title)} characters; cut to {MAX_TITLE}")
+        title = cut(title, MAX_TITLE)
     excerpt = (meta.excerpt or "").strip()
     if len(excerpt) > MAX_EXCERPT:
-        warn(("excerpt",), f"{len(excerpt)} characters; cut to {MAX_EXCERPT}")
-        excerpt = excerpt[: MAX_EXCERPT - 1].rstrip() + "…"
-    body = yamlstrict.CONTROL_CHARS.sub("", body)
-    if len(body) > MAX_MARKDOWN:
-        result.warnings.append(
-            Problem(source, None, "body", f"{len(body)} characters; cut to {MAX_MARKDOWN}")
-        )
-        body = body[:MAX_MARKDOWN]
+        report.warn(("excerpt",), f"{len(excerpt)} characters; cut to {MAX_EXCERPT}")
+        excerpt = cut(excerpt, MAX_EXCERPT)
+    comment = render_comment(_clean_body(body, body_line, report))
+    if comment.plain:
+        message = "too intricate to render as Markdown in time; shown as plain text"
+        report.warnings.append(Problem(report.source, body_line, "body", message))
 
-    known = set(schema.ArticleIn.model_fields)
-    extra = {key: value for key, value in raw.items() if key not in known}
-    article = Article(
+    lines = {key: report.yaml.line_of((key,)) for key in ("slug", "originalUrl", "webUrl")}
+    return Article(
         source=source,
         slug=slug,
         title=title,
@@ -210,173 +261,30 @@ def _validate(
         original_url=meta.originalUrl,
         web_url=meta.webUrl,
         excerpt=excerpt,
-        comment_html=render_comment(body),
-        provider=_provider(raw.get("provider"), ("provider",), warn),
-        topics=_topics(raw.get("topics"), warn),
-        images=_images(raw.get("images"), ("images",), warn),
-        related=_related(raw.get("related"), zone, warn),
+        comment_html=comment.html,
+        provider=records.provider(raw.get("provider"), ("provider",), report),
+        topics=records.topics(raw.get("topics"), report),
+        images=records.images(raw.get("images"), ("images",), report),
+        related=records.related(raw.get("related"), zone, report),
         quality=meta.quality,
         heat=meta.heat,
         published=meta.published,
         category=meta.category,
         type=meta.type,
-        extra=extra,
+        extra={key: value for key, value in raw.items() if key not in fields},
         digest=digest,
+        lines=lines,
     )
-    result.article = article
-    return result
 
 
-Warn = Any  # Callable[[tuple[str | int, ...], str], None]
-
-
-def _text(value: Any) -> str | None:
-    return value.strip() if isinstance(value, str) and value.strip() else None
-
-
-def _provider(value: Any, path: tuple[str | int, ...], warn: Warn) -> Provider | None:
-    if value is None:
-        return None
-    if isinstance(value, str) and value.strip():
-        return Provider(value.strip(), "")
-    if not isinstance(value, dict):
-        warn(path, "expected name and domain; ignored")
-        return None
-    name, domain = _text(value.get("name")), _text(value.get("domain"))
-    if not name and not domain:
-        return None
-    return Provider(name or domain or "", domain or "")
-
-
-def _topics(value: Any, warn: Warn) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        warn(("topics",), "a single text; write a list (topics: [Name]) for several topics")
-        value = [value]
-    if not isinstance(value, list):
-        warn(("topics",), "expected a list of topic names; ignored")
-        return ()
-    topics: dict[str, str] = {}  # case-folded name -> first spelling on this item
-    for index, name in enumerate(value):
-        if not isinstance(name, str):
-            warn(("topics", index), "expected a topic name (text); ignored")
-            continue
-        name = " ".join(unicodedata.normalize("NFC", name).split())
-        if name:
-            topics.setdefault(name.casefold(), name)
-    if len(topics) > MAX_TOPICS:
-        warn(("topics",), f"{len(topics)} topics; only the first {MAX_TOPICS} are kept")
-    return tuple(topics.values())[:MAX_TOPICS]
-
-
-def _images(value: Any, path: tuple[str | int, ...], warn: Warn) -> tuple[Image, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list):
-        warn(path, "expected a list of images; ignored")
-        return ()
-    images = []
-    for index, entry in enumerate(value[:MAX_IMAGES]):
-        where = (*path, index)
-        if not isinstance(entry, dict):
-            warn(where, "expected url, width and height; image dropped")
-            continue
-        try:
-            url = schema.check_url(entry.get("url"))
-        except Exception as error:  # a PydanticCustomError carrying the reason
-            warn((*where, "url"), f"{_reason(error)}; image dropped")
-            continue
-        width, height = _dimension(entry.get("width")), _dimension(entry.get("height"))
-        if width is None or height is None:
-            width = height = None  # one size alone cannot reserve the space; keep neither
-        images.append(Image(url, width, height, entry.get("isCached") is True))
-    return tuple(images)
-
-
-def _dimension(value: Any) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return int(value) if 0 < value < 100_000 else None
-
-
-def _reason(error: Exception) -> str:
-    return getattr(error, "message", lambda: str(error))()
-
-
-def _related(value: Any, zone: tzinfo, warn: Warn) -> tuple[Related, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list):
-        warn(("related",), "expected a list of related articles; ignored")
-        return ()
-    related = []
-    for index, entry in enumerate(value[:MAX_RELATED]):
-        where: tuple[str | int, ...] = ("related", index)
-        if not isinstance(entry, dict) or not _text(entry.get("title")):
-            warn(where, "a related article needs a title; dropped")
-            continue
-        url_value = entry.get("webUrl", entry.get("originalUrl"))
-        url_key = "webUrl" if "webUrl" in entry else "originalUrl"
-        url = None
-        if url_value is not None:
-            try:
-                url = schema.check_url(url_value)
-            except Exception as error:
-                warn((*where, url_key), f"{_reason(error)}; link dropped")
-        published_at = None
-        if entry.get("publishedDateTime") is not None:
-            try:
-                published_at = schema.parse_datetime(entry["publishedDateTime"], zone)
-            except Exception as error:
-                warn((*where, "publishedDateTime"), f"{_reason(error)}; date dropped")
-        quality = entry.get("quality")
-        title = _text(entry.get("title")) or ""
-        related.append(
-            Related(
-                title=title[:MAX_TITLE],
-                url=url,
-                excerpt=(_text(entry.get("excerpt")) or "")[:MAX_EXCERPT],
-                published_at=published_at,
-                provider=_provider(entry.get("provider"), (*where, "provider"), warn),
-                type=_text(entry.get("type")),
-                quality=quality if isinstance(quality, int | float) else None,
-                images=_images(entry.get("images"), (*where, "images"), warn),
-            )
-        )
-    return tuple(related)
-
-
-def url_key(url: str) -> str:
-    """A link's identity for duplicate detection: host lower-cased, utm_* parameters dropped."""
-    parts = urlsplit(url)
-    query = "&".join(p for p in parts.query.split("&") if p and not p.lower().startswith("utm_"))
-    path = parts.path.rstrip("/") or "/"
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, query, ""))
-
-
-def check_collection(articles: list[Article]) -> tuple[list[Problem], list[Problem]]:
-    """Problems between files: one slug claimed twice (error), one link curated twice (warning)."""
-    errors: list[Problem] = []
-    warnings: list[Problem] = []
-    by_slug: dict[str, Article] = {}
-    by_link: dict[str, Article] = {}
-    for article in sorted(articles, key=lambda a: a.source):
-        first = by_slug.setdefault(article.slug, article)
-        if first is not article:
-            errors.append(
-                Problem(
-                    article.source,
-                    None,
-                    "slug",
-                    f"the slug {article.slug!r} is also used by {first.source}; "
-                    "give one of them its own slug: field",
-                )
-            )
-        key = url_key(article.url)
-        earlier = by_link.setdefault(key, article)
-        if earlier is not article:
-            warnings.append(
-                Problem(article.source, None, "originalUrl", f"same link as {earlier.source}")
-            )
-    return errors, warnings
+def _clean_body(body: str, body_line: int, report: Report) -> str:
+    found = yamlstrict.CONTROL_CHARS.search(body)
+    if found:
+        line = body_line + body.count("\n", 0, found.start())
+        report.warnings.append(Problem(report.source, line, "body", "control characters removed"))
+        body = yamlstrict.CONTROL_CHARS.sub("", body)
+    if len(body) > MAX_MARKDOWN:
+        message = f"{len(body)} characters; cut to {MAX_MARKDOWN}"
+        report.warnings.append(Problem(report.source, body_line, "body", message))
+        body = body[:MAX_MARKDOWN]
+    return body

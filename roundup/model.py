@@ -65,6 +65,8 @@ class Article:
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     # Hash of the source bytes; changes whenever anything in the file changes.
     digest: str = ""
+    # Lines of some fields in the file, for problems found between files (shared slugs, links).
+    lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def image(self) -> Image | None:

@@ -11,15 +11,22 @@ from pydantic import BaseModel, ConfigDict, ValidationInfo, model_validator
 from pydantic.functional_validators import BeforeValidator
 from pydantic_core import PydanticCustomError
 
-from roundup.yamlstrict import CONTROL_CHARS
+from roundup.yamlstrict import CONTROL_CHARS, shorten
 
 _DATETIME = re.compile(
     r"(\d{4})-(\d{1,2})-(\d{1,2})"
     r"(?:(?:[Tt]|[ \t]+)(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"
     r"[ \t]*(?:(Z|z)|([+-])(\d{1,2})(?::?(\d{2}))?)?)?"
 )
-# Anything that is not a printable, non-space character makes a URL suspicious.
-_URL_BAD_CHARS = re.compile(r"[\x00-\x20\x7f-\x9f\\]")
+# Spaces (of any script), controls, bidirectional and invisible format characters and
+# backslashes have no place in a URL written plainly: browsers strip or reinterpret them,
+# which is how "java\tscript:" and " javascript:" slip past naive checks.
+_URL_BAD_CHARS = re.compile(
+    r"[\s\x00-\x20\x7f-\x9f\\\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]"
+)
+# Instants every time zone can show: a day of margin inside what `datetime` can hold.
+_EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+_LATEST = datetime(9999, 12, 30, tzinfo=UTC)
 
 
 def _fail(kind: str, message: str) -> PydanticCustomError:
@@ -28,7 +35,7 @@ def _fail(kind: str, message: str) -> PydanticCustomError:
 
 def describe(value: Any, raw: str | None) -> str:
     """Say what YAML made of a value, quoting its source text when YAML changed it."""
-    kinds = {bool: "the boolean", int: "the number", float: "the number", type(None): "empty"}
+    kinds = {bool: "the boolean", int: "the number", float: "the number", str: "the text"}
     kind = kinds.get(type(value), type(value).__name__)
     if value is None:
         return "empty"
@@ -36,7 +43,10 @@ def describe(value: Any, raw: str | None) -> str:
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
-    shown = str(value).lower() if isinstance(value, bool) else repr(value)
+    raw = None if raw is None else shorten(raw)
+    shown = str(value).lower() if isinstance(value, bool) else repr(shorten(str(value)))
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        shown = shorten(str(value))
     if raw is not None and raw != str(value):
         return f'{kind} {shown} (YAML reads {raw} that way; write "{raw}" in quotes)'
     if raw is not None and not isinstance(value, str):
@@ -92,14 +102,15 @@ def parse_datetime(value: Any, site_zone: tzinfo) -> datetime:
     """Read an ISO 8601 date or date-time; offset-less values are in the site's zone."""
     if isinstance(value, datetime | date):  # only from callers outside YAML
         value = value.isoformat()
+    example = "write a date such as 2020-09-21T20:42:00Z"
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise _fail("date", f"empty; {example}")
     if not isinstance(value, str):
-        raise _fail("date", f"expected an ISO 8601 date, got {describe(value, None)}")
+        raise _fail("date", f"expected an ISO 8601 date, got {describe(value, None)}; {example}")
     text = value.strip()
-    if not text:
-        raise _fail("date", "must not be empty")
     match = _DATETIME.fullmatch(text)
     if not match:
-        raise _fail("date", f"{text!r} is not an ISO 8601 date such as 2020-09-21T20:42:00Z")
+        return _other_iso_form(text, site_zone)
     year, month, day, hour, minute, second, fraction, zulu, sign, off_h, off_m = match.groups()
     try:
         day_value = date(int(year), int(month), int(day))
@@ -110,22 +121,40 @@ def parse_datetime(value: Any, site_zone: tzinfo) -> datetime:
             int((fraction or "0")[:6].ljust(6, "0")),
         )
     except ValueError as error:
-        raise _fail("date", f"{text!r} is not a real date or time ({error})") from None
+        raise _fail("date", f"{shorten(text)!r} is not a real date or time ({error})") from None
     zone: tzinfo = site_zone
     if zulu:
         zone = UTC
     elif sign:
         hours, minutes = int(off_h), int(off_m or 0)
         if hours > 23 or minutes > 59:
-            raise _fail("date", f"{text!r} has an impossible UTC offset")
+            raise _fail("date", f"{shorten(text)!r} has an impossible UTC offset")
         offset = timedelta(hours=hours, minutes=minutes)
         zone = timezone(offset if sign == "+" else -offset)
+    return _in_range(datetime.combine(day_value, clock, tzinfo=zone), text)
+
+
+def _other_iso_form(text: str, site_zone: tzinfo) -> datetime:
+    """ISO 8601's basic (20200921T204200Z) and week forms, as far as Python reads them."""
     try:
-        result = datetime.combine(day_value, clock, tzinfo=zone)
-        result.astimezone(UTC)  # fails for instants outside datetime's range
+        if not text[:1].isdigit() or len(text) > 40:
+            raise ValueError(text)
+        value = datetime.fromisoformat(text.replace("z", "Z"))
+    except ValueError:
+        raise _fail(
+            "date", f"{shorten(text)!r} is not an ISO 8601 date such as 2020-09-21T20:42:00Z"
+        ) from None
+    return _in_range(value if value.tzinfo else value.replace(tzinfo=site_zone), text)
+
+
+def _in_range(value: datetime, text: str) -> datetime:
+    try:
+        instant = value.astimezone(UTC)
     except (OverflowError, ValueError):
-        raise _fail("date", f"{text!r} is out of range") from None
-    return result
+        instant = None
+    if instant is None or not _EARLIEST <= instant <= _LATEST:
+        raise _fail("date", f"{shorten(text)!r} is too far in the past or future")
+    return value
 
 
 def check_url(value: Any) -> str:
@@ -138,20 +167,26 @@ def check_url(value: Any) -> str:
         raise _fail("url", "contains spaces, control characters or backslashes")
     scheme, _, rest = value.partition(":")
     if scheme.lower() not in ("http", "https") or not rest.startswith("//"):
-        shown = value if len(value) < 60 else value[:57] + "..."
-        raise _fail("url", f"{shown!r} is not an absolute http:// or https:// URL")
+        raise _fail("url", f"{shorten(value)!r} is not an absolute http:// or https:// URL")
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018 - raises for a malformed port
     except ValueError:
-        raise _fail("url", f"{value!r} is not a valid URL") from None
+        raise _fail("url", f"{shorten(value)!r} is not a valid URL") from None
     if not parts.hostname:
-        raise _fail("url", f"{value!r} has no host name")
+        raise _fail("url", f"{shorten(value)!r} has no host name")
     return scheme.lower() + ":" + rest
 
 
-def parse_optional_url(value: Any) -> str | None:
+def parse_optional_url(value: Any, info: ValidationInfo) -> str | None:
+    if (info.field_name,) in (info.context or {}).get("cleaned", ()):
+        raise CONTROL_IN_URL
     return None if value is None else check_url(value)
+
+
+# Browsers drop control characters from URLs, so "java\x00script:" works as "javascript:";
+# removing them would accept a link its author never saw, so a URL that had any is refused.
+CONTROL_IN_URL = _fail("url", "contains control characters")
 
 
 Text = Annotated[str, BeforeValidator(parse_text)]

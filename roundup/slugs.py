@@ -7,6 +7,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from roundup.yamlstrict import shorten
+
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 # Symbols that carry meaning in topic names (C++, C#, R&D): spelled out before they are lost.
 _SYMBOLS = {"+": " plus ", "#": " sharp ", "&": " and ", "@": " at "}
@@ -15,7 +17,9 @@ _MAX_LENGTH = 80  # well under the 255-byte limit of a path segment, and readabl
 
 def short_hash(text: str, length: int = 6) -> str:
     """A short, stable fingerprint of a text, for telling apart names that slugify alike."""
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()[:length]
+    # surrogatepass: a file name that is not valid UTF-8 still hashes instead of crashing.
+    data = text.encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=8).hexdigest()[:length]
 
 
 def slugify(text: str) -> str:
@@ -64,12 +68,20 @@ def unique_slugs(names: Iterable[str], prefix: str, reserved: Iterable[str] = ()
 
 
 _VALID_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# A path segment may have 255 bytes on common file systems; a written slug may use them all
+# (derived slugs stay at _MAX_LENGTH so that a suffix for telling them apart still fits).
+MAX_WRITTEN_SLUG = 255
 
 
 def check_slug(slug: str) -> str | None:
     """Why a hand-written slug is unusable, or None when it is fine."""
+    if len(slug) > MAX_WRITTEN_SLUG:
+        return f"{len(slug)} characters; a slug has at most {MAX_WRITTEN_SLUG}"
     if not _VALID_SLUG.fullmatch(slug):
-        return "use lower-case ASCII letters, digits and single hyphens (like my-article-2)"
-    if len(slug) > _MAX_LENGTH:
-        return f"at most {_MAX_LENGTH} characters"
+        suggestion = slugify(slug)
+        example = suggestion if suggestion and suggestion != slug else "my-article-2"
+        return (
+            f"{shorten(slug)!r} is not a usable slug: use lower-case ASCII letters, digits and "
+            f"single hyphens, such as {example}"
+        )
     return None

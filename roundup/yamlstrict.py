@@ -19,6 +19,14 @@ _TAG = "tag:yaml.org,2002:"
 CONTROL_CHARS = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
 )
+# Scalars YAML resolves without an explicit tag; a key may be any of them and is kept as text.
+_PLAIN_KEY_TAGS = frozenset(_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp"))
+_IMPLICIT_TAGS = frozenset(_TAG + t for t in ("null", "bool", "int", "float"))
+# Deeper than any real frontmatter; a guard so hostile nesting is an error, not a crash.
+MAX_DEPTH = 50
+_PLACEHOLDER = "\ufdd0"
+
+Path = tuple[str | int, ...]
 
 
 class Timestamp(str):
@@ -31,7 +39,7 @@ class Timestamp(str):
 class YamlIssue:
     """A problem found while reading YAML: the key path, its line (1-based) and a message."""
 
-    path: tuple[str | int, ...]
+    path: Path
     line: int
     message: str
     warning: bool = False
@@ -44,47 +52,55 @@ class YamlResult:
     value: Any
     issues: list[YamlIssue] = field(default_factory=list)
     # Original text of scalars YAML 1.1 read as non-strings, for "quote it" hints.
-    implicit: dict[tuple[str | int, ...], str] = field(default_factory=dict)
+    implicit: dict[Path, str] = field(default_factory=dict)
+    # Paths of texts that had control characters removed (a URL among them is refused).
+    cleaned: set[Path] = field(default_factory=set)
+    root: Node | None = None
+    first_line: int = 1
+
+    def line_of(self, path: Path) -> int:
+        """The line of the key (or item) at `path`, or of its nearest existing parent."""
+        node = self.root
+        if node is None:
+            return self.first_line
+        line = node.start_mark.line
+        for step in path:
+            child = _child(node, step)
+            if child is None:
+                break
+            key_node, node = child
+            # A key's line is where a reader looks, even when its value starts on the next line.
+            line = (key_node or node).start_mark.line
+        return self.first_line + line
 
 
 def load(text: str, first_line: int = 1) -> YamlResult:
     """Parse one YAML document; `first_line` is the file line the text starts on."""
+    result = YamlResult(None, first_line=first_line)
+    # The YAML reader refuses control characters outright; they are pasted by accident far
+    # more often than meant. Each becomes a non-character that YAML accepts and that the walker
+    # then removes, with a warning on the very field that held it.
+    text = CONTROL_CHARS.sub(_PLACEHOLDER, text)
     loader = _Loader(text)
     try:
-        node = loader.get_single_node()
+        result.root = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = first_line + mark.line if mark else first_line
         problem = error.problem or "invalid YAML"
-        return YamlResult(None, [YamlIssue((), line, f"invalid YAML: {problem}")])
+        result.issues.append(YamlIssue((), line, f"invalid YAML: {problem}"))
+        return result
     except yaml.YAMLError as error:
-        return YamlResult(None, [YamlIssue((), first_line, f"invalid YAML: {error}")])
+        result.issues.append(YamlIssue((), first_line, f"invalid YAML: {error}"))
+        return result
+    except RecursionError:
+        result.issues.append(YamlIssue((), first_line, "invalid YAML: nested too deeply"))
+        return result
     finally:
         loader.dispose()
-    result = YamlResult(None)
-    if node is not None:
-        result.value = _Walker(result, first_line).walk(node, ())
+    if result.root is not None:
+        result.value = _Walker(result, first_line).walk(result.root, (), None, 0)
     return result
-
-
-def line_of(text: str, path: tuple[str | int, ...], first_line: int = 1) -> int | None:
-    """Find the line of the value at `path` (a key path), or of its nearest existing parent."""
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-    except yaml.YAMLError:
-        return None
-    finally:
-        loader.dispose()
-    line = node.start_mark.line if node is not None else None
-    for step in path:
-        child = _child(node, step)
-        if child is None:
-            break
-        key_node, node = child
-        # A key's line is where a reader looks, even when its value starts on the next line.
-        line = (key_node or node).start_mark.line
-    return None if line is None else first_line + line
 
 
 def _child(node: Node | None, step: str | int) -> tuple[Node | None, Node] | None:
@@ -104,31 +120,39 @@ class _Walker:
         self.result = result
         self.first_line = first_line
         self.seen: set[int] = set()
+        self.alias_reported = False
 
-    def issue(self, path: tuple[str | int, ...], node: Node, message: str, warn: bool = False):
+    def issue(self, path: Path, node: Node, message: str, warn: bool = False) -> None:
         line = self.first_line + node.start_mark.line
         self.result.issues.append(YamlIssue(path, line, message, warn))
 
-    def walk(self, node: Node, path: tuple[str | int, ...], at: Node | None = None) -> Any:
+    def walk(self, node: Node, path: Path, at: Node | None, depth: int) -> Any:
         # The composer hands out the same node object for every alias of an anchor; refusing
         # a second visit stops "billion laughs" expansion and keeps every value plain data.
         if id(node) in self.seen:
-            message = "YAML aliases (*name) are not supported; write the value out"
-            self.issue(path, at or node, message)
+            if not self.alias_reported:  # one is enough; a "billion laughs" has thousands
+                self.alias_reported = True
+                message = "YAML aliases (*name) are not supported; write the value out"
+                self.issue(path, at or node, message)
             return None
         self.seen.add(id(node))
+        if depth > MAX_DEPTH:
+            self.issue(path, node, f"nested more than {MAX_DEPTH} levels deep")
+            return None
         if isinstance(node, ScalarNode):
             return self.scalar(node, path)
         if isinstance(node, SequenceNode):
             if node.tag != _TAG + "seq":
                 self.issue(path, node, f"the YAML tag {_short(node.tag)} is not allowed")
                 return None
-            return [self.walk(item, (*path, i)) for i, item in enumerate(node.value)]
+            return [
+                self.walk(item, (*path, i), item, depth + 1) for i, item in enumerate(node.value)
+            ]
         if isinstance(node, MappingNode):
-            return self.mapping(node, path)
+            return self.mapping(node, path, depth)
         return None  # pragma: no cover - the composer makes no other kind of node
 
-    def mapping(self, node: MappingNode, path: tuple[str | int, ...]) -> dict[str, Any] | None:
+    def mapping(self, node: MappingNode, path: Path, depth: int) -> dict[str, Any] | None:
         if node.tag != _TAG + "map":
             self.issue(path, node, f"the YAML tag {_short(node.tag)} is not allowed")
             return None
@@ -138,36 +162,47 @@ class _Walker:
             if not isinstance(key_node, ScalarNode) or key_node.tag == _TAG + "merge":
                 self.issue(path, key_node, "keys must be plain names (no merge keys or lists)")
                 continue
-            if key_node.tag not in (_TAG + "str", _TAG + "int", _TAG + "bool", _TAG + "null"):
+            if key_node.tag not in _PLAIN_KEY_TAGS:
                 self.issue(path, key_node, f"the YAML tag {_short(key_node.tag)} is not allowed")
                 continue
-            key = key_node.value
+            # Keys are kept as written: `yes:` or `1:` is a (strange) name, never a crash.
+            key = CONTROL_CHARS.sub("", key_node.value)
             key_line = self.first_line + key_node.start_mark.line
             if key in first_line:
-                self.issue(
-                    (*path, key), key_node, f"duplicate key (first on line {first_line[key]})"
-                )
+                message = f"duplicate key (first on line {first_line[key]}); keep only one"
+                self.issue((*path, key), key_node, message)
                 continue
             first_line[key] = key_line
-            out[key] = self.walk(value_node, (*path, key), key_node)
+            out[key] = self.walk(value_node, (*path, key), key_node, depth + 1)
         return out
 
-    def scalar(self, node: ScalarNode, path: tuple[str | int, ...]) -> Any:
+    def scalar(self, node: ScalarNode, path: Path) -> Any:
         tag = node.tag
         if tag == _TAG + "str":
             text = node.value
-            if CONTROL_CHARS.search(text):
+            if CONTROL_CHARS.search(text):  # raw, or written as escapes such as "\x07"
                 self.issue(path, node, "control characters removed", warn=True)
+                self.result.cleaned.add(path)
                 text = CONTROL_CHARS.sub("", text)
             return text
         if tag == _TAG + "timestamp":
             return Timestamp(node.value)
-        if tag in (_TAG + "null", _TAG + "bool", _TAG + "int", _TAG + "float"):
+        if tag in _IMPLICIT_TAGS:
             self.result.implicit[path] = node.value
-            return _constructor.construct_object(node, deep=True)
+            try:
+                return _constructor.construct_object(node, deep=True)
+            except (ValueError, OverflowError, yaml.YAMLError):
+                self.issue(path, node, f"{shorten(node.value)!r} is not a valid {_short(tag)}")
+                return None
         self.issue(path, node, f"the YAML tag {_short(tag)} is not allowed")
         return None
 
 
+def shorten(text: str, limit: int = 60) -> str:
+    """A value as a message quotes it: long ones cut, so one bad field cannot flood the screen."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _short(tag: str) -> str:
-    return "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
+    shown = "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
+    return repr(shorten(shown)) if len(shown) > 60 or not shown.isprintable() else shown

@@ -1,0 +1,97 @@
+"""Checks between article files: one slug per item, and links curated twice."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+from roundup.content import derived_slug
+from roundup.errors import Problem
+from roundup.slugs import is_lossy, short_hash
+
+# Articles, or the cache's stand-ins for unpublished ones: anything with these fields.
+A = TypeVar("A", bound=Any)
+
+
+def url_key(url: str) -> str:
+    """A link's identity for duplicate detection: host lower-cased, utm_* parameters dropped."""
+    parts = urlsplit(url)
+    query = "&".join(p for p in parts.query.split("&") if p and not p.lower().startswith("utm_"))
+    return urlunsplit(
+        (parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", query, parts.fragment)
+    )
+
+
+def check_collection(
+    articles: Sequence[A], prefix: str = ""
+) -> tuple[list[A], list[Problem], list[Problem]]:
+    """Give every item its own slug and find links curated twice.
+
+    Returns the articles (some with a new slug), errors and warnings. A `slug:` field claimed
+    by two files is an error naming both. Slugs derived from file names that come out alike
+    (`x.md` and `X.md`, `a/x.md` and `b/x.md`) are told apart: the name that loses nothing
+    in its slug keeps it, the others get a suffix hashed from their own path, so a page never
+    moves because of a file that sorts before it. `prefix` is how paths are shown.
+    """
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    ordered = sorted(articles, key=lambda a: a.source)
+    claimed: dict[str, A] = {}  # slugs written in a `slug:` field, by their first claimant
+    derived: dict[str, list[A]] = {}
+    for article in ordered:
+        if article.slug != derived_slug(article.source):
+            first = claimed.setdefault(article.slug, article)
+            if first is not article:
+                message = (
+                    f"{article.slug!r} is also the slug of {prefix}{first.source}; "
+                    "give each file its own slug"
+                )
+                errors.append(_problem(article, "slug", message))
+        else:
+            derived.setdefault(article.slug, []).append(article)
+    renamed: dict[str, A] = {}
+    taken = set(claimed) | set(derived)
+    for slug, group in derived.items():
+        stem = lambda a: a.source.rsplit("/", 1)[-1].rsplit(".", 1)[0]  # noqa: E731
+        group.sort(
+            key=lambda a: (stem(a) != slug, is_lossy(stem(a), slug), a.source.count("/"), a.source)
+        )
+        keeps = slug not in claimed
+        for index, article in enumerate(group):
+            if index == 0 and keeps:
+                continue
+            new = _free(slug, article.source, taken)
+            taken.add(new)
+            renamed[article.source] = replace(article, slug=new)
+            owner = claimed[slug] if slug in claimed else group[0]
+            message = f"{prefix}{owner.source} has the slug {slug!r}; this item is at {new}"
+            warnings.append(_problem(article, "slug", message))
+    result = [renamed.get(a.source, a) for a in articles]
+    warnings.extend(_duplicate_links(ordered, prefix))
+    return result, errors, warnings
+
+
+def _free(slug: str, source: str, taken: set[str]) -> str:
+    length = 6
+    while f"{slug}-{short_hash(source, length)}" in taken and length < 16:
+        length += 2
+    return f"{slug}-{short_hash(source, length)}"
+
+
+def _duplicate_links(ordered: Sequence[Any], prefix: str) -> list[Problem]:
+    warnings = []
+    first: dict[str, Any] = {}
+    for article in ordered:
+        earlier = first.setdefault(url_key(article.url), article)
+        if earlier is not article:
+            where = "originalUrl" if getattr(article, "original_url", None) else "webUrl"
+            message = f"the same link as {prefix}{earlier.source}; both are kept"
+            warnings.append(_problem(article, where, message))
+    return warnings
+
+
+def _problem(article: Any, where: str, message: str) -> Problem:
+    line = getattr(article, "lines", {}).get(where)
+    return Problem(article.source, line, where, message)
