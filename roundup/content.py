@@ -26,6 +26,7 @@ from roundup.slugs import check_slug, slug_or_hash
 log = logging.getLogger(__name__)
 
 ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
+MAX_LABEL = 100
 _FENCE = re.compile(r"-{3,}[ \t]*")
 _KNOWN = {name.casefold(): name for name in schema.ArticleIn.model_fields}
 
@@ -242,6 +243,7 @@ def _validate(
     if len(title) > MAX_TITLE:
         report.warn(("title",), f"{len(title)} characters; cut to {MAX_TITLE}")
         title = cut(title, MAX_TITLE)
+    category, kind = (_short_text(report, key, getattr(meta, key)) for key in ("category", "type"))
     excerpt = (meta.excerpt or "").strip()
     if len(excerpt) > MAX_EXCERPT:
         report.warn(("excerpt",), f"{len(excerpt)} characters; cut to {MAX_EXCERPT}")
@@ -269,12 +271,23 @@ def _validate(
         quality=meta.quality,
         heat=meta.heat,
         published=meta.published,
-        category=meta.category,
-        type=meta.type,
+        category=category,
+        type=kind,
         extra={key: value for key, value in raw.items() if key not in fields},
         digest=digest,
         lines=lines,
     )
+
+
+def _short_text(report: Report, key: str, value: str | None) -> str | None:
+    """A label such as category or type: one line, at most MAX_LABEL characters."""
+    if value is None or not value.strip():
+        return None
+    value = " ".join(value.split())
+    if len(value) > MAX_LABEL:
+        report.warn((key,), f"{len(value)} characters; cut to {MAX_LABEL}")
+        value = cut(value, MAX_LABEL)
+    return value
 
 
 def _clean_body(body: str, body_line: int, report: Report) -> str:

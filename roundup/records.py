@@ -86,7 +86,7 @@ def provider(value: Any, path: Path, report: Report) -> Provider | None:
 def topics(value: Any, report: Report) -> tuple[str, ...]:
     """Topic names: NFC, spaces collapsed, each once per item (case-insensitively)."""
     path: Path = ("topics",)
-    if value is None:
+    if value is None or (isinstance(value, str) and not value.strip()):
         return ()
     if isinstance(value, str):
         report.warn(path, "a single text is read as one topic; write a list: [Name]")

@@ -24,6 +24,7 @@ _DATETIME = re.compile(
 _URL_BAD_CHARS = re.compile(
     r"[\s\x00-\x20\x7f-\x9f\\\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]"
 )
+MAX_URL = 2_048
 # Instants every time zone can show: a day of margin inside what `datetime` can hold.
 _EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
 _LATEST = datetime(9999, 12, 30, tzinfo=UTC)
@@ -163,8 +164,10 @@ def check_url(value: Any) -> str:
         raise _fail("url", f"expected an http(s) URL, got {describe(value, None)}")
     if not value:
         raise _fail("url", "must not be empty")
+    if len(value) > MAX_URL:  # sitemaps stop at 2,048; no real link is longer
+        raise _fail("url", f"{len(value)} characters; a URL has at most {MAX_URL}")
     if _URL_BAD_CHARS.search(value):
-        raise _fail("url", "contains spaces, control characters or backslashes")
+        raise _fail("url", f"{shorten(value)!r} contains spaces, control characters or backslashes")
     scheme, _, rest = value.partition(":")
     if scheme.lower() not in ("http", "https") or not rest.startswith("//"):
         raise _fail("url", f"{shorten(value)!r} is not an absolute http:// or https:// URL")

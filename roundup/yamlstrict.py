@@ -167,6 +167,8 @@ class _Walker:
                 continue
             # Keys are kept as written: `yes:` or `1:` is a (strange) name, never a crash.
             key = CONTROL_CHARS.sub("", key_node.value)
+            if key != key_node.value:
+                self.issue((*path, key), key_node, "control characters removed", warn=True)
             key_line = self.first_line + key_node.start_mark.line
             if key in first_line:
                 message = f"duplicate key (first on line {first_line[key]}); keep only one"
@@ -191,7 +193,7 @@ class _Walker:
             self.result.implicit[path] = node.value
             try:
                 return _constructor.construct_object(node, deep=True)
-            except (ValueError, OverflowError, yaml.YAMLError):
+            except (ValueError, OverflowError, KeyError, yaml.YAMLError):  # e.g. !!bool maybe
                 self.issue(path, node, f"{shorten(node.value)!r} is not a valid {_short(tag)}")
                 return None
         self.issue(path, node, f"the YAML tag {_short(tag)} is not allowed")
