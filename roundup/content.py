@@ -201,33 +201,15 @@ def _validate(
     digest: str,
     zone: tzinfo,
 ) -> Article | None:
-    for key in raw:
-        known = _KNOWN.get(key.casefold())
-        if known and known != key:  # `Published: false` must not leave a draft public
-            report.error((key,), f"unknown field; write it as {known}")
-        elif not known:
-            near = difflib.get_close_matches(key, schema.ArticleIn.model_fields, 1, 0.8)
-            if near and near[0] not in raw:
-                report.warn((key,), f"unknown field, kept but not used; did you mean {near[0]}?")
+    _check_keys(raw, report)
     fields = {key: raw[key] for key in schema.ArticleIn.model_fields if key in raw}
-    try:
-        meta = schema.ArticleIn.model_validate(
-            fields,
-            context={
-                "zone": zone,
-                "implicit": report.yaml.implicit,
-                "cleaned": report.yaml.cleaned,
-            },
-        )
-    except ValidationError as error:
-        for item in error.errors():
-            path = tuple(item["loc"])
-            if item["type"] == "missing":
-                report.error(path, "missing (required)")
-            elif item["type"] == "link":
-                report.error(("originalUrl",), item["msg"])
-            else:
-                report.error(path, item["msg"])
+    meta = _check_fields(fields, report, zone)
+    # Nested records are read even when a field above failed, so one run shows every problem.
+    provider = records.provider(raw.get("provider"), ("provider",), report)
+    topics = records.topics(raw.get("topics"), report)
+    images = records.images(raw.get("images"), ("images",), report)
+    related = records.related(raw.get("related"), zone, report)
+    if meta is None:
         return None
 
     slug = meta.slug
@@ -264,10 +246,10 @@ def _validate(
         web_url=meta.webUrl,
         excerpt=excerpt,
         comment_html=comment.html,
-        provider=records.provider(raw.get("provider"), ("provider",), report),
-        topics=records.topics(raw.get("topics"), report),
-        images=records.images(raw.get("images"), ("images",), report),
-        related=records.related(raw.get("related"), zone, report),
+        provider=provider,
+        topics=topics,
+        images=images,
+        related=related,
         quality=meta.quality,
         heat=meta.heat,
         published=meta.published,
@@ -277,6 +259,33 @@ def _validate(
         digest=digest,
         lines=lines,
     )
+
+
+def _check_keys(raw: dict[str, Any], report: Report) -> None:
+    for key in raw:
+        known = _KNOWN.get(key.casefold())
+        if known and known != key:  # `Published: false` must not leave a draft public
+            report.error((key,), f"unknown field; write it as {known}")
+        elif not known:
+            near = difflib.get_close_matches(key, schema.ArticleIn.model_fields, 1, 0.8)
+            if near and near[0] not in raw:
+                report.warn((key,), f"unknown field, kept but not used; did you mean {near[0]}?")
+
+
+def _check_fields(fields: dict[str, Any], report: Report, zone: tzinfo) -> schema.ArticleIn | None:
+    context = {"zone": zone, "implicit": report.yaml.implicit, "cleaned": report.yaml.cleaned}
+    try:
+        return schema.ArticleIn.model_validate(fields, context=context)
+    except ValidationError as error:
+        for item in error.errors():
+            path = tuple(item["loc"])
+            if item["type"] == "missing":
+                report.error(path, "missing (required)")
+            elif item["type"] == "link":
+                report.error(("originalUrl",), item["msg"])
+            else:
+                report.error(path, item["msg"])
+        return None
 
 
 def _short_text(report: Report, key: str, value: str | None) -> str | None:

@@ -38,6 +38,8 @@ def describe(value: Any, raw: str | None) -> str:
     """Say what YAML made of a value, quoting its source text when YAML changed it."""
     kinds = {bool: "the boolean", int: "the number", float: "the number", str: "the text"}
     kind = kinds.get(type(value), type(value).__name__)
+    if value is None and raw:  # `title: Null` or `~`: YAML's word for nothing
+        return f'empty (YAML reads {shorten(raw)} as nothing; write "{shorten(raw)}" in quotes)'
     if value is None:
         return "empty"
     if isinstance(value, list):

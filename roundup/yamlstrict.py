@@ -88,6 +88,9 @@ def load(text: str, first_line: int = 1) -> YamlResult:
         mark = error.problem_mark or error.context_mark
         line = first_line + mark.line if mark else first_line
         problem = error.problem or "invalid YAML"
+        lines = text.split("\n")
+        if mark and mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
+            problem += " (a tab: YAML indents with spaces only)"
         result.issues.append(YamlIssue((), line, f"invalid YAML: {problem}"))
         return result
     except yaml.YAMLError as error:
@@ -136,8 +139,8 @@ class _Walker:
                 self.issue(path, at or node, message)
             return None
         self.seen.add(id(node))
-        if depth > MAX_DEPTH:
-            self.issue(path, node, f"nested more than {MAX_DEPTH} levels deep")
+        if depth > MAX_DEPTH:  # named by its top-level key: the full path would be a wall
+            self.issue(path[:1], node, f"nested more than {MAX_DEPTH} levels deep")
             return None
         if isinstance(node, ScalarNode):
             return self.scalar(node, path)
