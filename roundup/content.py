@@ -50,7 +50,7 @@ def is_ignored(name: str) -> bool:
 
 
 def find_files(content_dir: Path, warnings: list[Problem]) -> Iterator[Path]:
-    """Every article file below the folder, sorted; links leading out of it are not followed."""
+    """Every article file below the folder; links leading out of it are not followed."""
     root = content_dir.resolve()
 
     def unreadable(error: OSError) -> None:
@@ -273,19 +273,20 @@ def _check_keys(raw: dict[str, Any], report: Report) -> None:
 
 
 def _check_fields(fields: dict[str, Any], report: Report, zone: tzinfo) -> schema.ArticleIn | None:
+    # Checked here rather than in the model: pydantic skips model checks once a field fails,
+    # and a missing link must be reported together with every other problem.
+    if fields.get("originalUrl") is None and fields.get("webUrl") is None:
+        report.error(("originalUrl",), "an article needs originalUrl or webUrl (an http(s) URL)")
     context = {"zone": zone, "implicit": report.yaml.implicit, "cleaned": report.yaml.cleaned}
     try:
-        return schema.ArticleIn.model_validate(fields, context=context)
+        meta = schema.ArticleIn.model_validate(fields, context=context)
     except ValidationError as error:
         for item in error.errors():
             path = tuple(item["loc"])
-            if item["type"] == "missing":
-                report.error(path, "missing (required)")
-            elif item["type"] == "link":
-                report.error(("originalUrl",), item["msg"])
-            else:
-                report.error(path, item["msg"])
+            message = "missing (required)" if item["type"] == "missing" else item["msg"]
+            report.error(path, message)
         return None
+    return None if report.errors else meta
 
 
 def _short_text(report: Report, key: str, value: str | None) -> str | None:

@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, ValidationInfo, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo
 from pydantic.functional_validators import BeforeValidator
 from pydantic_core import PydanticCustomError
 
-from roundup.yamlstrict import CONTROL_CHARS, shorten
+from roundup.yamlstrict import shorten
 
 _DATETIME = re.compile(
     r"(\d{4})-(\d{1,2})-(\d{1,2})"
@@ -210,9 +210,13 @@ DateValue = Annotated[datetime, BeforeValidator(_parse_date_field)]
 
 
 class ArticleIn(BaseModel):
-    """Frontmatter of one article file, checked field by field; unknown fields are kept."""
+    """The known fields of one article's frontmatter, each checked by its parser.
 
-    model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=False)
+    Unknown fields never reach the model: content.py keeps them aside as the article's extra
+    data, so no field name (`model_config`, `__class__`) can interfere with pydantic.
+    """
+
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=False)
 
     title: RequiredText
     publishedDateTime: DateValue
@@ -231,13 +235,3 @@ class ArticleIn(BaseModel):
     topics: Any = None
     images: Any = None
     related: Any = None
-
-    @model_validator(mode="after")
-    def _needs_a_link(self) -> ArticleIn:
-        if self.originalUrl is None and self.webUrl is None:
-            raise _fail("link", "an article needs originalUrl or webUrl (an http(s) URL)")
-        return self
-
-
-def is_control_free(text: str) -> bool:
-    return CONTROL_CHARS.search(text) is None

@@ -148,8 +148,10 @@ class _Walker:
             if node.tag != _TAG + "seq":
                 self.issue(path, node, f"the YAML tag {_short(node.tag)} is not allowed")
                 return None
+            # An alias item has no position of its own (the composer hands back the anchored
+            # node), so problems with it are placed on the list itself.
             return [
-                self.walk(item, (*path, i), item, depth + 1) for i, item in enumerate(node.value)
+                self.walk(item, (*path, i), node, depth + 1) for i, item in enumerate(node.value)
             ]
         if isinstance(node, MappingNode):
             return self.mapping(node, path, depth)

@@ -1,0 +1,67 @@
+"""Checks between files: slugs claimed twice, file names that slugify alike, links curated twice."""
+
+# Problem paths here are relative to the content folder; the loader prefixes them for display.
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from roundup.collection import check_collection, url_key
+from roundup.content import parse_bytes
+from roundup.model import Article
+
+
+def article(source: str, url: str = "", slug: str = "") -> Article:
+    url = url or f"https://example.com/{source}"
+    slug_line = f"slug: {slug}\n" if slug else ""
+    text = f"---\ntitle: T\npublishedDateTime: 2020-09-21\noriginalUrl: {url}\n{slug_line}---\n"
+    parsed = parse_bytes(text.encode(), source, UTC)
+    assert parsed.article is not None, parsed.errors
+    return parsed.article
+
+
+def test_url_identity_ignores_host_case_and_utm_parameters() -> None:
+    assert url_key("https://Example.COM/a?utm_source=x&id=1&UTM_medium=y") == url_key(
+        "https://example.com/a?id=1"
+    )
+    assert url_key("https://example.com") == url_key("https://example.com/")
+    assert url_key("https://example.com/A") != url_key("https://example.com/a")
+    assert url_key("https://example.com/a?id=1") != url_key("https://example.com/a?id=2")
+
+
+def test_a_slug_claimed_twice_is_an_error_naming_both_files() -> None:
+    articles = [article("b.md", slug="same"), article("a.md", slug="same")]
+    _, errors, _ = check_collection(articles, "content/")
+    assert [str(e) for e in errors] == [
+        "b.md:5: slug: 'same' is also the slug of content/a.md; give each file its own slug"
+    ]
+
+
+def test_file_names_that_slugify_alike_get_stable_distinct_slugs() -> None:
+    articles = [article("sub/x.md"), article("x.md"), article("X.md"), article("a.md", slug="x")]
+    result, errors, warnings = check_collection(articles, "content/")
+    slugs = {a.source: a.slug for a in result}
+    assert errors == [] and len(set(slugs.values())) == 4
+    assert slugs["a.md"] == "x"  # a written slug wins over one derived from a file name
+    assert all(slugs[s].startswith("x-") for s in ("sub/x.md", "x.md", "X.md"))
+    again, _, _ = check_collection(list(reversed(articles)), "content/")
+    assert {a.source: a.slug for a in again} == slugs
+    assert len(warnings) == 3
+
+
+def test_the_file_whose_name_is_its_slug_keeps_it() -> None:
+    result, _, warnings = check_collection([article("X.md"), article("x.md"), article("é/x.md")])
+    assert {a.source: a.slug for a in result}["x.md"] == "x"
+    assert sorted(w.path for w in warnings) == ["X.md", "é/x.md"]
+
+
+def test_one_link_curated_twice_warns_once_and_keeps_both() -> None:
+    articles = [
+        article("a.md", "https://Example.com/story?utm_source=rss"),
+        article("b.md", "https://example.com/story"),
+    ]
+    result, errors, warnings = check_collection(articles, "content/")
+    assert len(result) == 2 and errors == []
+    assert [str(w) for w in warnings] == [
+        "b.md:4: originalUrl: the same link as content/a.md; both are kept"
+    ]

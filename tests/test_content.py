@@ -1,0 +1,157 @@
+"""Reading one article file: encodings, frontmatter fences, fields, lines of every problem."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from roundup.content import find_files, is_ignored, parse_bytes, split_frontmatter
+from roundup.errors import Problem
+
+GOOD = """---
+title: "A title"
+publishedDateTime: 2020-09-21T20:42:00Z
+originalUrl: https://example.com/a
+webUrl: https://example.org/a
+topics: [AI, ai, Computer Vision]
+secured: "opaque"
+---
+Some *comment*.
+"""
+
+
+def problems(data: str | bytes, source: str = "a.md") -> list[str]:
+    raw = data.encode() if isinstance(data, str) else data
+    parsed = parse_bytes(raw, source, UTC)
+    return [str(p) for p in parsed.errors] + [f"warning: {p}" for p in parsed.warnings]
+
+
+def test_a_good_file_becomes_an_article() -> None:
+    parsed = parse_bytes(GOOD.encode(), "nested/My Link.md", UTC)
+    assert parsed.errors == [] and parsed.warnings == []
+    article = parsed.article
+    assert article is not None
+    assert (article.slug, article.title, article.url) == (
+        "my-link",
+        "A title",
+        "https://example.com/a",
+    )
+    assert article.published_at == datetime(2020, 9, 21, 20, 42, tzinfo=UTC)
+    assert article.topics == ("AI", "Computer Vision")
+    assert article.comment_html == "<p>Some <em>comment</em>.</p>"
+    assert article.extra == {"secured": "opaque"} and article.published
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"\xef\xbb\xbf" + GOOD.encode(), GOOD.replace("\n", "\r\n").encode(),
+     GOOD.replace("\n", "\r").encode(), b"\n\n" + GOOD.encode()],
+)  # fmt: skip
+def test_bom_and_any_line_ending_are_fine(data: bytes) -> None:
+    parsed = parse_bytes(data, "a.md", UTC)
+    assert parsed.errors == [] and parsed.article is not None
+
+
+def test_problems_carry_the_line_of_their_key() -> None:
+    text = GOOD.replace('title: "A title"', "title: 12").replace("webUrl: https", "webUrl: ftp")
+    assert problems(text) == [
+        'a.md:2: title: expected text, got the number 12 (write "12" in quotes if you mean text)',
+        "a.md:5: webUrl: 'ftp://example.org/a' is not an absolute http:// or https:// URL",
+    ]
+
+
+def test_split_frontmatter_reports_lines() -> None:
+    assert split_frontmatter("\n---\na: 1\n---  \nbody\n") == ("a: 1", 3, "body\n", 5)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "a.md:1: the file is empty; an article needs frontmatter between --- lines"),
+        (b"no fences\n", "a.md:1: no frontmatter: the file must start with a line of ---"),
+        (b"---\na: 1\n", "a.md:1: the frontmatter is not closed: add a line of --- after it"),
+        (b"---\ntitle: \xe9\n---\n", "a.md:2: not valid UTF-8 (byte 11); save the file as UTF-8"),
+        (b"---\n---\n\x00", "a.md:3: the file contains NUL bytes; is it a binary file?"),
+        ("---\n---\n".encode("utf-16"), "a.md:1: the file is UTF-16; save it as UTF-8"),
+        (b"---\n- a\n---\n", "a.md:2: the frontmatter must be fields (title: ...), one per line"),
+    ],
+)  # fmt: skip
+def test_unusable_files_name_the_file(data: bytes, message: str) -> None:
+    assert problems(data) == [message]
+
+
+def test_no_fallback_from_a_bad_original_url() -> None:
+    text = GOOD.replace("originalUrl: https://example.com/a", "originalUrl: javascript:alert(1)")
+    assert problems(text) == [
+        "a.md:4: originalUrl: 'javascript:alert(1)' is not an absolute http:// or https:// URL"
+    ]
+
+
+def test_every_problem_of_a_file_is_reported_at_once() -> None:
+    text = (
+        "---\ntitle: NO\npublishedDateTime: 2020-02-30\ntopics: [1.10]\nimages: [{url: x}]\n---\n"
+    )
+    assert problems(text) == [
+        "a.md:2: originalUrl: an article needs originalUrl or webUrl (an http(s) URL)",
+        'a.md:2: title: expected text, got the boolean false (YAML reads NO that way; write "NO" '
+        "in quotes)",
+        "a.md:3: publishedDateTime: '2020-02-30' is not a real date or time (day is out of "
+        "range for month)",
+        "a.md:4: topics[0]: expected text, got the number 1.1 (YAML reads 1.10 that way; write "
+        '"1.10" in quotes)',
+        "warning: a.md:5: images[0].url: 'x' is not an absolute http:// or https:// URL; image "
+        "dropped",
+    ]
+
+
+def test_a_capitalised_known_field_is_an_error_and_a_near_miss_a_warning() -> None:
+    text = GOOD.replace("secured:", "Published: false\nexcerp: x\nsecured:")
+    assert problems(text) == [
+        "a.md:7: Published: unknown field; write it as published",
+        "warning: a.md:8: excerp: unknown field, kept but not used; did you mean excerpt?",
+    ]
+
+
+def test_control_characters_in_the_body_are_removed_with_a_warning() -> None:
+    parsed = parse_bytes((GOOD + "bell \x07 here\n").encode(), "a.md", UTC)
+    assert parsed.warnings == [Problem("a.md", 10, "body", "control characters removed")]
+    assert parsed.article is not None and "\x07" not in parsed.article.comment_html
+
+
+def test_long_texts_are_cut_with_warnings() -> None:
+    text = GOOD.replace('"A title"', "T" * 600).replace("secured:", f"excerpt: {'e' * 3000}\nx:")
+    assert problems(text) == [
+        "warning: a.md:2: title: 600 characters; cut to 500",
+        "warning: a.md:7: excerpt: 3000 characters; cut to 2000",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "ignored"),
+    [(".DS_Store", True), (".x.md.swp", True), ("x.md~", True), ("#x.md#", True),
+     (".hidden.md", True), ("notes.rst", True), ("x.md", False), ("x.markdown", False),
+     ("x.txt", False), ("X.MD", False)],
+)  # fmt: skip
+def test_ignored_names(name: str, ignored: bool) -> None:
+    assert is_ignored(name) is ignored
+
+
+def test_find_files_reads_nested_folders_and_skips_links_leaving_the_folder(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    (content / "a" / "b").mkdir(parents=True)
+    (content / ".git").mkdir()
+    for name in ("x.md", "a/b/y.txt", ".git/z.md", "a/.w.md", "a/v.md~"):
+        (content / name).write_text("x")
+    (tmp_path / "outside.md").write_text("x")
+    os.symlink(tmp_path / "outside.md", content / "out.md")
+    os.symlink("x.md", content / "in.md")
+    os.symlink("loop.md", content / "loop.md")
+    os.symlink(tmp_path, content / "up")
+    os.mkfifo(content / "fifo.md")
+    warnings: list[Problem] = []
+    found = sorted(p.relative_to(content).as_posix() for p in find_files(content, warnings))
+    assert found == ["a/b/y.txt", "in.md", "x.md"]
+    assert sorted(w.path for w in warnings) == ["loop.md", "out.md", "up"]
