@@ -17,7 +17,9 @@ _TAG = "tag:yaml.org,2002:"
 # Code points that XML 1.0 forbids or HTML validators reject: C0 controls (but tab, newline
 # and carriage return), DEL and C1 controls, lone surrogates and non-characters.
 CONTROL_CHARS = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(chr(plane * 0x10000 + 0xFFFE) + chr(plane * 0x10000 + 0xFFFF) for plane in range(17))
+    + "]"
 )
 # Scalars YAML resolves without an explicit tag; a key may be any of them and is kept as text.
 _PLAIN_KEY_TAGS = frozenset(_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp"))
@@ -81,6 +83,9 @@ def load(text: str, first_line: int = 1) -> YamlResult:
     # more often than meant. Each becomes a non-character that YAML accepts and that the walker
     # then removes, with a warning on the very field that held it.
     text = CONTROL_CHARS.sub(_PLACEHOLDER, text)
+    # YAML breaks lines at these two as well, which would shift every line number after them;
+    # in frontmatter they only ever separate words.
+    text = text.replace("\u2028", " ").replace("\u2029", " ")
     loader = _Loader(text)
     try:
         result.root = loader.get_single_node()
@@ -164,8 +169,11 @@ class _Walker:
         out: dict[str, Any] = {}
         first_line: dict[str, int] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode) or key_node.tag == _TAG + "merge":
-                self.issue(path, key_node, "keys must be plain names (no merge keys or lists)")
+            if key_node.tag == _TAG + "merge":  # could bring in `published: false` unseen
+                self.issue(path, key_node, "merge keys (<<) are not supported; write the fields")
+                continue
+            if not isinstance(key_node, ScalarNode):  # no field of roundup's: never fatal
+                self.issue(path, key_node, "a list or mapping as a key; ignored", warn=True)
                 continue
             if key_node.tag not in _PLAIN_KEY_TAGS:
                 self.issue(path, key_node, f"the YAML tag {_short(key_node.tag)} is not allowed")

@@ -64,9 +64,9 @@ def test_aliases_are_reported_once_and_never_expanded() -> None:
 def test_odd_keys_are_kept_as_text_or_refused_without_crashing() -> None:
     result = yamlstrict.load("1: one\ntrue: t\n~: n\n2020-01-01: d\n? [a, b]\n: list\n")
     assert result.value == {"1": "one", "true": "t", "~": "n", "2020-01-01": "d"}
-    assert [(line, m) for _, line, m, _ in issues("? [a, b]\n: x\n<<: {a: 1}\n")] == [
-        (1, "keys must be plain names (no merge keys or lists)"),
-        (3, "keys must be plain names (no merge keys or lists)"),
+    assert [(line, m, w) for _, line, m, w in issues("? [a, b]\n: x\n<<: {a: 1}\n")] == [
+        (1, "a list or mapping as a key; ignored", True),
+        (3, "merge keys (<<) are not supported; write the fields", False),
     ]
 
 
@@ -87,6 +87,15 @@ def test_syntax_errors_carry_the_file_line_and_name_tabs() -> None:
         "invalid YAML: did not find expected ',' or ']'",
     )
     assert issues("a:\n\tb: 1\n")[0][2].endswith("(a tab: YAML indents with spaces only)")
+
+
+def test_line_separators_do_not_shift_lines() -> None:
+    result = yamlstrict.load("a: one\u2028two\nb: 2\n")
+    assert result.value == {"a": "one two", "b": 2} and result.line_of(("b",)) == 2
+
+
+def test_non_characters_of_every_plane_are_removed() -> None:
+    assert yamlstrict.load('a: "x\\U0010FFFF\\uFFFEy"').value == {"a": "xy"}
 
 
 def test_hostile_nesting_is_an_error_not_a_crash() -> None:
