@@ -135,10 +135,13 @@ def parse_bytes(data: bytes, source: str, zone: tzinfo) -> Parsed:
         if not report.errors:
             report.error((), "the frontmatter must be fields (title: ...), one per line")
         return Parsed(None, report.errors, report.warnings)
-    if report.errors:  # a duplicate key or a refused tag makes every value doubtful
-        return Parsed(None, report.errors, report.warnings)
+    yaml_errors = len(report.errors)
     digest = hashlib.blake2b(data, digest_size=16).hexdigest()
     article = _validate(value, report, body, body_line, source, digest, zone)
+    if yaml_errors:  # a refused tag also empties its field: say so once, not twice
+        named = {p.field for p in report.errors[:yaml_errors]}
+        later = [p for p in report.errors[yaml_errors:] if p.field not in named]
+        report.errors[yaml_errors:] = later
     return Parsed(None if report.errors else article, report.errors, report.warnings)
 
 

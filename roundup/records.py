@@ -12,7 +12,7 @@ from pydantic_core import PydanticCustomError
 from roundup import schema
 from roundup.errors import Problem
 from roundup.model import Image, Provider, Related
-from roundup.yamlstrict import Path, YamlResult
+from roundup.yamlstrict import Path, YamlResult, shorten
 
 MAX_TOPICS = 50
 MAX_TOPIC_LENGTH = 100  # characters; a topic is a name, not a sentence
@@ -26,6 +26,7 @@ def field_name(path: Path) -> str:
     """`("related", 1, "images", 0, "url")` → `related[1].images[0].url`."""
     name = ""
     for step in path:
+        step = step if isinstance(step, int) else shorten(step, 40)  # a key can be any text
         name += f"[{step}]" if isinstance(step, int) else (f".{step}" if name else str(step))
     return name
 

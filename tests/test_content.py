@@ -155,3 +155,17 @@ def test_find_files_reads_nested_folders_and_skips_links_leaving_the_folder(tmp_
     found = sorted(p.relative_to(content).as_posix() for p in find_files(content, warnings))
     assert found == ["a/b/y.txt", "in.md", "x.md"]
     assert sorted(w.path for w in warnings) == ["loop.md", "out.md", "up"]
+
+
+def test_yaml_problems_and_field_problems_are_reported_together() -> None:
+    text = (
+        GOOD.replace("secured:", "published: false\npublished: true\nsecured:")
+        .replace("2020-09-21T20:42:00Z", "2020-02-30")
+        .replace('"A title"', "!!python/object:os.system x")
+    )
+    assert problems(text) == [
+        "a.md:2: title: the YAML tag !!python/object:os.system is not allowed",
+        "a.md:8: published: duplicate key (first on line 7); keep only one",
+        "a.md:3: publishedDateTime: '2020-02-30' is not a real date or time (day is out of "
+        "range for month)",
+    ]
