@@ -31,9 +31,10 @@ def check_collection(
 
     Returns the articles (some with a new slug), errors and warnings. A `slug:` field claimed
     by two files is an error naming both. Slugs derived from file names that come out alike
-    (`x.md` and `X.md`, `a/x.md` and `b/x.md`) are told apart: the name that loses nothing
-    in its slug keeps it, the others get a suffix hashed from their own path, so a page never
-    moves because of a file that sorts before it. `prefix` is how paths are shown.
+    (`x.md` and `X.md`, `a/x.md` and `b/x.md`) are told apart: the file whose name is its
+    slug keeps it (else the least changed, shallowest, then first by path), the others get a
+    suffix hashed from their own path, the same on every build. A derived slug that a `slug:`
+    field also claims goes to the field. `prefix` is how paths are shown.
     """
     errors: list[Problem] = []
     warnings: list[Problem] = []
@@ -54,10 +55,7 @@ def check_collection(
     renamed: dict[str, A] = {}
     taken = set(claimed) | set(derived)
     for slug, group in derived.items():
-        stem = lambda a: a.source.rsplit("/", 1)[-1].rsplit(".", 1)[0]  # noqa: E731
-        group.sort(
-            key=lambda a: (stem(a) != slug, is_lossy(stem(a), slug), a.source.count("/"), a.source)
-        )
+        group.sort(key=lambda a: _claim_order(a.source, slug))
         keeps = slug not in claimed
         for index, article in enumerate(group):
             if index == 0 and keeps:
@@ -71,6 +69,11 @@ def check_collection(
     result = [renamed.get(a.source, a) for a in articles]
     warnings.extend(_duplicate_links(ordered, prefix))
     return result, errors, warnings
+
+
+def _claim_order(source: str, slug: str) -> tuple[bool, bool, int, str]:
+    stem = source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return (stem != slug, is_lossy(stem, slug), source.count("/"), source)
 
 
 def _free(slug: str, source: str, taken: set[str]) -> str:

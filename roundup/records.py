@@ -70,12 +70,14 @@ def cut(text: str, limit: int) -> str:
 
 
 def provider(value: Any, path: Path, report: Report) -> Provider | None:
+    """Who published the page: {name, domain}, or just a name."""
     if value is None:
         return None
+    if isinstance(value, list):
+        report.warn(path, "expected name and domain; ignored")
+        return None
     if not isinstance(value, dict):
-        name = report.text(value, path) if not isinstance(value, list) else None
-        if isinstance(value, list):
-            report.warn(path, "expected name and domain; ignored")
+        name = report.text(value, path)  # a plain name; a number or boolean is an error
         return Provider(cut(name, MAX_TITLE), "") if name else None
     name = report.text(value.get("name"), (*path, "name"))
     domain = report.text(value.get("domain"), (*path, "domain"))
