@@ -33,8 +33,8 @@ def check_collection(
     by two files is an error naming both. Slugs derived from file names that come out alike
     (`x.md` and `X.md`, `a/x.md` and `b/x.md`) are told apart: the file whose name is its
     slug keeps it (else the least changed, shallowest, then first by path), the others get a
-    suffix hashed from their own path, the same on every build. A derived slug that a `slug:`
-    field also claims goes to the field. `prefix` is how paths are shown.
+    suffix hashed from their own path, the same on every build. A `slug:` field that takes
+    another file's name-derived slug is an error too. `prefix` is how paths are shown.
     """
     errors: list[Problem] = []
     warnings: list[Problem] = []
@@ -55,16 +55,22 @@ def check_collection(
     renamed: dict[str, A] = {}
     taken = set(claimed) | set(derived)
     for slug, group in derived.items():
+        if slug in claimed:
+            # Moving the file-named page would let any file (a draft, even) take a published
+            # URL away; the author who wrote the slug decides instead.
+            for article in group:
+                message = (
+                    f"{prefix}{article.source} already has the slug {slug!r} from its file name; "
+                    "choose another"
+                )
+                errors.append(_problem(claimed[slug], "slug", message))
+            continue
         group.sort(key=lambda a: _claim_order(a.source, slug))
-        keeps = slug not in claimed
-        for index, article in enumerate(group):
-            if index == 0 and keeps:
-                continue
+        for article in group[1:]:
             new = _free(slug, article.source, taken)
             taken.add(new)
             renamed[article.source] = replace(article, slug=new)
-            owner = claimed[slug] if slug in claimed else group[0]
-            message = f"{prefix}{owner.source} has the slug {slug!r}; this item is at {new}"
+            message = f"{prefix}{group[0].source} has the slug {slug!r}; this item is at {new}"
             warnings.append(_problem(article, "slug", message))
     result = [renamed.get(a.source, a) for a in articles]
     warnings.extend(_duplicate_links(ordered, prefix))

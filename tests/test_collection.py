@@ -38,15 +38,23 @@ def test_a_slug_claimed_twice_is_an_error_naming_both_files() -> None:
 
 
 def test_file_names_that_slugify_alike_get_stable_distinct_slugs() -> None:
-    articles = [article("sub/x.md"), article("x.md"), article("X.md"), article("a.md", slug="x")]
+    articles = [article("sub/x.md"), article("x.md"), article("X.md"), article("x!.md")]
     result, errors, warnings = check_collection(articles, "content/")
     slugs = {a.source: a.slug for a in result}
     assert errors == [] and len(set(slugs.values())) == 4
-    assert slugs["a.md"] == "x"  # a written slug wins over one derived from a file name
-    assert all(slugs[s].startswith("x-") for s in ("sub/x.md", "x.md", "X.md"))
+    assert slugs["x.md"] == "x"  # its name is its slug
+    assert all(slugs[s].startswith("x-") for s in ("sub/x.md", "X.md", "x!.md"))
     again, _, _ = check_collection(list(reversed(articles)), "content/")
     assert {a.source: a.slug for a in again} == slugs
     assert len(warnings) == 3
+
+
+def test_a_written_slug_never_takes_another_files_page() -> None:
+    result, errors, _ = check_collection([article("x.md"), article("a.md", slug="x")])
+    assert {a.source: a.slug for a in result} == {"x.md": "x", "a.md": "x"}
+    assert [str(e) for e in errors] == [
+        "a.md:5: slug: x.md already has the slug 'x' from its file name; choose another"
+    ]
 
 
 def test_the_file_whose_name_is_its_slug_keeps_it() -> None:
