@@ -180,8 +180,11 @@ def split_frontmatter(text: str) -> tuple[str, int, str, int]:
     start = 0
     while start < len(lines) and not lines[start].strip():
         start += 1
-    if start == len(lines) or not _FENCE.fullmatch(lines[start]):
-        raise FileProblem("no frontmatter: the file must start with a line of ---", start + 1)
+    first = lines[start] if start < len(lines) else ""
+    if not _FENCE.fullmatch(first):
+        hint = " (TOML frontmatter between +++ lines is not read)" if first.strip() == "+++" else ""
+        message = f"no frontmatter: the file must start with a line of ---{hint}"
+        raise FileProblem(message, start + 1)
     for end in range(start + 1, len(lines)):
         if _FENCE.fullmatch(lines[end]):
             front = "\n".join(lines[start + 1 : end])

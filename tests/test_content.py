@@ -169,3 +169,10 @@ def test_yaml_problems_and_field_problems_are_reported_together() -> None:
         "a.md:3: publishedDateTime: '2020-02-30' is not a real date or time (day is out of "
         "range for month)",
     ]
+
+
+def test_toml_frontmatter_gets_a_hint() -> None:
+    assert problems('+++\ntitle = "x"\n+++\n') == [
+        "a.md:1: no frontmatter: the file must start with a line of --- (TOML frontmatter "
+        "between +++ lines is not read)"
+    ]
