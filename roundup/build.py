@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import gc
 import hashlib
 import json
@@ -13,9 +12,9 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from roundup import __version__, feeds, pages
+from roundup import feeds, pages
 from roundup import site as S
-from roundup.cache import CACHE_FILE, ParseCache
+from roundup.cache import CACHE_FILE, ParseCache, code_digest
 from roundup.config import SiteConfig
 from roundup.errors import ContentError, Problem
 from roundup.loader import load_articles, scan
@@ -88,7 +87,7 @@ def _build(
     owned = (config.output_dir / STATE_DIR / MANIFEST).is_file()
     found = scan(config.content_dir)
     renderer = Renderer(config, preview, {"nav": _nav()})
-    inputs = _key(_code_digest(), _settings(config), preview, renderer.digest(), found.files)
+    inputs = _key(code_digest(), _settings(config), preview, renderer.digest(), found.files)
     if owned:
         previous = _unchanged(config.output_dir, inputs)
         if previous is not None:
@@ -186,7 +185,7 @@ def _write_all(
     result: BuildResult,
     progress: Progress | None,
 ) -> None:
-    global_key = f"{_code_digest()}|{renderer.digest()}|{_settings(site.config)}|{site.preview}"
+    global_key = f"{code_digest()}|{renderer.digest()}|{_settings(site.config)}|{site.preview}"
     jobs = _jobs(site, renderer)
     total = len(jobs)
 
@@ -225,15 +224,6 @@ def _feed_files(site: S.Site) -> Iterator[tuple[feeds.FeedSpec, str, Callable]]:
 
 def _key(*parts: object) -> str:
     return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
-
-
-@functools.cache
-def _code_digest() -> str:
-    """Changes with roundup's own code, so an upgrade (or a local edit) rewrites what it must."""
-    h = hashlib.blake2b(__version__.encode(), digest_size=16)
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        h.update(path.name.encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()
 
 
 def _settings(config: SiteConfig) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import marshal
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from roundup import __version__
+from roundup.collection import link_key
 from roundup.content import Parsed
 from roundup.errors import Problem
 
@@ -29,7 +31,7 @@ class Draft:
 
     source: str
     slug: str
-    url: str  # a hashed stand-in for the link, equal exactly when the links are equal
+    link_key: str  # a fingerprint of the link, for duplicate-link warnings
     digest: str
     warnings: tuple[Problem, ...] = ()
     published: bool = False
@@ -39,6 +41,15 @@ Result = Parsed | Draft
 # size, mtime_ns, the pickled result: each entry is pickled on its own, so a build that
 # parsed one file re-pickles one entry, and the file as a whole is a fast marshal dump.
 Entry = tuple[int, int, bytes]
+
+
+@functools.cache
+def code_digest() -> str:
+    """Changes with roundup's own code: an upgrade (or a local edit) re-parses and rewrites."""
+    h = hashlib.blake2b(__version__.encode(), digest_size=16)
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
 
 
 def stat_key(path: Path) -> tuple[int, int] | None:
@@ -57,9 +68,8 @@ def for_storage(parsed: Result, public: bool) -> Result | None:
             return None
         article = parsed.article
         if public and article is not None and not article.published:
-            link = hashlib.blake2b(article.url.encode(), digest_size=12).hexdigest()
-            url = f"https://draft.invalid/{link}"
-            return Draft(article.source, article.slug, url, "", tuple(parsed.warnings))
+            key = link_key(article)
+            return Draft(article.source, article.slug, key, "", tuple(parsed.warnings))
     return parsed
 
 
@@ -72,7 +82,7 @@ class ParseCache:
 
     def __init__(self, state_dir: Path | None, salt: str) -> None:
         self.path = state_dir / CACHE_FILE if state_dir else None
-        self.salt = f"{__version__}|{salt}"
+        self.salt = f"{code_digest()}|{salt}"
         self.old: dict[str, Entry] = self._read()
         self.new: dict[str, Entry] = {}
         self.fresh = 0  # entries added or replaced in this build

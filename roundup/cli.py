@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import sys
+import traceback
 from pathlib import Path
 
 from roundup import __version__
@@ -16,6 +18,7 @@ from roundup.loader import display_path
 from roundup.serve import make_server
 
 log = logging.getLogger("roundup")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,12 +55,12 @@ def main(argv: list[str] | None = None) -> int:
         return _serve(args) if args.command == "serve" else _build(args)
     except ConfigError as error:
         for problem in error.problems:
-            print(problem, file=sys.stderr)
+            _error(str(problem))
         print("roundup: the configuration has errors; nothing was built", file=sys.stderr)
         return 1
     except ContentError as error:
         for problem in error.problems:
-            print(problem, file=sys.stderr)
+            _error(str(problem))
         files = len({p.path for p in error.problems})
         count = len(error.problems)
         print(
@@ -67,11 +70,25 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
     except RoundupError as error:
-        print(f"roundup: {error}", file=sys.stderr)
+        _error(f"roundup: {error}")
         return 1
     except KeyboardInterrupt:
         print("roundup: interrupted; the output folder was not changed", file=sys.stderr)
         return 130
+    except Exception as error:  # a bug in roundup, not a mistake of the user's
+        if args.verbose:
+            traceback.print_exc()
+        _error(
+            f"roundup: internal error ({type(error).__name__}: {error}); the output folder "
+            "was not changed. Please report it, with the output of the same command and -v."
+        )
+        return 2
+
+
+def _error(line: str) -> None:
+    """Print a line to stderr with control characters shown as escapes: file names and
+    values come from content, and an escape sequence in them must not drive the terminal."""
+    print(_CONTROL.sub(lambda m: repr(m.group())[1:-1], line), file=sys.stderr)
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -88,7 +105,7 @@ def _build(args: argparse.Namespace) -> int:
     if progress:
         print("\r\033[K", end="", file=sys.stderr)
     for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        _error(f"warning: {warning}")
     if not args.quiet:
         print(_summary(result, display_path(config.output_dir, cwd), args.preview))
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, TypeVar
@@ -22,6 +23,14 @@ def url_key(url: str) -> str:
     return urlunsplit(
         (parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", query, parts.fragment)
     )
+
+
+def link_key(article: Any) -> str:
+    """A short fingerprint of `url_key`; the cache keeps only this of an unpublished article."""
+    stored = getattr(article, "link_key", None)
+    if stored:
+        return stored
+    return hashlib.blake2b(url_key(article.url).encode(), digest_size=12).hexdigest()
 
 
 def check_collection(
@@ -93,7 +102,7 @@ def _duplicate_links(ordered: Sequence[Any], prefix: str) -> list[Problem]:
     warnings = []
     first: dict[str, Any] = {}
     for article in ordered:
-        earlier = first.setdefault(url_key(article.url), article)
+        earlier = first.setdefault(link_key(article), article)
         if earlier is not article:
             where = "originalUrl" if getattr(article, "original_url", None) else "webUrl"
             message = f"the same link as {prefix}{earlier.source}; both are kept"

@@ -168,3 +168,13 @@ def test_cli_prints_a_summary_and_rebuild_writes_nothing(fixture_site: Path) -> 
     second = subprocess.run(command, cwd=fixture_site, capture_output=True, text=True, env=env)
     assert " 0 of " in second.stdout, second.stdout
     assert mtimes == {p: p.stat().st_mtime_ns for p in (fixture_site / "output").rglob("*.html")}
+
+
+def test_state_folder_of_a_public_build_holds_no_draft_text(build_fixture: Builder) -> None:
+    out, _ = build_fixture(preview=True)  # a preview build first, into the same folder
+    out, _ = build_fixture()
+    state = [p for p in (out / ".roundup").rglob("*") if p.is_file()]
+    assert state
+    for path in state:
+        data = path.read_bytes()
+        assert DRAFT_TITLE.encode() not in data and b"yaml.org/spec" not in data, path
