@@ -60,14 +60,17 @@ def load_articles(config: SiteConfig, cache: ParseCache, preview: bool, found: S
     results: dict[str, Parsed | Draft] = {}
     keys = dict(found.files)
     todo: list[str] = []
+    public = not preview
     for source, key in found.files:
         cached = cache.get(source, key)
         if cached is None or (preview and isinstance(cached, Draft)):
             todo.append(source)
-        else:
-            results[source] = cached
+            continue
+        results[source] = cached
+        stored = for_storage(cached, public)
+        if stored is not cached:  # a draft cached whole by a preview build: keep only a stub
+            cache.put(source, key, dump(stored))
     zone = config.zone
-    public = not preview
 
     def parse_shard(shard: int, shards: int) -> list[tuple[str, Parsed | bytes, bytes | None]]:
         # Shard 0 runs in this process and hands back objects; the others' results travel
