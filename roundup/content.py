@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import logging
 import os
@@ -273,9 +274,17 @@ def _check_keys(raw: dict[str, Any], report: Report) -> None:
         if known and known != key:  # `Published: false` must not leave a draft public
             report.error((key,), f"unknown field; write it as {known}")
         elif not known:
-            near = difflib.get_close_matches(key, schema.ArticleIn.model_fields, 1, 0.8)
-            if near and near[0] not in raw:
-                report.warn((key,), f"unknown field, kept but not used; did you mean {near[0]}?")
+            near = _near_field(key)
+            if near and near not in raw:
+                report.warn((key,), f"unknown field, kept but not used; did you mean {near}?")
+
+
+@functools.lru_cache(maxsize=1024)
+def _near_field(key: str) -> str | None:
+    """A known field name close to an unknown one; cached, since every file of a corpus
+    tends to carry the same extra fields (such as `secured`) and difflib is slow."""
+    near = difflib.get_close_matches(key, schema.ArticleIn.model_fields, 1, 0.8)
+    return near[0] if near else None
 
 
 def _check_fields(fields: dict[str, Any], report: Report, zone: tzinfo) -> schema.ArticleIn | None:
