@@ -7,7 +7,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any
-from urllib.parse import urlsplit
 
 from roundup import site as S
 from roundup.dates import format_date
@@ -15,7 +14,6 @@ from roundup.model import Image, Related
 from roundup.site import Edition, Item, Site, Topic
 
 TOP_STORIES_HOME = 5  # the front page spans several editions, so it can highlight more
-MIN_IMAGE_SIDE = 32  # px: anything smaller is a tracking pixel or an icon, not a picture
 PAGE_WINDOW = 2  # numbered page links shown on each side of the current page
 
 
@@ -253,29 +251,23 @@ def plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
+def without(values: tuple[Any, ...], unwanted: Any) -> tuple[Any, ...]:
+    """`values` less any equal to `unwanted`: an item's topics less the one its group names."""
+    return tuple(v for v in values if v != unwanted) if unwanted in values else values
+
+
 def first_image(item: Item) -> Image | None:
     """The first image worth showing: not a tracking pixel or icon (when its size is known)."""
-    for image in item.article.images:
-        if image.width is None or min(image.width, image.height or 0) >= MIN_IMAGE_SIDE:
-            return image
-    return None
+    return item.first_image
 
 
-def host_of(url: str) -> str:
-    """The host name a reader recognises: "www.example.org" is shown as "example.org"."""
-    host = (urlsplit(url).hostname or "").lower()
-    return host.removeprefix("www.")
+def domain_of(record: Item | Related) -> str:
+    return record.domain if isinstance(record, Item) else S.domain_of(record)
 
 
-def domain_of(item: Item | Related) -> str:
-    provider = item.provider
-    return provider.domain if provider and provider.domain else host_of(item.url or "")
-
-
-def provider_of(item: Item | Related) -> str:
+def provider_of(record: Item | Related) -> str:
     """Who published it: the provider's name, else its domain."""
-    provider = item.provider
-    return provider.name if provider and provider.name else domain_of(item)
+    return record.provider_name if isinstance(record, Item) else S.provider_of(record)
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,6 +297,9 @@ _TOKEN = re.compile(
     r'<(/?)([a-zA-Z][a-zA-Z0-9]*)((?:\s+[^\s"\'=<>/]+(?:="[^"]*")?)*)\s*/?>|[^<]+|<'
 )
 _HEADING = re.compile(r"h([1-6])")
+# Every heading tag starts with one of these and every image tag with one of the last two; a
+# comment with none of them (most comments) comes out unchanged, so it needs no tokenising.
+_REWRITTEN_STARTS = ("<h", "<H", "</h", "</H", "<i", "<I")
 
 
 def comment_html(html: str, level: int) -> str:
@@ -313,6 +308,11 @@ def comment_html(html: str, level: int) -> str:
     The curator writes "## Why" whatever the page; moved down, the page keeps one h1 and no
     skipped levels. Levels beyond h6 become bold paragraphs.
     """
+    for start in _REWRITTEN_STARTS:
+        if start in html:
+            break
+    else:
+        return html
     tokens = list(_TOKEN.finditer(html))
     levels = sorted({int(m[2][1]) for m in tokens if m[2] and _HEADING.fullmatch(m[2].lower())})
     # Ranked rather than shifted, so "## A" then "#### B" nest without a skipped level too.

@@ -1,4 +1,4 @@
-"""The site's structure: which items are shown, their topics, days and archives, and every URL."""
+"""The site's structure: shown items and what pages show of them, topics, days, archives, URLs."""
 
 from __future__ import annotations
 
@@ -7,13 +7,16 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from operator import attrgetter
+from urllib.parse import urlsplit
 
 from roundup.config import SiteConfig
-from roundup.model import Article
+from roundup.model import Article, Image, Related
 from roundup.slugs import unique_slugs
 
 # Top-level names a topic slug can never take, so no topic overwrites a site page.
 RESERVED_TOPIC_SLUGS = ("index", "page", "feed", "rss")
+MIN_IMAGE_SIDE = 32  # px: anything smaller is a tracking pixel or an icon, not a picture
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,14 +28,38 @@ class Topic:
     count: int
 
 
+def _article_field(name: str) -> property:
+    return property(attrgetter("article." + name), doc=f"The article's `{name}`.")
+
+
 @dataclass(frozen=True, slots=True)
 class Item:
-    """An article as pages show it: local time, resolved topics and its own page's path."""
+    """An article as pages show it: local time, topics, page path, and what listings show of it.
+
+    An item appears on several pages (its day, each of its topics, the front page), so what
+    they show of it is worked out here once (`make_item`), not by filters on every page.
+    """
 
     article: Article
     local_time: datetime  # in the site's time zone
     topics: tuple[Topic, ...]
     path: str  # site path of its page, e.g. "items/my-link/"
+    first_image: Image | None  # the first image worth showing: see `usable_image`
+    provider_name: str  # who published it: see `provider_of`
+    domain: str
+
+    # The fields templates read most, as properties: `__getattr__` costs an exception a read.
+    title = _article_field("title")
+    url = _article_field("url")
+    excerpt = _article_field("excerpt")
+    comment_html = _article_field("comment_html")
+    provider = _article_field("provider")
+    images = _article_field("images")
+    related = _article_field("related")
+    published = _article_field("published")
+    heat = _article_field("heat")
+    quality = _article_field("quality")
+    slug = _article_field("slug")
 
     @property
     def day(self) -> date:
@@ -96,6 +123,44 @@ class Site:
     items_by_topic: dict[str, list[Item]] = field(default_factory=dict)  # topic slug -> items
 
 
+def make_item(article: Article, local_time: datetime, topics: tuple[Topic, ...]) -> Item:
+    """The item of an article, with everything listings show of it worked out."""
+    return Item(
+        article,
+        local_time,
+        topics,
+        item_path(article),
+        usable_image(article.images),
+        provider_of(article),
+        domain_of(article),
+    )
+
+
+def usable_image(images: Iterable[Image]) -> Image | None:
+    """The first image worth showing: not a tracking pixel or icon (when its size is known)."""
+    for image in images:
+        if image.width is None or min(image.width, image.height or 0) >= MIN_IMAGE_SIDE:
+            return image
+    return None
+
+
+def host_of(url: str) -> str:
+    """The host name a reader recognises: "www.example.org" is shown as "example.org"."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.")
+
+
+def domain_of(record: Article | Item | Related) -> str:
+    provider = record.provider
+    return provider.domain if provider and provider.domain else host_of(record.url or "")
+
+
+def provider_of(record: Article | Item | Related) -> str:
+    """Who published it: the provider's name, else its domain."""
+    provider = record.provider
+    return provider.name if provider and provider.name else domain_of(record)
+
+
 def sort_key(article: Article) -> tuple[float, str]:
     """Newest first, then by slug: a total order, so equal times never reorder between builds."""
     return (-article.published_at.timestamp(), article.slug)
@@ -132,7 +197,7 @@ def build_site(articles: Sequence[Article], config: SiteConfig, preview: bool) -
     by_topic: dict[str, list[Item]] = {}
     for article in shown:
         topics = tuple(dict.fromkeys(topic_of[n.casefold()] for n in article.topics))
-        item = Item(article, article.published_at.astimezone(zone), topics, item_path(article))
+        item = make_item(article, article.published_at.astimezone(zone), topics)
         items.append(item)
         for topic in topics:
             by_topic.setdefault(topic.slug, []).append(item)
