@@ -107,7 +107,10 @@ def load(text: str, first_line: int = 1) -> YamlResult:
     finally:
         loader.dispose()
     if result.root is not None:
-        result.value = _Walker(result, first_line).walk(result.root, (), None, 0)
+        # Control characters reach a value only from the text itself (now placeholders) or
+        # from escapes in double-quoted strings; without either, no value needs checking.
+        dirty = _PLACEHOLDER in text or "\\" in text
+        result.value = _Walker(result, first_line, dirty).walk(result.root, (), None, 0)
     return result
 
 
@@ -124,8 +127,9 @@ def _child(node: Node | None, step: str | int) -> tuple[Node | None, Node] | Non
 class _Walker:
     """Builds Python values from a node tree, refusing what roundup does not allow."""
 
-    def __init__(self, result: YamlResult, first_line: int) -> None:
+    def __init__(self, result: YamlResult, first_line: int, dirty: bool = True) -> None:
         self.result = result
+        self.dirty = dirty
         self.first_line = first_line
         self.seen: set[int] = set()
         self.alias_reported = False
@@ -179,7 +183,7 @@ class _Walker:
                 self.issue(path, key_node, f"the YAML tag {_short(key_node.tag)} is not allowed")
                 continue
             # Keys are kept as written: `yes:` or `1:` is a (strange) name, never a crash.
-            key = CONTROL_CHARS.sub("", key_node.value)
+            key = CONTROL_CHARS.sub("", key_node.value) if self.dirty else key_node.value
             if key != key_node.value:
                 self.issue((*path, key), key_node, "control characters removed", warn=True)
             key_line = self.first_line + key_node.start_mark.line
@@ -195,7 +199,7 @@ class _Walker:
         tag = node.tag
         if tag == _TAG + "str":
             text = node.value
-            if CONTROL_CHARS.search(text):  # raw, or written as escapes such as "\x07"
+            if self.dirty and CONTROL_CHARS.search(text):  # raw, or escapes such as "\x07"
                 self.issue(path, node, "control characters removed", warn=True)
                 self.result.cleaned.add(path)
                 text = CONTROL_CHARS.sub("", text)
