@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -345,7 +346,10 @@ def fingerprint(value: Any, memo: dict[int, Any]) -> Any:
     if isinstance(value, Item | Topic | Edition):
         key = id(value)
         if key not in memo:
-            memo[key] = _fingerprint_record(value, memo)
+            # A short digest stands for the whole record: pages list the same items many
+            # times, and hashing short strings keeps the page keys cheap to compute.
+            record = repr(_fingerprint_record(value, memo)).encode()
+            memo[key] = hashlib.blake2b(record, digest_size=12).hexdigest()
         return memo[key]
     if isinstance(value, list | tuple):
         return tuple(fingerprint(v, memo) for v in value)
