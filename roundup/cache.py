@@ -32,7 +32,6 @@ class Draft:
     source: str
     slug: str
     link_key: str  # a fingerprint of the link, for duplicate-link warnings
-    digest: str
     warnings: tuple[Problem, ...] = ()
     published: bool = False
 
@@ -69,7 +68,7 @@ def for_storage(parsed: Result, public: bool) -> Result | None:
         article = parsed.article
         if public and article is not None and not article.published:
             key = link_key(article)
-            return Draft(article.source, article.slug, key, "", tuple(parsed.warnings))
+            return Draft(article.source, article.slug, key, tuple(parsed.warnings))
     return parsed
 
 

@@ -24,7 +24,6 @@ class Loaded:
 
     articles: list[Article]
     warnings: list[Problem] = field(default_factory=list)
-    files: int = 0
 
 
 @dataclass(slots=True)
@@ -106,7 +105,7 @@ def load_articles(config: SiteConfig, cache: ParseCache, preview: bool, found: S
     warnings.extend(collection_warnings)
     if errors:
         raise ContentError(_ordered(errors, prefix))
-    return Loaded(articles, _ordered(warnings, prefix), len(results))
+    return Loaded(articles, _ordered(warnings, prefix))
 
 
 def _ordered(problems: list[Problem], prefix: str) -> list[Problem]:

@@ -119,7 +119,6 @@ class Site:
     editions: list[Edition]  # newest first
     months: list[Period] = field(default_factory=list)
     years: list[Period] = field(default_factory=list)
-    hidden: int = 0  # unpublished items left out
     items_by_topic: dict[str, list[Item]] = field(default_factory=dict)  # topic slug -> items
 
 
@@ -208,7 +207,6 @@ def build_site(articles: Sequence[Article], config: SiteConfig, preview: bool) -
         items=items,
         topics=sorted(topic_of.values(), key=lambda t: (t.name.casefold(), t.slug)),
         editions=editions,
-        hidden=len(articles) - len(shown),
         items_by_topic=by_topic,
     )
     site.months = _periods(editions, lambda d: f"{d.year:04d}-{d.month:02d}", month_path)
