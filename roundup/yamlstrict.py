@@ -4,16 +4,43 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+_TAG = "tag:yaml.org,2002:"
+_STR, _SEQ, _MAP, _MERGE, _TIMESTAMP = (
+    _TAG + t for t in ("str", "seq", "map", "merge", "timestamp")
+)
+
 # libyaml's C parser when PyYAML has it (PyPI wheels do): several times faster.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _constructor = yaml.constructor.SafeConstructor()
 
-_TAG = "tag:yaml.org,2002:"
+
+class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
+    """The safe loader, resolving plain scalars' tags without PyYAML's general machinery.
+
+    The parser asks for the tag of every node; PyYAML's resolver walks path resolvers (which
+    the safe loader has none of) and concatenates resolver lists each time. This answers the
+    same with one dictionary lookup per scalar.
+    """
+
+    _by_first: ClassVar = {first: tuple(resolvers) for first, resolvers in
+                           _BaseLoader.yaml_implicit_resolvers.items()}  # fmt: skip
+    assert None not in _by_first, "wildcard resolvers would need checking for every scalar"
+
+    def resolve(self, kind: type, value: str | None, implicit: tuple[bool, bool]) -> str:
+        if kind is ScalarNode:
+            if implicit[0]:
+                for tag, pattern in self._by_first.get(value[:1], ()):  # type: ignore[index]
+                    if pattern.match(value):
+                        return tag
+            return _STR
+        return _SEQ if kind is SequenceNode else _MAP
+
+
 # Code points that XML 1.0 forbids or HTML validators reject: C0 controls (but tab, newline
 # and carriage return), DEL and C1 controls, lone surrogates and non-characters.
 _CONTROL_BMP = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
@@ -178,10 +205,11 @@ class _Walker:
         if depth > MAX_DEPTH:  # named by its top-level key: the full path would be a wall
             self.issue(path[:1], node, f"nested more than {MAX_DEPTH} levels deep")
             return None
-        if isinstance(node, ScalarNode):
+        kind = type(node)
+        if kind is ScalarNode:
             return self.scalar(node, path)
-        if isinstance(node, SequenceNode):
-            if node.tag != _TAG + "seq":
+        if kind is SequenceNode:
+            if node.tag != _SEQ:
                 self.issue(path, node, f"the YAML tag {_short(node.tag)} is not allowed")
                 return None
             # An alias item has no position of its own (the composer hands back the anchored
@@ -189,49 +217,57 @@ class _Walker:
             return [
                 self.walk(item, (*path, i), node, depth + 1) for i, item in enumerate(node.value)
             ]
-        if isinstance(node, MappingNode):
+        if kind is MappingNode:
             return self.mapping(node, path, depth)
         return None  # pragma: no cover - the composer makes no other kind of node
 
     def mapping(self, node: MappingNode, path: Path, depth: int) -> dict[str, Any] | None:
-        if node.tag != _TAG + "map":
+        if node.tag != _MAP:
             self.issue(path, node, f"the YAML tag {_short(node.tag)} is not allowed")
             return None
         out: dict[str, Any] = {}
-        first_line: dict[str, int] = {}
+        key_nodes: dict[str, Node] = {}
+        seen = self.seen
+        clean = not self.dirty
         for key_node, value_node in node.value:
-            if key_node.tag == _TAG + "merge":  # could bring in `published: false` unseen
+            key_tag = key_node.tag
+            if key_tag == _MERGE:  # could bring in `published: false` unseen
                 self.issue(path, key_node, "merge keys (<<) are not supported; write the fields")
                 continue
-            if not isinstance(key_node, ScalarNode):  # no field of roundup's: never fatal
+            if type(key_node) is not ScalarNode:  # no field of roundup's: never fatal
                 self.issue(path, key_node, "a list or mapping as a key; ignored", warn=True)
                 continue
-            if key_node.tag not in _PLAIN_KEY_TAGS:
-                self.issue(path, key_node, f"the YAML tag {_short(key_node.tag)} is not allowed")
+            if key_tag not in _PLAIN_KEY_TAGS:
+                self.issue(path, key_node, f"the YAML tag {_short(key_tag)} is not allowed")
                 continue
             # Keys are kept as written: `yes:` or `1:` is a (strange) name, never a crash.
-            key = CONTROL_CHARS.sub("", key_node.value) if self.dirty else key_node.value
+            key = key_node.value if clean else CONTROL_CHARS.sub("", key_node.value)
             if key != key_node.value:
                 self.issue((*path, key), key_node, "control characters removed", warn=True)
-            key_line = self.first_line + key_node.start_mark.line
-            if key in first_line:
-                message = f"duplicate key (first on line {first_line[key]}); keep only one"
+            if key in key_nodes:
+                first = self.first_line + key_nodes[key].start_mark.line
+                message = f"duplicate key (first on line {first}); keep only one"
                 self.issue((*path, key), key_node, message)
                 continue
-            first_line[key] = key_line
-            out[key] = self.walk(value_node, (*path, key), key_node, depth + 1)
+            key_nodes[key] = key_node
+            # Most values are plain text: taken here without a call, the alias check included.
+            if clean and value_node.tag == _STR and id(value_node) not in seen:
+                seen.add(id(value_node))
+                out[key] = value_node.value
+            else:
+                out[key] = self.walk(value_node, (*path, key), key_node, depth + 1)
         return out
 
     def scalar(self, node: ScalarNode, path: Path) -> Any:
         tag = node.tag
-        if tag == _TAG + "str":
+        if tag == _STR:
             text = node.value
             if self.dirty and CONTROL_CHARS.search(text):  # raw, or escapes such as "\x07"
                 self.issue(path, node, "control characters removed", warn=True)
                 self.result.cleaned.add(path)
                 text = CONTROL_CHARS.sub("", text)
             return text
-        if tag == _TAG + "timestamp":
+        if tag == _TIMESTAMP:
             return Timestamp(node.value)
         if tag in _IMPLICIT_TAGS:
             self.result.implicit[path] = node.value
