@@ -81,6 +81,8 @@ _IMPLICIT_TAGS = frozenset(_TAG + t for t in ("null", "bool", "int", "float"))
 # Deeper than any real frontmatter; a guard so hostile nesting is an error, not a crash.
 MAX_DEPTH = 50
 _PLACEHOLDER = "\ufdd0"
+# YAML escapes that can stand for a control character or non-character.
+_CONTROL_ESCAPE = re.compile(r"\\[0abefvNxuU]")
 
 Path = tuple[str | int, ...]
 
@@ -162,8 +164,9 @@ def load(text: str, first_line: int = 1) -> YamlResult:
         loader.dispose()
     if result.root is not None:
         # Control characters reach a value only from the text itself (now placeholders) or
-        # from escapes in double-quoted strings; without either, no value needs checking.
-        dirty = _PLACEHOLDER in text or "\\" in text
+        # from the escapes of double-quoted strings that make them (\x07, \0, \N...), not \"
+        # or \\; without either, no value needs checking.
+        dirty = _PLACEHOLDER in text or _CONTROL_ESCAPE.search(text) is not None
         result.value = _Walker(result, first_line, dirty).walk(result.root, (), None, 0)
     return result
 

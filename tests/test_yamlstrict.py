@@ -145,3 +145,10 @@ def test_control_characters_are_exactly_the_refused_code_points() -> None:
             for text in (f"ab{char}", f"é{char}\U0001f600", f"\U0001f600{char}"):
                 assert (finder.search(text) is not None) is expected, hex(code)
                 assert (char not in finder.sub("", text)) or not expected
+
+
+def test_every_escape_that_makes_a_control_character_is_caught() -> None:
+    text = 'a: "1\\0 2\\a 3\\b 4\\e 5\\f 6\\v 7\\N 8\\x7f 9\\u0085 10\\U0001FFFF 11\\t\\"\\\\"'
+    result = yamlstrict.load(text)
+    assert result.value == {"a": '1 2 3 4 5 6 7 8 9 10 11\t"\\'}
+    assert [issue.message for issue in result.issues] == ["control characters removed"]
