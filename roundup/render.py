@@ -12,6 +12,7 @@ from typing import Any
 import jinja2
 import jinja2.compiler
 import jinja2.runtime
+from jinja2.utils import missing
 from markupsafe import Markup, escape
 
 from roundup import __version__
@@ -93,9 +94,12 @@ class _Context(jinja2.runtime.Context):
     # `__self` and `__obj` as in Jinja: a template may pass keyword arguments `self` or `obj`.
     def call(__self, __obj, *args, **kwargs):
         kind = type(__obj)
-        if kind is jinja2.runtime.Macro:  # Macro.__call__ is marked to take the eval context
-            args = (__self.eval_ctx, *args)
-        elif kind not in _PLAIN_CALLABLES or hasattr(__obj, "jinja_pass_arg"):
+        if kind is jinja2.runtime.Macro:
+            if kwargs:  # loop and block variables only matter to callables taking the context
+                kwargs.pop("_block_vars", None)
+                kwargs.pop("_loop_vars", None)
+            return _call_macro(__obj, __self.eval_ctx, args, kwargs)
+        if kind not in _PLAIN_CALLABLES or hasattr(__obj, "jinja_pass_arg"):
             return super().call(__obj, *args, **kwargs)
         if kwargs:
             kwargs.pop("_block_vars", None)
@@ -106,6 +110,27 @@ class _Context(jinja2.runtime.Context):
             return __self.environment.undefined(
                 "value was undefined because a callable raised a StopIteration exception"
             )
+
+
+def _call_macro(macro: jinja2.runtime.Macro, eval_ctx: Any, args: tuple, kwargs: dict) -> Any:
+    """What `macro(*args, **kwargs)` returns, without Macro.__call__'s general argument binding
+    (a list page calls a macro or two per item).
+
+    Macros that take `caller`, `varargs` or `kwargs`, and calls with an argument the macro
+    does not have, take Jinja's own way, which also raises its errors.
+    """
+    if macro.caller or macro.catch_kwargs or macro.catch_varargs:
+        return macro(eval_ctx, *args, **kwargs)
+    arguments = list(args[: macro._argument_count])
+    unused = len(kwargs)
+    for name in macro.arguments[len(arguments) :]:
+        value = kwargs.get(name, missing)
+        unused -= value is not missing
+        arguments.append(value)
+    if unused or len(args) > len(arguments):
+        return macro(eval_ctx, *args, **kwargs)
+    result = macro._func(*arguments)
+    return Markup(result) if eval_ctx.autoescape else result
 
 
 class _Environment(jinja2.Environment):

@@ -11,6 +11,9 @@ from roundup.render import _Environment, _escape_output
 
 MACROS = """\
 {% macro box(a, b=2) %}[{{ a }}|{{ b }}|{{ caller() if caller is defined else '' }}]{% endmacro %}
+{% macro three(a, b, c="C") %}({{ a }},{{ b is defined }},{{ c }}){% endmacro %}
+{% macro rest(a) %}({{ a }},{{ varargs }},{{ kwargs }}){% endmacro %}
+{% macro named(caller=none) %}({{ caller }}){% endmacro %}
 """
 
 # A text template calling an HTML one's macros: the macros must follow the caller's escaping.
@@ -28,6 +31,10 @@ PAGE = """\
 {% autoescape false %}{{ m.box('<') | replace('[', '<') }} {{ plain('<') }}{% endautoescape %}
 {% for i in [1, 2] %}{{ with_context(i | string) }}{{ plain(loop.index | string) }}{% endfor %}
 {{ keywords(self='s', obj='o') }}
+{{ m.three(1) }} {{ m.three(1, 2) }} {{ m.three(1, c=3) }} {{ m.three(b=2, a='<') }}
+{{ m.three(1, 2, 3) }}
+{{ m.rest(1, 2, x=3) }} {{ m.named(4) }} {{ m.named(caller=5) }}
+{% for i in [1] %}{{ m.three(i, c=loop.index) }}{% endfor %}
 {{ 3 }} {{ none }} {{ 1.5 }} {{ true }} {{ "'\\"&<>" }} {{ m.box }} {{ [1, "<"] }} {{ safe }}
 """
 
@@ -76,6 +83,19 @@ def test_pages_print_what_plain_jinja_prints(name: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "call", ["m.three(1, 2, 3, 4)", "m.three(1, d=4)", "m.three(1, a=2)", "m.box(1, caller=2, x=3)"]
+)
+def test_bad_macro_calls_fail_as_in_plain_jinja(call: str) -> None:
+    source = '{% import "macros.html" as m %}{{ ' + call + " }}"
+    errors = []
+    for kind in (jinja2.Environment, _Environment):
+        with pytest.raises(TypeError) as error:
+            _environment(kind).from_string(source).render()
+        errors.append(str(error.value))
+    assert errors[0] == errors[1]
+
+
+@pytest.mark.parametrize(
     "value", ["", "plain", "<a href='x'>&\"</a>", Markup("<b>"), 0, 42, -1, True, None, 1.5]
 )
 def test_printed_values_are_escaped_as_markupsafe_escapes_them(value: object) -> None:
@@ -89,3 +109,9 @@ def test_the_shortcuts_are_on() -> None:
     assert "environment.escape_output(" in env.compile("{{ x }}", "x.html", raw=True)
     assert env.get_template("page.html").globals is env.globals
     assert isinstance(env.get_template("page.html").new_context(), render._Context)
+    macro = env.get_template("macros.html").module.three  # the attributes _call_macro reads
+    assert (macro._argument_count, macro.arguments, macro._func) == (
+        3,
+        ("a", "b", "c"),
+        macro._func,
+    )
