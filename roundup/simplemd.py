@@ -19,8 +19,8 @@ _INNER = r"(?! )[^\n*\[\]#<\\^_`{|}~]+(?<! )"
 _LABEL = r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*"
 _HOST = rf"(?:{_LABEL}\.)*[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*"
 _URL = rf"https?://{_HOST}(?:[/?#][-A-Za-z0-9_.~/?#=&%+,:@!$]*)?"
-# Emphasis only where no letter or other "*" touches its delimiters, whatever the version of
-# Python-Markdown's rules for runs of "*".
+# Emphasis only where no word character or other "*" touches a delimiter: there the old and
+# the new (3.11) rules of Python-Markdown for runs of "*" pair them alike.
 _SPAN = re.compile(
     rf"({_RUN})"
     rf"|(?<![*\w])\*\*({_INNER})\*\*(?![*\w])"
