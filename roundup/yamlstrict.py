@@ -305,9 +305,12 @@ class _Walker:
             return Timestamp(node.value)
         if tag in _IMPLICIT_TAGS:
             self.result.implicit[path] = node.value
+            # The tag's constructor itself: construct_object would also keep every node it
+            # ever built, and be left half-way by a failure.
+            construct = _constructor.yaml_constructors[tag]
             try:
-                return _constructor.construct_object(node, deep=True)
-            except (ValueError, OverflowError, KeyError, yaml.YAMLError):  # e.g. !!bool maybe
+                return construct(_constructor, node)
+            except Exception:  # !!bool maybe, !!int "" (IndexError): PyYAML raises all sorts
                 self.issue(path, node, f"{shorten(node.value)!r} is not a valid {_short(tag)}")
                 return None
         self.issue(path, node, f"the YAML tag {_short(tag)} is not allowed")

@@ -105,9 +105,12 @@ def test_hostile_nesting_is_an_error_not_a_crash() -> None:
 
 
 def test_bad_explicit_scalars_are_errors() -> None:
-    assert [m for _, _, m, _ in issues("a: !!bool maybe\nb: !!int x\nc: 1" + "0" * 5000)] == [
+    text = 'a: !!bool maybe\nb: !!int x\nd: !!int\ne: !!float ""\nc: 1' + "0" * 5000
+    assert [m for _, _, m, _ in issues(text)] == [
         "'maybe' is not a valid !!bool",
         "'x' is not a valid !!int",
+        "'' is not a valid !!int",
+        "'' is not a valid !!float",
         "'" + "1" + "0" * 56 + "...' is not a valid !!int",
     ]
 
