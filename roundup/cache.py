@@ -6,7 +6,6 @@ import functools
 import hashlib
 import logging
 import marshal
-import os
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,14 +48,6 @@ def code_digest() -> str:
     for path in sorted(Path(__file__).parent.glob("*.py")):
         h.update(path.name.encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
-
-
-def stat_key(path: Path) -> tuple[int, int] | None:
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return stat.st_size, stat.st_mtime_ns
 
 
 def for_storage(parsed: Result, public: bool) -> Result | None:
