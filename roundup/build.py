@@ -56,7 +56,8 @@ class _Clock:
         now = time.perf_counter()
         self.timings[phase] = now - self.last
         self.last = now
-        log.debug("%s: %.3f s", phase, self.timings[phase])
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s: %.3f s, peak memory %s", phase, self.timings[phase], _peak_memory())
 
 
 def build(
@@ -131,6 +132,17 @@ def _build(
     result.written = writer.written
     clock.lap("write")
     return result
+
+
+def _peak_memory() -> str:
+    """The largest resident size so far of this process and of its finished workers."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on Unix
+        return "unknown"
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+    return f"{own} MiB (workers {workers} MiB)"
 
 
 def _unchanged(output: Path, inputs: str) -> BuildResult | None:
