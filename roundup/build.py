@@ -104,24 +104,28 @@ def _build(
         raise ContentError(loaded.warnings)
     clock.lap("load")
 
-    site = S.build_site(loaded.articles, config, preview)
-    result.shown = len(site.items)
-    result.hidden = sum(not a.published for a in loaded.articles)
     renderer.check()
-    assets = renderer.assets()
-    renderer.env.globals["assets"] = {a.source.name: a.path for a in assets}
-    # The site's objects live until the end: move them out of the collector's sight, then let
-    # it run for the short-lived cycles rendering makes.
-    gc.freeze()
-    gc.enable()
-    clock.lap("site")
-
     writer = Writer(config.output_dir)
     try:
         writer.start()
-        _write_all(site, renderer, assets, writer, result, progress)
         if cache.changed():
-            writer.state_files[CACHE_FILE] = cache.data()
+            # Written now, so the cached results' bytes are not held through rendering.
+            staged = writer.staging / CACHE_FILE
+            cache.save(staged)
+            writer.state_files[CACHE_FILE] = staged
+        cache.close()
+        site = S.build_site(loaded.articles, config, preview)
+        result.shown = len(site.items)
+        result.hidden = sum(not a.published for a in loaded.articles)
+        assets = renderer.assets()
+        renderer.env.globals["assets"] = {a.source.name: a.path for a in assets}
+        # The site's objects live until the end: move them out of the collector's sight, then
+        # let it run for the short-lived cycles rendering makes.
+        gc.freeze()
+        gc.enable()
+        clock.lap("site")
+
+        _write_all(site, renderer, assets, writer, result, progress)
         clock.lap("render")
         result.files = len(writer.new)
         writer.state_files[LAST_BUILD] = _last_build(inputs, result)

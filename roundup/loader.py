@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
-import pickle
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from stat import S_ISREG
 
-from roundup.cache import Draft, ParseCache, dump, for_storage
-from roundup.collection import check_collection
+from roundup.cache import Draft, ParseCache, dump, for_storage, load
+from roundup.collection import Keys, check_collection, keys_of
 from roundup.config import SiteConfig
 from roundup.content import Parsed, is_ignored, parse_file
 from roundup.errors import ContentError, Problem
@@ -115,6 +114,12 @@ def _not_followed(source: str) -> Problem:
     return Problem(source, None, "", message)
 
 
+# A freshly parsed file: source, result (pickled if from a worker), what the cache keeps of
+# it (pickled) and its collection keys (None when it has no article).
+_Fresh = tuple[str, Parsed | bytes, bytes | None, Keys | None]
+_NO_KEYS = Keys("", "")  # of a file whose result is not stored
+
+
 def load_articles(config: SiteConfig, cache: ParseCache, preview: bool, found: Scan) -> Loaded:
     """Read and validate every article file; raise one ContentError listing every problem.
 
@@ -126,38 +131,42 @@ def load_articles(config: SiteConfig, cache: ParseCache, preview: bool, found: S
     errors: list[Problem] = []
     articles: list[Article] = []
     results: dict[str, Parsed | Draft] = {}
-    keys = dict(found.files)
+    known: dict[str, Keys] = {}
+    stat_keys = dict(found.files)
     todo: list[str] = []
     public = not preview
     for source, key in found.files:
         cached = cache.get(source, key)
-        if cached is None or (preview and isinstance(cached, Draft)):
+        if cached is None or (preview and isinstance(cached[0], Draft)):
             todo.append(source)
             continue
-        results[source] = cached
-        stored = for_storage(cached, public)
-        if stored is not cached:  # a draft cached whole by a preview build: keep only a stub
-            cache.put(source, key, dump(stored))
+        results[source], known[source] = cached
+        stored = for_storage(cached[0], public)
+        if stored is not cached[0]:  # a draft cached whole by a preview build: keep a stub
+            cache.put(source, key, dump(stored), cached[1])
     zone = config.zone
 
-    def parse_shard(shard: int, shards: int) -> list[tuple[str, Parsed | bytes, bytes | None]]:
+    def parse_shard(shard: int, shards: int) -> list[_Fresh]:
         # Shard 0 runs in this process and hands back objects; the others' results travel
         # pickled, and each result is pickled for the cache where it was parsed.
-        out: list[tuple[str, Parsed | bytes, bytes | None]] = []
+        out: list[_Fresh] = []
         for source in shard_of(todo, shard, shards):
             parsed = parse_file(content_dir / source, source, zone)
             stored = for_storage(parsed, public)
             blob = dump(stored)
+            keys = keys_of(parsed.article) if parsed.article else None
             if shard == 0:
-                out.append((source, parsed, blob))
+                out.append((source, parsed, blob, keys))
             else:
-                out.append((source, blob if stored is parsed else dump(parsed), blob))
+                out.append((source, blob if stored is parsed else dump(parsed), blob, keys))
         return out
 
     for shard_result in map_shards(parse_shard, len(todo)):
-        for source, parsed, stored in shard_result:
-            results[source] = pickle.loads(parsed) if isinstance(parsed, bytes) else parsed
-            cache.put(source, keys[source], stored)
+        for source, parsed, stored, keys in shard_result:
+            results[source] = load(parsed) if isinstance(parsed, bytes) else parsed
+            if keys is not None:
+                known[source] = keys
+            cache.put(source, stat_keys[source], stored, keys or _NO_KEYS)
     for source in sorted(results):
         parsed = results[source]
         if isinstance(parsed, Draft):
@@ -169,7 +178,7 @@ def load_articles(config: SiteConfig, cache: ParseCache, preview: bool, found: S
         if parsed.article is not None:
             articles.append(parsed.article)
     prefix = display_path(content_dir, Path.cwd()) + "/"
-    articles, collection_errors, collection_warnings = check_collection(articles, prefix)
+    articles, collection_errors, collection_warnings = check_collection(articles, prefix, known)
     errors.extend(collection_errors)
     warnings.extend(collection_warnings)
     if errors:

@@ -89,7 +89,8 @@ class Writer:
         self.new: dict[str, Record] = {}
         self.staged: dict[str, Path] = {}
         self.written = 0
-        self.state_files: dict[str, bytes] = {}  # roundup's own records, saved on commit
+        # roundup's own records, saved on commit: their bytes, or a file staged with them
+        self.state_files: dict[str, bytes | Path] = {}
         self._counter = 0
         self._prefix = ""
         self._safe_dirs: set[Path] = set()
@@ -189,6 +190,9 @@ class Writer:
         if self.new != self.old:
             self._write_manifest()
         for name, data in self.state_files.items():
+            if isinstance(data, Path):
+                os.replace(data, self.state / name)
+                continue
             temporary = self.state / (name + ".tmp")
             temporary.write_bytes(data)
             os.replace(temporary, self.state / name)
