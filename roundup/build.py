@@ -203,17 +203,29 @@ def _write_all(
 ) -> None:
     global_key = f"{code_digest()}|{renderer.digest()}|{_settings(site.config)}|{site.preview}"
     jobs = _jobs(site, renderer)
-    total = len(jobs)
+    memo: dict = {}
+    # Which files need making is worked out here, in one process: after a small edit that is
+    # nearly all the work, and forked workers would spend more on copying the memory they
+    # touch than they save. Files no earlier build made get their key where they are made.
+    todo: list[tuple[Job, str | None]] = []
+    for job in jobs:
+        path, kind, _, source = job
+        key = None
+        if writer.had(path):
+            key = _key(global_key, kind, path, pages.fingerprint(source, memo))
+            if writer.is_current(path, key):
+                continue
+        todo.append((job, key))
+    total = len(todo)
 
     def work(shard: int, shards: int):
         # Shard 0 runs in this process and records straight into the writer.
         own = writer.for_worker(shard) if shard > 0 else writer
-        memo: dict = {}
         for index in range(shard, total, shards):
-            path, kind, make, source = jobs[index]
-            key = _key(global_key, kind, path, pages.fingerprint(source, memo))
-            if not own.is_current(path, key):
-                own.add(path, make(), key)
+            (path, kind, make, source), key = todo[index]
+            if key is None:
+                key = _key(global_key, kind, path, pages.fingerprint(source, memo))
+            own.add(path, make(), key)
             if progress and shard == 0 and index % 500 < shards:
                 progress(index, total)
         return own.results() if shard > 0 else None
@@ -222,7 +234,7 @@ def _write_all(
         if shard_result is not None:
             writer.merge(*shard_result)
     result.pages = sum(1 for job in jobs if job[1] != "feed")
-    result.feeds = total - result.pages
+    result.feeds = len(jobs) - result.pages
     for asset in assets:
         writer.add(asset.path, asset.data)
     writer.add(".nojekyll", b"")

@@ -82,6 +82,7 @@ class Writer:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._root = os.path.join(root, "")  # with a trailing separator
         self.created_root = not root.exists()
         self.state = root / STATE_DIR
         self.staging = self.state / f"staging-{os.getpid()}"
@@ -114,6 +115,10 @@ class Writer:
         """Whether every file of the last build is still there as it was written."""
         return bool(self.old) and all(self._untouched(p, r) for p, r in self.old.items())
 
+    def had(self, path: str) -> bool:
+        """Whether the last build made `path`."""
+        return path in self.old
+
     def is_current(self, path: str, key: str) -> bool:
         """Whether `path` was made from the same inputs last time and is untouched since."""
         old = self.old.get(path)
@@ -124,7 +129,8 @@ class Writer:
 
     def _untouched(self, path: str, old: Record) -> bool:
         try:
-            stat = os.stat(self.root / path, follow_symlinks=False)
+            # A string, not a Path: every file of the site is checked on every build.
+            stat = os.stat(self._root + path, follow_symlinks=False)
         except OSError:
             return False
         return stat.st_size == old.size and stat.st_mtime_ns == old.mtime_ns

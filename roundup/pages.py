@@ -336,6 +336,10 @@ def comment_html(html: str, level: int) -> str:
     return "".join(out)
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+_RECORDS = frozenset({Item, Topic, Edition})
+
+
 def fingerprint(value: Any, memo: dict[int, Any]) -> Any:
     """A plain-data stand-in for a page context: equal fingerprints render equal pages.
 
@@ -343,14 +347,23 @@ def fingerprint(value: Any, memo: dict[int, Any]) -> Any:
     something it shows changed. Items, topics and editions live as long as the `Site`, so
     their results are memoised by identity; short-lived values are never memoised.
     """
-    if isinstance(value, Item | Topic | Edition):
-        key = id(value)
-        if key not in memo:
+    # Exact types first: an incremental build fingerprints every page of the site, and
+    # a page's context is mostly strings, tuples and items.
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind in _RECORDS:
+        found = memo.get(id(value))
+        if found is None:
             # A short digest stands for the whole record: pages list the same items many
             # times, and hashing short strings keeps the page keys cheap to compute.
             record = repr(_fingerprint_record(value, memo)).encode()
-            memo[key] = hashlib.blake2b(record, digest_size=12).hexdigest()
-        return memo[key]
+            found = memo[id(value)] = hashlib.blake2b(record, digest_size=12).hexdigest()
+        return found
+    if kind is tuple or kind is list:
+        return tuple([fingerprint(v, memo) for v in value])
+    if kind is dict:
+        return tuple([(k, fingerprint(v, memo)) for k, v in sorted(value.items())])
     if isinstance(value, list | tuple):
         return tuple(fingerprint(v, memo) for v in value)
     if isinstance(value, dict):
