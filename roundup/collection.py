@@ -90,7 +90,8 @@ def check_collection(
                 )
                 errors.append(_problem(claimed[slug], "slug", message))
             continue
-        group.sort(key=lambda a: _claim_order(a.source, slug))
+        if len(group) > 1:
+            group.sort(key=lambda a: _claim_order(a.source, slug))
         for article in group[1:]:
             new = _free(slug, article.source, taken)
             taken.add(new)
