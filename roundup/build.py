@@ -14,6 +14,7 @@ from pathlib import Path
 
 from roundup import feeds, pages
 from roundup import site as S
+from roundup.bytecode import BYTECODE_FILE, TemplateCache
 from roundup.cache import CACHE_FILE, ParseCache, code_digest
 from roundup.config import SiteConfig
 from roundup.errors import ContentError, Problem
@@ -104,6 +105,8 @@ def _build(
         raise ContentError(loaded.warnings)
     clock.lap("load")
 
+    templates = TemplateCache(config.output_dir / STATE_DIR if owned else None)
+    renderer.env.bytecode_cache = templates
     renderer.check()
     writer = Writer(config.output_dir)
     try:
@@ -114,15 +117,15 @@ def _build(
             cache.save(staged)
             writer.state_files[CACHE_FILE] = staged
         cache.close()
+        if templates.changed():
+            writer.state_files[BYTECODE_FILE] = templates.data()
         site = S.build_site(loaded.articles, config, preview)
         result.shown = len(site.items)
         result.hidden = sum(not a.published for a in loaded.articles)
         assets = renderer.assets()
         renderer.env.globals["assets"] = {a.source.name: a.path for a in assets}
-        # The site's objects live until the end: move them out of the collector's sight, then
-        # let it run for the short-lived cycles rendering makes.
+        # The site's objects live until the end: move them out of the collector's sight.
         gc.freeze()
-        gc.enable()
         clock.lap("site")
 
         _write_all(site, renderer, assets, writer, result, progress)
@@ -217,6 +220,9 @@ def _write_all(
                 continue
         todo.append((job, key))
     total = len(todo)
+    # Only now: sorting out the work makes many objects and no cycles, but rendering makes
+    # short-lived cycles (Jinja's contexts) for the collector to free.
+    gc.enable()
 
     def work(shard: int, shards: int):
         # Shard 0 runs in this process and records straight into the writer.
