@@ -205,8 +205,16 @@ def _write_all(
     progress: Progress | None,
 ) -> None:
     global_key = f"{code_digest()}|{renderer.digest()}|{_settings(site.config)}|{site.preview}"
-    jobs = _jobs(site, renderer)
+    # Hashed once: each page's key goes on from this state, not from the long text again.
+    base = hashlib.blake2b(global_key.encode(), digest_size=16)
     memo: dict = {}
+
+    def key_of(kind: str, path: str, source: object) -> str:
+        h = base.copy()
+        h.update(repr((kind, path, pages.fingerprint(source, memo))).encode())
+        return h.hexdigest()
+
+    jobs = _jobs(site, renderer)
     # Which files need making is worked out here, in one process: after a small edit that is
     # nearly all the work, and forked workers would spend more on copying the memory they
     # touch than they save. Files no earlier build made get their key where they are made.
@@ -215,7 +223,7 @@ def _write_all(
         path, kind, _, source = job
         key = None
         if writer.had(path):
-            key = _key(global_key, kind, path, pages.fingerprint(source, memo))
+            key = key_of(kind, path, source)
             if writer.is_current(path, key):
                 continue
         todo.append((job, key))
@@ -230,7 +238,7 @@ def _write_all(
         for index in range(shard, total, shards):
             (path, kind, make, source), key = todo[index]
             if key is None:
-                key = _key(global_key, kind, path, pages.fingerprint(source, memo))
+                key = key_of(kind, path, source)
             own.add(path, make(), key)
             if progress and shard == 0 and index % 500 < shards:
                 progress(index, total)

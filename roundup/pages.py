@@ -6,6 +6,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date, datetime
 from itertools import chain
 from typing import Any
 
@@ -337,6 +338,7 @@ def comment_html(html: str, level: int) -> str:
 
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})
+_AS_TEXT = frozenset({date, datetime})
 _RECORDS = frozenset({Item, Topic, Edition})
 
 
@@ -362,6 +364,8 @@ def fingerprint(value: Any, memo: dict[int, Any]) -> Any:
         return found
     if kind is tuple or kind is list:
         return tuple([fingerprint(v, memo) for v in value])
+    if kind in _AS_TEXT:
+        return str(value)
     if kind is dict:
         return tuple([(k, fingerprint(v, memo)) for k, v in sorted(value.items())])
     if isinstance(value, list | tuple):
