@@ -15,7 +15,7 @@ from pathlib import Path
 from roundup import feeds, pages
 from roundup import site as S
 from roundup.bytecode import BYTECODE_FILE, TemplateCache
-from roundup.cache import CACHE_FILE, ParseCache, code_digest
+from roundup.cache import ParseCache, code_digest
 from roundup.config import SiteConfig
 from roundup.errors import ContentError, Problem
 from roundup.loader import load_articles, scan
@@ -113,9 +113,7 @@ def _build(
         writer.start()
         if cache.changed():
             # Written now, so the cached results' bytes are not held through rendering.
-            staged = writer.staging / CACHE_FILE
-            cache.save(staged)
-            writer.state_files[CACHE_FILE] = staged
+            writer.state_files.update(cache.save(writer.staging))
         cache.close()
         if templates.changed():
             writer.state_files[BYTECODE_FILE] = templates.data()

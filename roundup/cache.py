@@ -8,7 +8,9 @@ import hashlib
 import io
 import logging
 import marshal
+import os
 import pickle
+import zlib
 from collections import ChainMap
 from dataclasses import dataclass
 from operator import attrgetter
@@ -23,11 +25,17 @@ from roundup.model import Article, Image, Provider, Related
 
 log = logging.getLogger(__name__)
 
-CACHE_FILE = "parse-cache"
-# The file: this line, the index's length (8 bytes), the marshalled index, then every entry's
-# pickled result, one after another. Marshal reads the index fast; the results are read as one
-# block and unpickled from slices of it, so a build holds one copy of them, not one per file.
-_MAGIC = b"roundup parse cache 2\n"
+CACHE_DIR = "parsed"  # in the state folder: one file per shard of the article paths
+LEGACY_FILE = "parse-cache"  # what earlier versions kept, all in one file: removed
+SHARDS = 256
+_SHARD_NAMES = [f"{n:02x}" for n in range(SHARDS)]
+_SHARD_SET = frozenset(_SHARD_NAMES)
+# A shard file: this line, the index's length (8 bytes), the marshalled index, then each
+# entry's pickled result, one after another. Marshal reads the index fast; the results are read
+# as one block and unpickled from slices of it: a build holds one copy of them, not one a file.
+_MAGIC = b"roundup parse cache 3\n"
+_EMPTY: dict = {}
+_NOTHING = memoryview(b"")
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,78 +112,136 @@ def load(blob: bytes) -> Result:
 
 
 class ParseCache:
-    """Maps each article file, by path, size and modification time, to its parse result."""
+    """Maps each article file, by path, size and modification time, to its parse result.
+
+    Entries are spread over `SHARDS` files by a hash of their path, and a build rewrites only
+    the files whose entries changed: after one edit, one small file instead of all results
+    (62 MB at 30,000 articles). A rewritten file holds only the entries of this build, so
+    nothing outlives its article, and a draft a preview build stored whole is gone from it as
+    soon as a public build stores its stub.
+    """
 
     def __init__(self, state_dir: Path | None, salt: str) -> None:
-        self.path = state_dir / CACHE_FILE if state_dir else None
+        self.folder = state_dir / CACHE_DIR if state_dir else None
+        self.legacy = state_dir is not None and (state_dir / LEGACY_FILE).exists()
         self.salt = f"{code_digest()}|{salt}"
-        self.block = memoryview(b"")
-        self.old: dict[str, _Index] = self._read()
-        self.new: dict[str, tuple[int, int, Blob, Keys]] = {}
-        self.fresh = 0  # entries added or replaced in this build
+        self.old: dict[str, dict[str, _Index]] = {}
+        self.blocks: dict[str, memoryview] = {}
+        self.new: dict[str, dict[str, tuple[int, int, Blob, Keys]]] = {}
+        self.dirty: set[str] = set()  # shards to write whatever their entries
+        self._read()
 
-    def _read(self) -> dict[str, _Index]:
-        if self.path is None or not self.path.is_file():
-            return {}
-        try:
-            data = memoryview(self.path.read_bytes())
-            start = len(_MAGIC) + 8
-            if data[: len(_MAGIC)] != _MAGIC:
-                return {}
-            end = start + int.from_bytes(data[len(_MAGIC) : start], "little")
-            salt, index = marshal.loads(data[start:end])
-        except Exception as error:  # a damaged or foreign cache only costs a full parse
-            log.debug("parse cache ignored: %s", error)
-            return {}
-        if salt != self.salt or not isinstance(index, dict):
-            return {}
-        self.block = data[end:]
-        return index
+    def _read(self) -> None:
+        if self.folder is None or not self.folder.is_dir():
+            return
+        for name in os.listdir(self.folder):
+            if name in _SHARD_SET:
+                index, block = _read_shard(self.folder / name, self.salt)
+                self.old[name], self.blocks[name] = index, block
+                if not index:  # damaged, or from other code or settings: replace it
+                    self.dirty.add(name)
 
     def get(self, source: str, key: tuple[int, int]) -> tuple[Result, Keys] | None:
-        entry = self.old.get(source)
+        shard = shard_of_source(source)
+        entry = self.old.get(shard, _EMPTY).get(source)
         if entry is None or (entry[0], entry[1]) != key:
             return None
         size, mtime, offset, length, derived, link = entry
         try:
-            result = pickle.loads(self.block[offset : offset + length])
+            result = pickle.loads(self.blocks[shard][offset : offset + length])
         except Exception:
+            self.dirty.add(shard)
             return None
         keys = Keys(derived, link)
-        self.new[source] = (size, mtime, (offset, length), keys)
+        self.new.setdefault(shard, {})[source] = (size, mtime, (offset, length), keys)
         return result, keys
 
     def put(self, source: str, key: tuple[int, int], blob: bytes | None, keys: Keys) -> None:
         """Store a freshly parsed result (`blob` from `dump(for_storage(...))`)."""
-        self.fresh += 1
+        shard = shard_of_source(source)
+        self.dirty.add(shard)
+        entries = self.new.setdefault(shard, {})
         if blob is not None:
-            self.new[source] = (key[0], key[1], blob, keys)
+            entries[source] = (key[0], key[1], blob, keys)
         else:
-            self.new.pop(source, None)
+            entries.pop(source, None)
+
+    def _changed(self) -> list[str]:
+        shards = self.dirty | self.old.keys() | self.new.keys()
+        return sorted(
+            shard
+            for shard in shards
+            if shard in self.dirty
+            or self.new.get(shard, _EMPTY).keys() != self.old.get(shard, _EMPTY).keys()
+        )
 
     def changed(self) -> bool:
-        return self.fresh > 0 or self.new.keys() != self.old.keys()
+        return self.legacy or bool(self._changed())
 
-    def save(self, path: Path) -> None:
-        """Write the entries of this build to `path`, then let go of them and the old file."""
-        index: dict[str, _Index] = {}
-        blobs: list[bytes | memoryview] = []
-        offset = 0
-        for source in sorted(self.new):
-            size, mtime, blob, keys = self.new[source]
-            data = blob if isinstance(blob, bytes) else self.block[blob[0] : blob[0] + blob[1]]
-            index[source] = (size, mtime, offset, len(data), *keys)
-            blobs.append(data)
-            offset += len(data)
-        header = marshal.dumps((self.salt, index))
-        with path.open("wb") as file:
-            file.write(_MAGIC + len(header).to_bytes(8, "little"))
-            file.write(header)
-            file.writelines(blobs)
-        del blobs
+    def save(self, staging: Path) -> dict[str, Path | None]:
+        """Write the changed shards into `staging`, then let go of every entry.
+
+        Returns what the writer should do on commit, by name in the state folder: move a
+        staged file there, or (None) remove a file that has no entries left.
+        """
+        plan: dict[str, Path | None] = {LEGACY_FILE: None} if self.legacy else {}
+        for shard in self._changed():
+            name = f"{CACHE_DIR}/{shard}"
+            entries = self.new.get(shard)
+            if not entries:
+                plan[name] = None
+                continue
+            staged = staging / f"{CACHE_DIR}-{shard}"
+            _write_shard(staged, self.salt, entries, self.blocks.get(shard))
+            plan[name] = staged
         self.close()
+        return plan
 
     def close(self) -> None:
         """Let go of every entry: results are large, and a build has no more use for them."""
-        self.old, self.new = {}, {}
-        self.block = memoryview(b"")
+        self.old, self.new, self.blocks = {}, {}, {}
+
+
+def shard_of_source(source: str) -> str:
+    """The shard of an article path: the same on every machine and in every process."""
+    return _SHARD_NAMES[zlib.crc32(source.encode("utf-8", "surrogatepass")) % SHARDS]
+
+
+def _read_shard(path: Path, salt: str) -> tuple[dict[str, _Index], memoryview]:
+    try:
+        data = memoryview(path.read_bytes())
+        start = len(_MAGIC) + 8
+        if data[: len(_MAGIC)] != _MAGIC:
+            return {}, _NOTHING
+        end = start + int.from_bytes(data[len(_MAGIC) : start], "little")
+        stored_salt, index = marshal.loads(data[start:end])
+    except Exception as error:  # a damaged or foreign cache only costs parsing again
+        log.debug("parse cache %s ignored: %s", path.name, error)
+        return {}, _NOTHING
+    if stored_salt != salt or not isinstance(index, dict):
+        return {}, _NOTHING
+    return index, data[end:]
+
+
+def _write_shard(
+    path: Path,
+    salt: str,
+    entries: dict[str, tuple[int, int, Blob, Keys]],
+    block: memoryview | None,
+) -> None:
+    index: dict[str, _Index] = {}
+    blobs: list[bytes | memoryview] = []
+    offset = 0
+    for source in sorted(entries):
+        size, mtime, blob, keys = entries[source]
+        if not isinstance(blob, bytes):
+            assert block is not None
+            blob = block[blob[0] : blob[0] + blob[1]]
+        index[source] = (size, mtime, offset, len(blob), *keys)
+        blobs.append(blob)
+        offset += len(blob)
+    header = marshal.dumps((salt, index))
+    with path.open("wb") as file:
+        file.write(_MAGIC + len(header).to_bytes(8, "little"))
+        file.write(header)
+        file.writelines(blobs)

@@ -90,8 +90,9 @@ class Writer:
         self.new: dict[str, Record] = {}
         self.staged: dict[str, Path] = {}
         self.written = 0
-        # roundup's own records, saved on commit: their bytes, or a file staged with them
-        self.state_files: dict[str, bytes | Path] = {}
+        # roundup's own records, by path in the state folder, saved on commit: their bytes, a
+        # file staged with them, or None to remove the record
+        self.state_files: dict[str, bytes | Path | None] = {}
         self._counter = 0
         self._prefix = ""
         self._safe_dirs: set[Path] = set()
@@ -196,12 +197,17 @@ class Writer:
         if self.new != self.old:
             self._write_manifest()
         for name, data in self.state_files.items():
+            target = self.state / name
+            if data is None:
+                target.unlink(missing_ok=True)
+                continue
+            target.parent.mkdir(exist_ok=True)
             if isinstance(data, Path):
-                os.replace(data, self.state / name)
+                os.replace(data, target)
                 continue
             temporary = self.state / (name + ".tmp")
             temporary.write_bytes(data)
-            os.replace(temporary, self.state / name)
+            os.replace(temporary, target)
         shutil.rmtree(self.staging, ignore_errors=True)
 
     def abort(self) -> None:

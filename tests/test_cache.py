@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 from datetime import UTC
 from pathlib import Path
 
-from roundup.cache import CACHE_FILE, Draft, ParseCache, dump, for_storage, load
+from roundup.cache import (
+    CACHE_DIR,
+    LEGACY_FILE,
+    Draft,
+    ParseCache,
+    dump,
+    for_storage,
+    load,
+    shard_of_source,
+)
 from roundup.collection import Keys, keys_of
 from roundup.content import Parsed, parse_bytes
 
@@ -56,35 +66,85 @@ def test_a_public_build_stores_a_draft_as_a_stub() -> None:
     assert for_storage(parsed("---\ntitle: x\n---\n"), public=True) is None  # errors: not kept
 
 
+def commit(state: Path, plan: dict[str, Path | None]) -> None:
+    """What the writer does with a plan on commit."""
+    for name, staged in plan.items():
+        target = state / name
+        if staged is None:
+            target.unlink(missing_ok=True)
+        else:
+            target.parent.mkdir(exist_ok=True)
+            os.replace(staged, target)
+
+
+def sources_in_other_shards(count: int) -> list[str]:
+    found: dict[str, str] = {}
+    for number in range(1000):
+        found.setdefault(shard_of_source(f"{number}.md"), f"{number}.md")
+    return sorted(found.values())[:count]
+
+
 def test_entries_are_read_back_by_path_size_and_modification_time(tmp_path: Path) -> None:
+    staging = tmp_path / "staging"
+    staging.mkdir()
     first = ParseCache(tmp_path, "UTC")
     assert first.old == {} and not first.changed()
     result = parsed()
     keys = keys_of(result.article)
-    first.put("a.md", (10, 20), dump(result), keys)
-    first.put("bad.md", (1, 2), None, Keys("", ""))
-    first.put("b.md", (30, 40), dump(parsed(source="b.md")), Keys("b", "x"))
+    a, b, bad = sources_in_other_shards(3)
+    first.put(a, (10, 20), dump(result), keys)
+    first.put(bad, (1, 2), None, Keys("", ""))
+    first.put(b, (30, 40), dump(parsed(source=b)), Keys("b", "x"))
     assert first.changed()
-    first.save(tmp_path / CACHE_FILE)
+    plan = first.save(staging)
+    assert plan[f"{CACHE_DIR}/{shard_of_source(bad)}"] is None  # nothing to keep there
+    commit(tmp_path, plan)
 
     second = ParseCache(tmp_path, "UTC")
-    assert sorted(second.old) == ["a.md", "b.md"]
-    assert second.get("a.md", (10, 21)) is None  # touched since
-    assert second.get("a.md", (10, 20)) == (result, keys)
-    assert second.changed()  # b.md was not met again: it is dropped
-    second.save(tmp_path / CACHE_FILE)
+    assert second.get(a, (10, 21)) is None  # touched since
+    assert second.get(a, (10, 20)) == (result, keys)
+    assert second.changed()  # b was not met again: its shard goes
+    assert second.save(staging) == {f"{CACHE_DIR}/{shard_of_source(b)}": None}
+    commit(tmp_path, {f"{CACHE_DIR}/{shard_of_source(b)}": None})
 
     third = ParseCache(tmp_path, "UTC")
-    assert list(third.old) == ["a.md"] and third.get("a.md", (10, 20)) == (result, keys)
-    assert ParseCache(tmp_path, "Europe/Berlin").old == {}  # other settings: other results
+    assert third.get(a, (10, 20)) == (result, keys) and third.get(b, (30, 40)) is None
+    assert not third.changed()
+    assert ParseCache(tmp_path, "Europe/Berlin").get(a, (10, 20)) is None  # other settings
+
+
+def test_a_build_rewrites_only_the_shards_it_changed(tmp_path: Path) -> None:
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    sources = sources_in_other_shards(5)
+    cache = ParseCache(tmp_path, "UTC")
+    for source in sources:
+        cache.put(source, (1, 1), dump(parsed(source=source)), Keys(source, "k"))
+    commit(tmp_path, cache.save(staging))
+    cache = ParseCache(tmp_path, "UTC")
+    for source in sources:
+        assert cache.get(source, (1, 1)) is not None
+    cache.put(sources[2], (2, 2), dump(parsed(source=sources[2])), Keys(sources[2], "k"))
+    assert list(cache.save(staging)) == [f"{CACHE_DIR}/{shard_of_source(sources[2])}"]
+
+
+def test_the_single_file_of_earlier_versions_is_removed(tmp_path: Path) -> None:
+    (tmp_path / LEGACY_FILE).write_bytes(b"old results, perhaps with a draft's text")
+    cache = ParseCache(tmp_path, "UTC")
+    assert cache.changed()
+    assert cache.save(tmp_path) == {LEGACY_FILE: None}
 
 
 def test_a_damaged_cache_only_costs_a_full_parse(tmp_path: Path) -> None:
+    staging = tmp_path / "staging"
+    staging.mkdir()
     cache = ParseCache(tmp_path, "UTC")
     cache.put("a.md", (1, 2), dump(parsed()), Keys("a", "k"))
-    cache.save(tmp_path / CACHE_FILE)
-    data = (tmp_path / CACHE_FILE).read_bytes()
+    commit(tmp_path, cache.save(staging))
+    shard = tmp_path / CACHE_DIR / shard_of_source("a.md")
+    data = shard.read_bytes()
     for broken in (b"", data[:30], data[:-50], b"x" + data, data[:40] + b"\xff" * 20 + data[60:]):
-        (tmp_path / CACHE_FILE).write_bytes(broken)
+        shard.write_bytes(broken)
         cache = ParseCache(tmp_path, "UTC")
         assert cache.get("a.md", (1, 2)) is None
+        assert cache.changed()  # and so it is written again
