@@ -9,6 +9,7 @@ import re
 import sys
 import traceback
 from pathlib import Path
+from typing import NoReturn
 
 from roundup import __version__
 from roundup import config as config_module
@@ -45,6 +46,23 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
     s.add_argument("-v", "--verbose", action="store_true", help="log every request")
     return parser
+
+
+def run() -> NoReturn:
+    """The `roundup` command: `main`, then exit without freeing the build's objects.
+
+    A build of 30,000 articles leaves ~300 MB of small objects; freeing them one by one at
+    exit took 0.2 s, a tenth of a rebuild after one edit. The system takes the memory back
+    whole instead, once the output is flushed (nothing else is pending: no files are open
+    and worker pools are already closed).
+    """
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a closed pipe: let the usual exit report it
+        raise SystemExit(code) from None
+    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:
