@@ -217,7 +217,7 @@ def _write_all(
 
     def key_of(kind: str, path: str, source: object) -> str:
         h = base.copy()
-        h.update(repr((kind, path, pages.fingerprint(source, memo))).encode())
+        h.update(pages.stable_bytes((kind, path, pages.fingerprint(source, memo))))
         return h.hexdigest()
 
     jobs = _jobs(site, renderer)
