@@ -250,7 +250,11 @@ def _write_all(
                 progress(index, total)
         return own.results() if shard > 0 else None
 
-    for shard_result in map_shards(work, total):
+    try:
+        shard_results = map_shards(work, total)
+    finally:
+        gc.disable()  # what is left makes no cycles, but thousands of records and lists
+    for shard_result in shard_results:
         if shard_result is not None:
             writer.merge(*shard_result)
     _leftovers.extend((jobs, todo, memo))
