@@ -33,7 +33,7 @@ _SHARD_SET = frozenset(_SHARD_NAMES)
 # A shard file: this line, the index's length (8 bytes), the marshalled index, then each
 # entry's pickled result, one after another. Marshal reads the index fast; the results are read
 # as one block and unpickled from slices of it: a build holds one copy of them, not one a file.
-_MAGIC = b"roundup parse cache 3\n"
+_MAGIC = b"roundup parse cache 4\n"
 _EMPTY: dict = {}
 _NOTHING = memoryview(b"")
 
@@ -56,8 +56,10 @@ class Draft:
 Result = Parsed | Draft
 # Where an entry's pickled result is: the old file's block (offset, length), or new bytes.
 Blob = tuple[int, int] | bytes
-# size, mtime_ns, offset, length, then the file's collection keys (see `collection.Keys`).
-_Index = tuple[int, int, int, int, str, str]
+StatKey = tuple[int, int]  # a file's size and modification time (ns)
+# A stored entry: the stat key, offset and length of its result in the shard's block, then
+# the file's collection keys (see `collection.Keys`).
+_Index = tuple[StatKey, int, int, str, str]
 
 
 def _by_fields(cls: type) -> Any:
@@ -127,7 +129,7 @@ class ParseCache:
         self.salt = f"{code_digest()}|{salt}"
         self.old: dict[str, dict[str, _Index]] = {}
         self.blocks: dict[str, memoryview] = {}
-        self.new: dict[str, dict[str, tuple[int, int, Blob, Keys]]] = {}
+        self.new: dict[str, dict[str, tuple[StatKey, Blob, Keys]]] = {}
         self.dirty: set[str] = set()  # shards to write whatever their entries
         self._read()
 
@@ -141,28 +143,35 @@ class ParseCache:
                 if not index:  # damaged, or from other code or settings: replace it
                     self.dirty.add(name)
 
-    def get(self, source: str, key: tuple[int, int]) -> tuple[Result, Keys] | None:
-        shard = shard_of_source(source)
-        entry = self.old.get(shard, _EMPTY).get(source)
-        if entry is None or (entry[0], entry[1]) != key:
-            return None
-        size, mtime, offset, length, derived, link = entry
-        try:
-            result = pickle.loads(self.blocks[shard][offset : offset + length])
-        except Exception:
-            self.dirty.add(shard)
-            return None
-        keys = Keys(derived, link)
-        self.new.setdefault(shard, {})[source] = (size, mtime, (offset, length), keys)
-        return result, keys
+    def lookup(self, stat_keys: dict[str, StatKey]) -> dict[str, tuple[Result, Keys]]:
+        """The stored results of the files whose size and modification time are unchanged.
 
-    def put(self, source: str, key: tuple[int, int], blob: bytes | None, keys: Keys) -> None:
+        One pass over the stored entries, shard by shard: a build asks for every file.
+        """
+        found: dict[str, tuple[Result, Keys]] = {}
+        for shard, index in self.old.items():
+            block = self.blocks[shard]
+            kept = self.new.setdefault(shard, {})
+            for source, (stat, offset, length, derived, link) in index.items():
+                if stat_keys.get(source) != stat:
+                    continue
+                try:
+                    result = pickle.loads(block[offset : offset + length])
+                except Exception:
+                    self.dirty.add(shard)
+                    continue
+                keys = Keys(derived, link)
+                kept[source] = (stat, (offset, length), keys)
+                found[source] = (result, keys)
+        return found
+
+    def put(self, source: str, stat: StatKey, blob: bytes | None, keys: Keys) -> None:
         """Store a freshly parsed result (`blob` from `dump(for_storage(...))`)."""
         shard = shard_of_source(source)
         self.dirty.add(shard)
         entries = self.new.setdefault(shard, {})
         if blob is not None:
-            entries[source] = (key[0], key[1], blob, keys)
+            entries[source] = (stat, blob, keys)
         else:
             entries.pop(source, None)
 
@@ -226,18 +235,18 @@ def _read_shard(path: Path, salt: str) -> tuple[dict[str, _Index], memoryview]:
 def _write_shard(
     path: Path,
     salt: str,
-    entries: dict[str, tuple[int, int, Blob, Keys]],
+    entries: dict[str, tuple[StatKey, Blob, Keys]],
     block: memoryview | None,
 ) -> None:
     index: dict[str, _Index] = {}
     blobs: list[bytes | memoryview] = []
     offset = 0
     for source in sorted(entries):
-        size, mtime, blob, keys = entries[source]
+        stat, blob, keys = entries[source]
         if not isinstance(blob, bytes):
             assert block is not None
             blob = block[blob[0] : blob[0] + blob[1]]
-        index[source] = (size, mtime, offset, len(blob), *keys)
+        index[source] = (stat, offset, len(blob), *keys)
         blobs.append(blob)
         offset += len(blob)
     header = marshal.dumps((salt, index))

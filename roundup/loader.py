@@ -135,15 +135,17 @@ def load_articles(config: SiteConfig, cache: ParseCache, preview: bool, found: S
     stat_keys = dict(found.files)
     todo: list[str] = []
     public = not preview
+    cached = cache.lookup(stat_keys)
     for source, key in found.files:
-        cached = cache.get(source, key)
-        if cached is None or (preview and isinstance(cached[0], Draft)):
+        hit = cached.get(source)
+        if hit is None or (preview and isinstance(hit[0], Draft)):
             todo.append(source)
             continue
-        results[source], known[source] = cached
-        stored = for_storage(cached[0], public)
-        if stored is not cached[0]:  # a draft cached whole by a preview build: keep a stub
-            cache.put(source, key, dump(stored), cached[1])
+        results[source], known[source] = hit
+        stored = for_storage(hit[0], public)
+        if stored is not hit[0]:  # a draft cached whole by a preview build: keep a stub
+            cache.put(source, key, dump(stored), hit[1])
+    del cached
     zone = config.zone
 
     def parse_shard(shard: int, shards: int) -> list[_Fresh]:

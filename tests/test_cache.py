@@ -12,6 +12,7 @@ from roundup.cache import (
     LEGACY_FILE,
     Draft,
     ParseCache,
+    Result,
     dump,
     for_storage,
     load,
@@ -66,6 +67,10 @@ def test_a_public_build_stores_a_draft_as_a_stub() -> None:
     assert for_storage(parsed("---\ntitle: x\n---\n"), public=True) is None  # errors: not kept
 
 
+def get(cache: ParseCache, source: str, stat: tuple[int, int]) -> tuple[Result, Keys] | None:
+    return cache.lookup({source: stat}).get(source)
+
+
 def commit(state: Path, plan: dict[str, Path | None]) -> None:
     """What the writer does with a plan on commit."""
     for name, staged in plan.items():
@@ -101,16 +106,16 @@ def test_entries_are_read_back_by_path_size_and_modification_time(tmp_path: Path
     commit(tmp_path, plan)
 
     second = ParseCache(tmp_path, "UTC")
-    assert second.get(a, (10, 21)) is None  # touched since
-    assert second.get(a, (10, 20)) == (result, keys)
+    assert get(second, a, (10, 21)) is None  # touched since
+    assert get(second, a, (10, 20)) == (result, keys)
     assert second.changed()  # b was not met again: its shard goes
     assert second.save(staging) == {f"{CACHE_DIR}/{shard_of_source(b)}": None}
     commit(tmp_path, {f"{CACHE_DIR}/{shard_of_source(b)}": None})
 
     third = ParseCache(tmp_path, "UTC")
-    assert third.get(a, (10, 20)) == (result, keys) and third.get(b, (30, 40)) is None
+    assert get(third, a, (10, 20)) == (result, keys) and get(third, b, (30, 40)) is None
     assert not third.changed()
-    assert ParseCache(tmp_path, "Europe/Berlin").get(a, (10, 20)) is None  # other settings
+    assert get(ParseCache(tmp_path, "Europe/Berlin"), a, (10, 20)) is None  # other settings
 
 
 def test_a_build_rewrites_only_the_shards_it_changed(tmp_path: Path) -> None:
@@ -123,7 +128,7 @@ def test_a_build_rewrites_only_the_shards_it_changed(tmp_path: Path) -> None:
     commit(tmp_path, cache.save(staging))
     cache = ParseCache(tmp_path, "UTC")
     for source in sources:
-        assert cache.get(source, (1, 1)) is not None
+        assert get(cache, source, (1, 1)) is not None
     cache.put(sources[2], (2, 2), dump(parsed(source=sources[2])), Keys(sources[2], "k"))
     assert list(cache.save(staging)) == [f"{CACHE_DIR}/{shard_of_source(sources[2])}"]
 
@@ -146,5 +151,5 @@ def test_a_damaged_cache_only_costs_a_full_parse(tmp_path: Path) -> None:
     for broken in (b"", data[:30], data[:-50], b"x" + data, data[:40] + b"\xff" * 20 + data[60:]):
         shard.write_bytes(broken)
         cache = ParseCache(tmp_path, "UTC")
-        assert cache.get("a.md", (1, 2)) is None
+        assert get(cache, "a.md", (1, 2)) is None
         assert cache.changed()  # and so it is written again
