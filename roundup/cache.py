@@ -8,6 +8,7 @@ import hashlib
 import io
 import logging
 import marshal
+import mmap
 import os
 import pickle
 import zlib
@@ -218,7 +219,7 @@ def shard_of_source(source: str) -> str:
 
 def _read_shard(path: Path, salt: str) -> tuple[dict[str, _Index], memoryview]:
     try:
-        data = memoryview(path.read_bytes())
+        data = _map(path)
         start = len(_MAGIC) + 8
         if data[: len(_MAGIC)] != _MAGIC:
             return {}, _NOTHING
@@ -230,6 +231,15 @@ def _read_shard(path: Path, salt: str) -> tuple[dict[str, _Index], memoryview]:
     if stored_salt != salt or not isinstance(index, dict):
         return {}, _NOTHING
     return index, data[end:]
+
+
+def _map(path: Path) -> memoryview:
+    """The file's bytes, mapped rather than read: no copy, and pages the system fills many at
+    a time and takes back whole when the last view of them goes."""
+    with path.open("rb") as file:
+        if os.fstat(file.fileno()).st_size == 0:
+            return _NOTHING
+        return memoryview(mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ))
 
 
 def _write_shard(
