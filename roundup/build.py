@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from roundup import feeds, pages
+from roundup import feeds, pages, stored
 from roundup import site as S
 from roundup.bytecode import BYTECODE_FILE, TemplateCache
 from roundup.cache import ParseCache, code_digest
@@ -20,7 +20,7 @@ from roundup.config import SiteConfig
 from roundup.errors import ContentError, Problem
 from roundup.loader import load_articles, scan
 from roundup.output import MANIFEST, STATE_DIR, Writer, check_folder
-from roundup.parallel import map_shards
+from roundup.parallel import forks, map_shards
 from roundup.render import Renderer
 
 log = logging.getLogger(__name__)
@@ -194,12 +194,22 @@ Job = tuple[str, str, Callable[[], bytes], object]  # path, kind, make bytes, fi
 def _jobs(site: S.Site, renderer: Renderer) -> list[Job]:
     """Every generated file of the site, in a fixed order, made lazily."""
     jobs: list[Job] = []
-    for page in pages.all_pages(site):
+    for page in pages.list_pages(site):
         jobs.append((S.output_file(page.path), page.template, partial(renderer.render, page),
                      page.context))  # fmt: skip
+    for item in site.items:
+        # The page itself is made only if it must be rendered: its title and summary are
+        # text that cached articles read only when asked (see `stored.LazyArticle`).
+        context = pages.item_context(item)
+        make = partial(_render_item, renderer, item, context)
+        jobs.append((S.output_file(item.path), "item.html", make, context))
     for spec, path, make in _feed_files(site):
         jobs.append((path, "feed", partial(make, site, spec), spec.items))
     return jobs
+
+
+def _render_item(renderer: Renderer, item: S.Item, context: dict) -> bytes:
+    return renderer.render(pages.item_page(item, context))
 
 
 def _write_all(
@@ -234,6 +244,9 @@ def _write_all(
                 continue
         todo.append((job, key))
     total = len(todo)
+    if forks(total):
+        stored.read_all(item.article for item in site.items)
+        gc.freeze()  # as long-lived as the rest of the site
     # Only now: sorting out the work makes many objects and no cycles, but rendering makes
     # short-lived cycles (Jinja's contexts) for the collector to free.
     gc.enable()

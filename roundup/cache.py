@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-import copyreg
 import functools
 import hashlib
-import io
 import logging
 import marshal
 import mmap
 import os
-import pickle
 import zlib
-from collections import ChainMap
-from dataclasses import dataclass
-from operator import attrgetter
 from pathlib import Path
-from typing import Any
 
-from roundup import __version__
+from roundup import __version__, stored
 from roundup.collection import Keys, keys_of
 from roundup.content import Parsed
-from roundup.errors import Problem
-from roundup.model import Article, Image, Provider, Related
+from roundup.stored import Draft
 
 log = logging.getLogger(__name__)
 
@@ -39,21 +31,6 @@ _EMPTY: dict = {}
 _NOTHING = memoryview(b"")
 
 
-@dataclass(frozen=True, slots=True)
-class Draft:
-    """What a public build keeps of an unpublished article: no title, no text, no link.
-
-    The state folder sits inside the output folder, so a public build must not store an
-    unpublished article's content there; only what cross-file checks need.
-    """
-
-    source: str
-    slug: str
-    link_key: str  # a fingerprint of the link, for duplicate-link warnings
-    warnings: tuple[Problem, ...] = ()
-    published: bool = False
-
-
 Result = Parsed | Draft
 # Where an entry's pickled result is: the old file's block (offset, length), or new bytes.
 Blob = tuple[int, int] | bytes
@@ -61,21 +38,6 @@ StatKey = tuple[int, int]  # a file's size and modification time (ns)
 # A stored entry: the stat key, offset and length of its result in the shard's block, then
 # the file's collection keys (see `collection.Keys`).
 _Index = tuple[StatKey, int, int, str, str]
-
-
-def _by_fields(cls: type) -> Any:
-    # Pickled as a call with the fields in order: slotted dataclasses otherwise restore
-    # field by field in Python, which made reading 30,000 cached results a third slower.
-    fields = cls.__dataclass_fields__  # type: ignore[attr-defined]
-    assert all(f.init and not f.kw_only for f in fields.values()), cls
-    values = attrgetter(*fields)
-    return lambda obj: (cls, values(obj))
-
-
-_DISPATCH = ChainMap(
-    {cls: _by_fields(cls) for cls in (Article, Provider, Image, Related, Parsed, Draft, Problem)},
-    copyreg.dispatch_table,
-)
 
 
 @functools.cache
@@ -101,17 +63,7 @@ def for_storage(parsed: Result, public: bool) -> Result | None:
 
 
 def dump(parsed: Result | None) -> bytes | None:
-    if parsed is None:
-        return None
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = _DISPATCH
-    pickler.dump(parsed)
-    return buffer.getvalue()
-
-
-def load(blob: bytes) -> Result:
-    return pickle.loads(blob)
+    return None if parsed is None else stored.dump(parsed)
 
 
 class ParseCache:
@@ -157,7 +109,7 @@ class ParseCache:
                 if stat_keys.get(source) != stat:
                     continue
                 try:
-                    result = pickle.loads(block[offset : offset + length])
+                    result = stored.load(block[offset : offset + length])
                 except Exception:
                     self.dirty.add(shard)
                     continue

@@ -8,13 +8,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from stat import S_ISREG
 
-from roundup.cache import Draft, ParseCache, dump, for_storage, load
+from roundup import stored
+from roundup.cache import ParseCache, dump, for_storage
 from roundup.collection import Keys, check_collection, keys_of
 from roundup.config import SiteConfig
 from roundup.content import Parsed, is_ignored, parse_file
 from roundup.errors import ContentError, Problem
 from roundup.model import Article
 from roundup.parallel import map_shards, shard_of
+from roundup.stored import Draft
 
 log = logging.getLogger(__name__)
 
@@ -142,9 +144,9 @@ def load_articles(config: SiteConfig, cache: ParseCache, preview: bool, found: S
             todo.append(source)
             continue
         results[source], known[source] = hit
-        stored = for_storage(hit[0], public)
-        if stored is not hit[0]:  # a draft cached whole by a preview build: keep a stub
-            cache.put(source, key, dump(stored), hit[1])
+        stub = for_storage(hit[0], public)
+        if stub is not hit[0]:  # a draft cached whole by a preview build: keep a stub
+            cache.put(source, key, dump(stub), hit[1])
     del cached
     zone = config.zone
 
@@ -154,21 +156,26 @@ def load_articles(config: SiteConfig, cache: ParseCache, preview: bool, found: S
         out: list[_Fresh] = []
         for source in shard_of(todo, shard, shards):
             parsed = parse_file(content_dir / source, source, zone)
-            stored = for_storage(parsed, public)
-            blob = dump(stored)
+            kept = for_storage(parsed, public)
+            blob = dump(kept)
             keys = keys_of(parsed.article) if parsed.article else None
             if shard == 0:
                 out.append((source, parsed, blob, keys))
             else:
-                out.append((source, blob if stored is parsed else dump(parsed), blob, keys))
+                out.append((source, blob if kept is parsed else dump(parsed), blob, keys))
         return out
 
     for shard_result in map_shards(parse_shard, len(todo)):
-        for source, parsed, stored, keys in shard_result:
-            results[source] = load(parsed) if isinstance(parsed, bytes) else parsed
+        for source, parsed, kept, keys in shard_result:
+            if isinstance(parsed, bytes):
+                # Read whole at once: a build that parses many files renders many pages,
+                # and text decoded later, here and there, leaves the memory fragmented.
+                parsed = stored.load(parsed)
+                stored.read_all([parsed.article] if isinstance(parsed, Parsed) else [])
+            results[source] = parsed
             if keys is not None:
                 known[source] = keys
-            cache.put(source, stat_keys[source], stored, keys or _NO_KEYS)
+            cache.put(source, stat_keys[source], kept, keys or _NO_KEYS)
     for source in sorted(results):
         parsed = results[source]
         if isinstance(parsed, Draft):

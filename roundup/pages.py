@@ -82,11 +82,17 @@ def page_window(number: int, total: int, width: int = PAGE_WINDOW) -> list[int |
 
 def all_pages(site: Site) -> Iterator[Page]:
     """The site's pages in a fixed order (the order only matters for logs and progress)."""
+    yield from list_pages(site)
+    yield from item_pages(site)
+
+
+def list_pages(site: Site) -> Iterator[Page]:
+    """Every page but the items' own: those a build makes from `item_context` and `item_page`
+    only when needed, since a page's title and summary are text the build may not have read."""
     yield from home_pages(site)
     yield from edition_pages(site)
     yield from archive_pages(site)
     yield from topic_pages(site)
-    yield from item_pages(site)
     yield from extra_pages(site)
 
 
@@ -211,10 +217,17 @@ def topic_pages(site: Site) -> Iterator[Page]:
 
 def item_pages(site: Site) -> Iterator[Page]:
     for item in site.items:
-        a = item.article
-        summary = a.excerpt if len(a.excerpt) <= 300 else a.excerpt[:297].rstrip() + "…"
-        context = {"item": item, "edition_path": S.day_path(item.day)}
-        yield Page(item.path, "item.html", context, a.title, summary, first_image(item))
+        yield item_page(item, item_context(item))
+
+
+def item_context(item: Item) -> dict[str, Any]:
+    return {"item": item, "edition_path": S.day_path(item.day)}
+
+
+def item_page(item: Item, context: dict[str, Any]) -> Page:
+    a = item.article
+    summary = a.excerpt if len(a.excerpt) <= 300 else a.excerpt[:297].rstrip() + "…"
+    return Page(item.path, "item.html", context, a.title, summary, first_image(item))
 
 
 def extra_pages(site: Site) -> Iterator[Page]:

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import pickle
 from datetime import UTC
 from pathlib import Path
 
+import pytest
+
 from roundup.cache import (
     CACHE_DIR,
     LEGACY_FILE,
-    Draft,
     ParseCache,
     Result,
     dump,
     for_storage,
-    load,
     shard_of_source,
 )
 from roundup.collection import Keys, keys_of
 from roundup.content import Parsed, parse_bytes
+from roundup.model import Article
+from roundup.stored import BODY, Draft, LazyArticle, load
 
 FULL = """---
 title: "A title"
@@ -153,3 +156,21 @@ def test_a_damaged_cache_only_costs_a_full_parse(tmp_path: Path) -> None:
         cache = ParseCache(tmp_path, "UTC")
         assert get(cache, "a.md", (1, 2)) is None
         assert cache.changed()  # and so it is written again
+
+
+def test_cached_articles_decode_their_text_on_first_use() -> None:
+    result = parsed()
+    again = load(dump(result))
+    article = again.article
+    assert isinstance(article, LazyArticle) and article.slug == "a"
+    assert object.__getattribute__(article, "_body")  # not decoded yet
+    assert article.title == "A title" and article.related == result.article.related
+    assert all(getattr(article, name) == getattr(result.article, name) for name in BODY)
+    assert article == result.article and result.article == article
+    assert hash(article) == hash(result.article)
+    renamed = dataclasses.replace(load(dump(result)).article, slug="b")
+    assert renamed.slug == "b" and renamed.title == "A title"
+    plain = pickle.loads(pickle.dumps(load(dump(result)).article))
+    assert type(plain) is Article and plain == result.article
+    with pytest.raises(AttributeError):
+        load(dump(result)).article.no_such_field  # noqa: B018
