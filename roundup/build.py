@@ -74,6 +74,7 @@ def build(
     try:
         return _build(config, preview, strict, progress)
     finally:
+        gc.unfreeze()  # what the build froze is collectable again, for a process that goes on
         gc.enable()
 
 
