@@ -16,7 +16,6 @@ from roundup import config as config_module
 from roundup.build import BuildResult, build
 from roundup.errors import ConfigError, ContentError, RoundupError
 from roundup.loader import display_path
-from roundup.serve import make_server
 
 log = logging.getLogger("roundup")
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -139,6 +138,8 @@ def _serve(args: argparse.Namespace) -> int:
     if not (config.output_dir / "index.html").is_file():
         print(f"roundup: nothing to serve in {config.output_dir}; run roundup build first")
         return 1
+    from roundup.serve import make_server  # here: http.server is slow to import for a build
+
     server = make_server(config.output_dir, config.base_path, port=args.port)
     host, port = server.server_address[:2]
     print(f"roundup: serving {config.output_dir} at http://{host}:{port}{config.base_path}")
