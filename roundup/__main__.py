@@ -1,5 +1,5 @@
 """Allow `python -m roundup`."""
 
-from roundup.cli import main
+from roundup.cli import run
 
-raise SystemExit(main())
+run()

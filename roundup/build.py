@@ -12,14 +12,15 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from roundup import feeds, pages
+from roundup import feeds, pages, stored
 from roundup import site as S
-from roundup.cache import CACHE_FILE, ParseCache, code_digest
+from roundup.bytecode import BYTECODE_FILE, TemplateCache
+from roundup.cache import ParseCache, code_digest
 from roundup.config import SiteConfig
 from roundup.errors import ContentError, Problem
 from roundup.loader import load_articles, scan
 from roundup.output import MANIFEST, STATE_DIR, Writer, check_folder
-from roundup.parallel import map_shards
+from roundup.parallel import forks, map_shards
 from roundup.render import Renderer
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,8 @@ class _Clock:
         now = time.perf_counter()
         self.timings[phase] = now - self.last
         self.last = now
-        log.debug("%s: %.3f s", phase, self.timings[phase])
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s: %.3f s, peak memory %s", phase, self.timings[phase], _peak_memory())
 
 
 def build(
@@ -72,12 +74,20 @@ def build(
     try:
         return _build(config, preview, strict, progress)
     finally:
+        gc.unfreeze()  # what the build froze is collectable again, for a process that goes on
         gc.enable()
+
+
+# What the last build made and no longer needs, left for the process to drop: freeing it object
+# by object costs 0.2 s at 30,000 articles, which the command skips by exiting right after
+# (see `cli.run`). The next build in the same process lets go of it.
+_leftovers: list[object] = []
 
 
 def _build(
     config: SiteConfig, preview: bool, strict: bool, progress: Progress | None
 ) -> BuildResult:
+    _leftovers.clear()
     result = BuildResult()
     clock = _Clock(result.timings)
     protected = [config.content_dir, config.templates_dir, Path.cwd()]
@@ -103,24 +113,28 @@ def _build(
         raise ContentError(loaded.warnings)
     clock.lap("load")
 
-    site = S.build_site(loaded.articles, config, preview)
-    result.shown = len(site.items)
-    result.hidden = sum(not a.published for a in loaded.articles)
+    templates = TemplateCache(config.output_dir / STATE_DIR if owned else None)
+    renderer.env.bytecode_cache = templates
     renderer.check()
-    assets = renderer.assets()
-    renderer.env.globals["assets"] = {a.source.name: a.path for a in assets}
-    # The site's objects live until the end: move them out of the collector's sight, then let
-    # it run for the short-lived cycles rendering makes.
-    gc.freeze()
-    gc.enable()
-    clock.lap("site")
-
     writer = Writer(config.output_dir)
     try:
         writer.start()
-        _write_all(site, renderer, assets, writer, result, progress)
         if cache.changed():
-            writer.state_files[CACHE_FILE] = cache.data()
+            # Written now, so the cached results' bytes are not held through rendering.
+            writer.state_files.update(cache.save(writer.staging))
+        cache.close()
+        if templates.changed():
+            writer.state_files[BYTECODE_FILE] = templates.data()
+        site = S.build_site(loaded.articles, config, preview)
+        result.shown = len(site.items)
+        result.hidden = sum(not a.published for a in loaded.articles)
+        assets = renderer.assets()
+        renderer.env.globals["assets"] = {a.source.name: a.path for a in assets}
+        # The site's objects live until the end: move them out of the collector's sight.
+        gc.freeze()
+        clock.lap("site")
+
+        _write_all(site, renderer, assets, writer, result, progress)
         clock.lap("render")
         result.files = len(writer.new)
         writer.state_files[LAST_BUILD] = _last_build(inputs, result)
@@ -130,7 +144,19 @@ def _build(
         raise
     result.written = writer.written
     clock.lap("write")
+    _leftovers.extend((found, loaded, site, writer))
     return result
+
+
+def _peak_memory() -> str:
+    """The largest resident size so far of this process and of its finished workers."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on Unix
+        return "unknown"
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+    return f"{own} MiB (workers {workers} MiB)"
 
 
 def _unchanged(output: Path, inputs: str) -> BuildResult | None:
@@ -169,12 +195,22 @@ Job = tuple[str, str, Callable[[], bytes], object]  # path, kind, make bytes, fi
 def _jobs(site: S.Site, renderer: Renderer) -> list[Job]:
     """Every generated file of the site, in a fixed order, made lazily."""
     jobs: list[Job] = []
-    for page in pages.all_pages(site):
+    for page in pages.list_pages(site):
         jobs.append((S.output_file(page.path), page.template, partial(renderer.render, page),
                      page.context))  # fmt: skip
+    for item in site.items:
+        # The page itself is made only if it must be rendered: its title and summary are
+        # text that cached articles read only when asked (see `stored.LazyArticle`).
+        context = pages.item_context(item)
+        make = partial(_render_item, renderer, item, context)
+        jobs.append((S.output_file(item.path), "item.html", make, context))
     for spec, path, make in _feed_files(site):
         jobs.append((path, "feed", partial(make, site, spec), spec.items))
     return jobs
+
+
+def _render_item(renderer: Renderer, item: S.Item, context: dict) -> bytes:
+    return renderer.render(pages.item_page(item, context))
 
 
 def _write_all(
@@ -186,27 +222,58 @@ def _write_all(
     progress: Progress | None,
 ) -> None:
     global_key = f"{code_digest()}|{renderer.digest()}|{_settings(site.config)}|{site.preview}"
+    # Hashed once: each page's key goes on from this state, not from the long text again.
+    base = hashlib.blake2b(global_key.encode(), digest_size=16)
+    memo: dict = {}
+
+    def key_of(kind: str, path: str, source: object) -> str:
+        h = base.copy()
+        h.update(pages.stable_bytes((kind, path, pages.fingerprint(source, memo))))
+        return h.hexdigest()
+
     jobs = _jobs(site, renderer)
-    total = len(jobs)
+    # Which files need making is worked out here, in one process: after a small edit that is
+    # nearly all the work, and forked workers would spend more on copying the memory they
+    # touch than they save. Files no earlier build made get their key where they are made.
+    todo: list[tuple[Job, str | None]] = []
+    for job in jobs:
+        path, kind, _, source = job
+        key = None
+        if writer.had(path):
+            key = key_of(kind, path, source)
+            if writer.is_current(path, key):
+                continue
+        todo.append((job, key))
+    total = len(todo)
+    if forks(total):
+        stored.read_all(item.article for item in site.items)
+        gc.freeze()  # as long-lived as the rest of the site
+    # Only now: sorting out the work makes many objects and no cycles, but rendering makes
+    # short-lived cycles (Jinja's contexts) for the collector to free.
+    gc.enable()
 
     def work(shard: int, shards: int):
         # Shard 0 runs in this process and records straight into the writer.
         own = writer.for_worker(shard) if shard > 0 else writer
-        memo: dict = {}
         for index in range(shard, total, shards):
-            path, kind, make, source = jobs[index]
-            key = _key(global_key, kind, path, pages.fingerprint(source, memo))
-            if not own.is_current(path, key):
-                own.add(path, make(), key)
+            (path, kind, make, source), key = todo[index]
+            if key is None:
+                key = key_of(kind, path, source)
+            own.add(path, make(), key)
             if progress and shard == 0 and index % 500 < shards:
                 progress(index, total)
         return own.results() if shard > 0 else None
 
-    for shard_result in map_shards(work, total):
+    try:
+        shard_results = map_shards(work, total)
+    finally:
+        gc.disable()  # what is left makes no cycles, but thousands of records and lists
+    for shard_result in shard_results:
         if shard_result is not None:
             writer.merge(*shard_result)
+    _leftovers.extend((jobs, todo, memo))
     result.pages = sum(1 for job in jobs if job[1] != "feed")
-    result.feeds = total - result.pages
+    result.feeds = len(jobs) - result.pages
     for asset in assets:
         writer.add(asset.path, asset.data)
     writer.add(".nojekyll", b"")

@@ -9,13 +9,13 @@ import re
 import sys
 import traceback
 from pathlib import Path
+from typing import NoReturn
 
 from roundup import __version__
 from roundup import config as config_module
 from roundup.build import BuildResult, build
 from roundup.errors import ConfigError, ContentError, RoundupError
 from roundup.loader import display_path
-from roundup.serve import make_server
 
 log = logging.getLogger("roundup")
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -45,6 +45,23 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
     s.add_argument("-v", "--verbose", action="store_true", help="log every request")
     return parser
+
+
+def run() -> NoReturn:
+    """The `roundup` command: `main`, then exit without freeing the build's objects.
+
+    A build of 30,000 articles leaves ~300 MB of small objects; freeing them one by one at
+    exit took 0.2 s, a tenth of a rebuild after one edit. The system takes the memory back
+    whole instead, once the output is flushed (nothing else is pending: no files are open
+    and worker pools are already closed).
+    """
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a closed pipe: let the usual exit report it
+        raise SystemExit(code) from None
+    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -121,6 +138,8 @@ def _serve(args: argparse.Namespace) -> int:
     if not (config.output_dir / "index.html").is_file():
         print(f"roundup: nothing to serve in {config.output_dir}; run roundup build first")
         return 1
+    from roundup.serve import make_server  # here: http.server is slow to import for a build
+
     server = make_server(config.output_dir, config.base_path, port=args.port)
     host, port = server.server_address[:2]
     print(f"roundup: serving {config.output_dir} at http://{host}:{port}{config.base_path}")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any, TypeVar
+from operator import attrgetter
+from typing import Any, NamedTuple, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from roundup.content import derived_slug
@@ -33,8 +34,19 @@ def link_key(article: Any) -> str:
     return hashlib.blake2b(url_key(article.url).encode(), digest_size=12).hexdigest()
 
 
+class Keys(NamedTuple):
+    """What the checks compare of a file; the parse cache keeps them, as they take a while."""
+
+    derived_slug: str  # the slug its file name gives it
+    link_key: str
+
+
+def keys_of(article: Any) -> Keys:
+    return Keys(derived_slug(article.source), link_key(article))
+
+
 def check_collection(
-    articles: Sequence[A], prefix: str = ""
+    articles: Sequence[A], prefix: str = "", known: Mapping[str, Keys] | None = None
 ) -> tuple[list[A], list[Problem], list[Problem]]:
     """Give every item its own slug and find links curated twice.
 
@@ -43,15 +55,23 @@ def check_collection(
     (`x.md` and `X.md`, `a/x.md` and `b/x.md`) are told apart: the file whose name is its
     slug keeps it (else the least changed, shallowest, then first by path), the others get a
     suffix hashed from their own path, the same on every build. A `slug:` field that takes
-    another file's name-derived slug is an error too. `prefix` is how paths are shown.
+    another file's name-derived slug is an error too. `prefix` is how paths are shown;
+    `known` has the `keys_of` some articles, by source, worked out before.
     """
     errors: list[Problem] = []
     warnings: list[Problem] = []
-    ordered = sorted(articles, key=lambda a: a.source)
-    claimed: dict[str, A] = {}  # slugs written in a `slug:` field, by their first claimant
-    derived: dict[str, list[A]] = {}
+    ordered = sorted(articles, key=attrgetter("source"))
+    keys = dict(known or {})
     for article in ordered:
-        if article.slug != derived_slug(article.source):
+        if article.source not in keys:
+            keys[article.source] = keys_of(article)
+    claimed: dict[str, A] = {}  # slugs written in a `slug:` field, by their first claimant
+    # Slugs from file names, by their article, or a list of them when several share it: nearly
+    # every slug has one, and a list each made 30,000 lists.
+    derived: dict[str, A | list[A]] = {}
+    for article in ordered:
+        slug = article.slug
+        if slug != keys[article.source].derived_slug:
             first = claimed.setdefault(article.slug, article)
             if first is not article:
                 message = (
@@ -60,19 +80,27 @@ def check_collection(
                 )
                 errors.append(_problem(article, "slug", message))
         else:
-            derived.setdefault(article.slug, []).append(article)
+            group = derived.get(slug)
+            if group is None:
+                derived[slug] = article
+            elif type(group) is list:
+                group.append(article)
+            else:
+                derived[slug] = [group, article]
     renamed: dict[str, A] = {}
     taken = set(claimed) | set(derived)
     for slug, group in derived.items():
         if slug in claimed:
             # Moving the file-named page would let any file (a draft, even) take a published
             # URL away; the author who wrote the slug decides instead.
-            for article in group:
+            for article in group if type(group) is list else (group,):
                 message = (
                     f"{prefix}{article.source} already has the slug {slug!r} from its file name; "
                     "choose another"
                 )
                 errors.append(_problem(claimed[slug], "slug", message))
+            continue
+        if type(group) is not list:
             continue
         group.sort(key=lambda a: _claim_order(a.source, slug))
         for article in group[1:]:
@@ -82,7 +110,7 @@ def check_collection(
             message = f"{prefix}{group[0].source} has the slug {slug!r}; this item is at {new}"
             warnings.append(_problem(article, "slug", message))
     result = [renamed.get(a.source, a) for a in articles]
-    warnings.extend(_duplicate_links(ordered, prefix))
+    warnings.extend(_duplicate_links(ordered, keys, prefix))
     return result, errors, warnings
 
 
@@ -98,11 +126,13 @@ def _free(slug: str, source: str, taken: set[str]) -> str:
     return f"{slug}-{short_hash(source, length)}"
 
 
-def _duplicate_links(ordered: Sequence[Any], prefix: str) -> list[Problem]:
+def _duplicate_links(
+    ordered: Sequence[Any], keys: Mapping[str, Keys], prefix: str
+) -> list[Problem]:
     warnings = []
     first: dict[str, Any] = {}
     for article in ordered:
-        earlier = first.setdefault(link_key(article), article)
+        earlier = first.setdefault(keys[article.source].link_key, article)
         if earlier is not article:
             where = "originalUrl" if getattr(article, "original_url", None) else "webUrl"
             message = f"the same link as {prefix}{earlier.source}; both are kept"

@@ -1,4 +1,4 @@
-"""Find article files, split off their frontmatter and validate each file into an `Article`."""
+"""Split off an article file's frontmatter and validate the file into an `Article`."""
 
 from __future__ import annotations
 
@@ -6,10 +6,7 @@ import difflib
 import functools
 import hashlib
 import logging
-import os
 import re
-import stat
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
@@ -48,64 +45,6 @@ def is_ignored(name: str) -> bool:
         or name.endswith(("~", "#", ".swp", ".swo", ".swx", ".bak", ".tmp", ".orig"))
         or not name.lower().endswith(ARTICLE_SUFFIXES)
     )
-
-
-def find_files(content_dir: Path, warnings: list[Problem]) -> Iterator[Path]:
-    """Every article file below the folder; links leading out of it are not followed."""
-    root = content_dir.resolve()
-
-    def unreadable(error: OSError) -> None:
-        where = _relative(Path(error.filename or content_dir), content_dir)
-        warnings.append(Problem(where, None, "", f"cannot read folder: {error.strerror}"))
-
-    for folder, dirs, files in os.walk(content_dir, onerror=unreadable):
-        here = Path(folder)
-        kept = []
-        for name in sorted(dirs):
-            if name.startswith("."):
-                continue
-            if (here / name).is_symlink():
-                # Entering a link inside the folder would read its files twice; one leading
-                # out of it could publish anything on the machine.
-                if _target(here / name, root) is None:
-                    warnings.append(_not_followed(here / name, content_dir))
-                continue
-            kept.append(name)
-        dirs[:] = kept
-        for name in sorted(files):
-            if is_ignored(name):
-                continue
-            path = here / name
-            if path.is_symlink() and _target(path, root) is None:
-                warnings.append(_not_followed(path, content_dir))
-                continue
-            try:
-                regular = stat.S_ISREG(path.stat().st_mode)
-            except OSError:
-                regular = True  # let reading it report why it cannot be read
-            if regular:  # a FIFO or device named x.md would block or never end
-                yield path
-
-
-def _target(path: Path, root: Path) -> Path | None:
-    """Where a link leads, when that is inside `root`; None for outside, loops and errors."""
-    try:
-        target = path.resolve(strict=True)
-    except (OSError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
-        return None
-    return target if target.is_relative_to(root) else None
-
-
-def _relative(path: Path, content_dir: Path) -> str:
-    try:
-        return path.relative_to(content_dir).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
-def _not_followed(path: Path, content_dir: Path) -> Problem:
-    message = "symbolic link leads outside the content folder (or nowhere); not followed"
-    return Problem(_relative(path, content_dir), None, "", message)
 
 
 def parse_file(path: Path, source: str, zone: tzinfo) -> Parsed:

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import logging
-import pickle
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from stat import S_ISREG
 
-from roundup.cache import Draft, ParseCache, dump, for_storage, stat_key
-from roundup.collection import check_collection
+from roundup import stored
+from roundup.cache import ParseCache, dump, for_storage
+from roundup.collection import Keys, check_collection, keys_of
 from roundup.config import SiteConfig
-from roundup.content import Parsed, find_files, parse_file
+from roundup.content import Parsed, is_ignored, parse_file
 from roundup.errors import ContentError, Problem
 from roundup.model import Article
 from roundup.parallel import map_shards, shard_of
+from roundup.stored import Draft
 
 log = logging.getLogger(__name__)
 
@@ -35,15 +38,88 @@ class Scan:
 
 
 def scan(content_dir: Path) -> Scan:
-    """List the article files; cheap enough to tell whether anything changed since last time."""
+    """List the article files; cheap enough to tell whether anything changed since last time.
+
+    One `os.scandir` pass and one `stat` a file: the folder is listed on every build, even
+    one with nothing to do, so this is most of what an unchanged build costs.
+    """
     if not content_dir.is_dir():
         raise ContentError([Problem(str(content_dir), None, "", "content folder not found")])
     warnings: list[Problem] = []
-    files = []
-    for path in find_files(content_dir, warnings):
-        # A file that vanished between listing and stat is read (and reported) like any other.
-        files.append((path.relative_to(content_dir).as_posix(), stat_key(path) or (0, 0)))
+    files: list[tuple[str, tuple[int, int]]] = []
+    _walk(str(content_dir), "", os.path.realpath(content_dir), files, warnings)
     return Scan(files, warnings)
+
+
+def _walk(
+    folder: str,
+    prefix: str,
+    root: str,
+    files: list[tuple[str, tuple[int, int]]],
+    warnings: list[Problem],
+) -> None:
+    """Add the folder's article files (sorted), then those of its sub-folders (sorted)."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError as error:
+        warnings.append(
+            Problem(prefix.rstrip("/") or ".", None, "", f"cannot read folder: {error.strerror}")
+        )
+        return
+    folders = []
+    for entry in entries:
+        name = entry.name
+        try:
+            is_folder = entry.is_dir()
+        except OSError:
+            is_folder = False
+        if is_folder:
+            if name.startswith("."):
+                continue
+            if entry.is_symlink():
+                # Entering a link inside the folder would read its files twice; one leading
+                # out of it could publish anything on the machine.
+                if not _inside(entry.path, root):
+                    warnings.append(_not_followed(prefix + name))
+                continue
+            folders.append(entry)
+            continue
+        if is_ignored(name):
+            continue
+        if entry.is_symlink() and not _inside(entry.path, root):
+            warnings.append(_not_followed(prefix + name))
+            continue
+        try:
+            stat = entry.stat()
+        except OSError:
+            # Vanished or unreadable: reading it reports why, like any other file.
+            files.append((prefix + name, (0, 0)))
+            continue
+        if S_ISREG(stat.st_mode):  # a FIFO or device named x.md would block or never end
+            files.append((prefix + name, (stat.st_size, stat.st_mtime_ns)))
+    for entry in folders:
+        _walk(entry.path, prefix + entry.name + "/", root, files, warnings)
+
+
+def _inside(path: str, root: str) -> bool:
+    """Whether a link leads inside `root` (False for outside, loops and dangling links)."""
+    try:
+        target = Path(path).resolve(strict=True)
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
+        return False
+    return target.is_relative_to(root)
+
+
+def _not_followed(source: str) -> Problem:
+    message = "symbolic link leads outside the content folder (or nowhere); not followed"
+    return Problem(source, None, "", message)
+
+
+# A freshly parsed file: source, result (pickled if from a worker), what the cache keeps of
+# it (pickled) and its collection keys (None when it has no article).
+_Fresh = tuple[str, Parsed | bytes, bytes | None, Keys | None]
+_NO_KEYS = Keys("", "")  # of a file whose result is not stored
 
 
 def load_articles(config: SiteConfig, cache: ParseCache, preview: bool, found: Scan) -> Loaded:
@@ -57,38 +133,49 @@ def load_articles(config: SiteConfig, cache: ParseCache, preview: bool, found: S
     errors: list[Problem] = []
     articles: list[Article] = []
     results: dict[str, Parsed | Draft] = {}
-    keys = dict(found.files)
+    known: dict[str, Keys] = {}
+    stat_keys = dict(found.files)
     todo: list[str] = []
     public = not preview
+    cached = cache.lookup(stat_keys)
     for source, key in found.files:
-        cached = cache.get(source, key)
-        if cached is None or (preview and isinstance(cached, Draft)):
+        hit = cached.get(source)
+        if hit is None or (preview and isinstance(hit[0], Draft)):
             todo.append(source)
             continue
-        results[source] = cached
-        stored = for_storage(cached, public)
-        if stored is not cached:  # a draft cached whole by a preview build: keep only a stub
-            cache.put(source, key, dump(stored))
+        results[source], known[source] = hit
+        stub = for_storage(hit[0], public)
+        if stub is not hit[0]:  # a draft cached whole by a preview build: keep a stub
+            cache.put(source, key, dump(stub), hit[1])
+    del cached
     zone = config.zone
 
-    def parse_shard(shard: int, shards: int) -> list[tuple[str, Parsed | bytes, bytes | None]]:
+    def parse_shard(shard: int, shards: int) -> list[_Fresh]:
         # Shard 0 runs in this process and hands back objects; the others' results travel
         # pickled, and each result is pickled for the cache where it was parsed.
-        out: list[tuple[str, Parsed | bytes, bytes | None]] = []
+        out: list[_Fresh] = []
         for source in shard_of(todo, shard, shards):
             parsed = parse_file(content_dir / source, source, zone)
-            stored = for_storage(parsed, public)
-            blob = dump(stored)
+            kept = for_storage(parsed, public)
+            blob = dump(kept)
+            keys = keys_of(parsed.article) if parsed.article else None
             if shard == 0:
-                out.append((source, parsed, blob))
+                out.append((source, parsed, blob, keys))
             else:
-                out.append((source, blob if stored is parsed else dump(parsed), blob))
+                out.append((source, blob if kept is parsed else dump(parsed), blob, keys))
         return out
 
     for shard_result in map_shards(parse_shard, len(todo)):
-        for source, parsed, stored in shard_result:
-            results[source] = pickle.loads(parsed) if isinstance(parsed, bytes) else parsed
-            cache.put(source, keys[source], stored)
+        for source, parsed, kept, keys in shard_result:
+            if isinstance(parsed, bytes):
+                # Read whole at once: a build that parses many files renders many pages,
+                # and text decoded later, here and there, leaves the memory fragmented.
+                parsed = stored.load(parsed)
+                stored.read_all([parsed.article] if isinstance(parsed, Parsed) else [])
+            results[source] = parsed
+            if keys is not None:
+                known[source] = keys
+            cache.put(source, stat_keys[source], kept, keys or _NO_KEYS)
     for source in sorted(results):
         parsed = results[source]
         if isinstance(parsed, Draft):
@@ -100,7 +187,7 @@ def load_articles(config: SiteConfig, cache: ParseCache, preview: bool, found: S
         if parsed.article is not None:
             articles.append(parsed.article)
     prefix = display_path(content_dir, Path.cwd()) + "/"
-    articles, collection_errors, collection_warnings = check_collection(articles, prefix)
+    articles, collection_errors, collection_warnings = check_collection(articles, prefix, known)
     errors.extend(collection_errors)
     warnings.extend(collection_warnings)
     if errors:

@@ -82,6 +82,7 @@ class Writer:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._root = os.path.join(root, "")  # with a trailing separator
         self.created_root = not root.exists()
         self.state = root / STATE_DIR
         self.staging = self.state / f"staging-{os.getpid()}"
@@ -89,7 +90,9 @@ class Writer:
         self.new: dict[str, Record] = {}
         self.staged: dict[str, Path] = {}
         self.written = 0
-        self.state_files: dict[str, bytes] = {}  # roundup's own records, saved on commit
+        # roundup's own records, by path in the state folder, saved on commit: their bytes, a
+        # file staged with them, or None to remove the record
+        self.state_files: dict[str, bytes | Path | None] = {}
         self._counter = 0
         self._prefix = ""
         self._safe_dirs: set[Path] = set()
@@ -113,6 +116,10 @@ class Writer:
         """Whether every file of the last build is still there as it was written."""
         return bool(self.old) and all(self._untouched(p, r) for p, r in self.old.items())
 
+    def had(self, path: str) -> bool:
+        """Whether the last build made `path`."""
+        return path in self.old
+
     def is_current(self, path: str, key: str) -> bool:
         """Whether `path` was made from the same inputs last time and is untouched since."""
         old = self.old.get(path)
@@ -123,7 +130,8 @@ class Writer:
 
     def _untouched(self, path: str, old: Record) -> bool:
         try:
-            stat = os.stat(self.root / path, follow_symlinks=False)
+            # A string, not a Path: every file of the site is checked on every build.
+            stat = os.stat(self._root + path, follow_symlinks=False)
         except OSError:
             return False
         return stat.st_size == old.size and stat.st_mtime_ns == old.mtime_ns
@@ -189,9 +197,17 @@ class Writer:
         if self.new != self.old:
             self._write_manifest()
         for name, data in self.state_files.items():
+            target = self.state / name
+            if data is None:
+                target.unlink(missing_ok=True)
+                continue
+            target.parent.mkdir(exist_ok=True)
+            if isinstance(data, Path):
+                os.replace(data, target)
+                continue
             temporary = self.state / (name + ".tmp")
             temporary.write_bytes(data)
-            os.replace(temporary, self.state / name)
+            os.replace(temporary, target)
         shutil.rmtree(self.staging, ignore_errors=True)
 
     def abort(self) -> None:

@@ -33,6 +33,13 @@ def _run(shard: int, shards: int) -> object:
     return _job(shard, shards)
 
 
+def forks(size: int) -> bool:
+    """Whether `map_shards` shares out this many units of work among forked workers."""
+    return (
+        size >= MIN_PARALLEL and workers() > 1 and "fork" in multiprocessing.get_all_start_methods()
+    )
+
+
 def map_shards(function: Callable[[int, int], R], size: int) -> list[R]:
     """Run `function(shard, shards)` in one process per core (or here, for small jobs).
 
@@ -41,9 +48,9 @@ def map_shards(function: Callable[[int, int], R], size: int) -> list[R]:
     results travel back.
     """
     global _job
-    shards = workers() if size >= MIN_PARALLEL else 1
-    if shards == 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if not forks(size):
         return [function(0, 1)]
+    shards = workers()
     _job = function
     try:
         with multiprocessing.get_context("fork").Pool(shards - 1) as pool:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
-from roundup.content import find_files, is_ignored, parse_bytes, split_frontmatter
+from roundup.content import is_ignored, parse_bytes, split_frontmatter
 from roundup.errors import Problem
 
 GOOD = """---
@@ -137,24 +135,6 @@ def test_long_texts_are_cut_with_warnings() -> None:
 )  # fmt: skip
 def test_ignored_names(name: str, ignored: bool) -> None:
     assert is_ignored(name) is ignored
-
-
-def test_find_files_reads_nested_folders_and_skips_links_leaving_the_folder(tmp_path: Path) -> None:
-    content = tmp_path / "content"
-    (content / "a" / "b").mkdir(parents=True)
-    (content / ".git").mkdir()
-    for name in ("x.md", "a/b/y.txt", ".git/z.md", "a/.w.md", "a/v.md~"):
-        (content / name).write_text("x")
-    (tmp_path / "outside.md").write_text("x")
-    os.symlink(tmp_path / "outside.md", content / "out.md")
-    os.symlink("x.md", content / "in.md")
-    os.symlink("loop.md", content / "loop.md")
-    os.symlink(tmp_path, content / "up")
-    os.mkfifo(content / "fifo.md")
-    warnings: list[Problem] = []
-    found = sorted(p.relative_to(content).as_posix() for p in find_files(content, warnings))
-    assert found == ["a/b/y.txt", "in.md", "x.md"]
-    assert sorted(w.path for w in warnings) == ["loop.md", "out.md", "up"]
 
 
 def test_yaml_problems_and_field_problems_are_reported_together() -> None:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from roundup import parallel
+
 from conftest import build_folder, files_of
 
 TOPICS = ["Feeds", "feeds", "Standards", "JSON", "C++", "C#", "Ünïcode", "日本語", "Rust/Wasm"]
@@ -93,3 +95,22 @@ def test_random_sequences_match_cold_builds(fixture_site: Path, tmp_path: Path, 
         build_folder(fixture_site, cold)
         assert files_of(incremental) == files_of(cold), (seed, step, action)
         shutil.rmtree(cold)
+
+
+def test_forked_workers_build_what_one_process_builds(
+    fixture_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The fixture is far below the size at which work is shared out: share it anyway, so the
+    # workers' parsing, rendering and merging are held to the same output, cold and after edits.
+    rng = random.Random(3)
+    serial, forked = tmp_path / "serial", tmp_path / "forked"
+    counter = [0]
+    for step in range(6):
+        monkeypatch.setattr(parallel, "MIN_PARALLEL", 10**9)
+        build_folder(fixture_site, serial)
+        monkeypatch.setattr(parallel, "MIN_PARALLEL", 1)
+        monkeypatch.setenv("ROUNDUP_JOBS", "3")
+        build_folder(fixture_site, forked)
+        monkeypatch.delenv("ROUNDUP_JOBS")
+        assert files_of(forked) == files_of(serial), step
+        _step(rng, fixture_site, counter)
