@@ -8,8 +8,16 @@ import logging
 import marshal
 import mmap
 import os
+import sys
 import zlib
 from pathlib import Path
+
+import feedgen.version
+import jinja2
+import markdown
+import nh3
+import pydantic
+import yaml
 
 from roundup import __version__, stored
 from roundup.collection import Keys, keys_of
@@ -42,8 +50,14 @@ _Index = tuple[StatKey, int, int, str, str]
 
 @functools.cache
 def code_digest() -> str:
-    """Changes with roundup's own code: an upgrade (or a local edit) re-parses and rewrites."""
+    """Changes with roundup's own code and the libraries that shape its output: an upgrade
+    (or a local edit) re-parses and rewrites."""
     h = hashlib.blake2b(__version__.encode(), digest_size=16)
+    # A new Markdown or sanitiser can change a cached comment, a new Jinja or feedgen a page
+    # whose inputs did not change; the stored results are pickled by this Python.
+    libraries = (sys.version, markdown.__version__, nh3.__version__, yaml.__version__,
+                 pydantic.VERSION, jinja2.__version__, feedgen.version.version_str)  # fmt: skip
+    h.update(repr(libraries).encode())
     for path in sorted(Path(__file__).parent.glob("*.py")):
         h.update(path.name.encode() + b"\0" + path.read_bytes())
     return h.hexdigest()

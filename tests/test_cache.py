@@ -174,3 +174,18 @@ def test_cached_articles_decode_their_text_on_first_use() -> None:
     assert type(plain) is Article and plain == result.article
     with pytest.raises(AttributeError):
         load(dump(result)).article.no_such_field  # noqa: B018
+
+
+def test_a_library_upgrade_changes_the_code_digest(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A new Markdown could render a cached comment differently: nothing cached may survive it.
+    import markdown
+
+    from roundup.cache import code_digest
+
+    before = code_digest()
+    code_digest.cache_clear()
+    monkeypatch.setattr(markdown, "__version__", markdown.__version__ + ".post1")
+    try:
+        assert code_digest() != before
+    finally:
+        code_digest.cache_clear()
