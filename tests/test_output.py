@@ -110,11 +110,20 @@ def test_refuses_the_root_and_home() -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["", "/etc/passwd", "../x", "a/../../x", "a//b", "./a", ".roundup/x", "a\\b", "x" * 256]
-)
+    "path",
+    ["", "/etc/passwd", "../x", "a/../../x", "a//b", "./a", ".roundup/x", ".roundup", "a\\b",
+     "x" * 256, "a/" + "é" * 128, "a/", "/", "a/.", "..", "a/b/.."],
+)  # fmt: skip
 def test_unsafe_output_paths_are_refused(path: str) -> None:
     with pytest.raises(OutputError):
         check_relative(path)
+
+
+@pytest.mark.parametrize(
+    "path", ["index.html", ".nojekyll", "a/b/index.html", "x" * 255, "é" * 127 + "/x", "a..b/c"]
+)
+def test_ordinary_output_paths_pass(path: str) -> None:
+    assert check_relative(path) == path
 
 
 def test_two_outputs_on_one_path_are_refused(tmp_path: Path) -> None:
