@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 
 LAST_BUILD = "last-build.json"  # inputs, counts and warnings of the last successful build
 
-Progress = Callable[[int, int], None]
+# What is being done ("reading", "files"), then how far along: (done, total).
+Progress = Callable[[str, str, int, int], None]
 
 
 @dataclass(slots=True)
@@ -107,7 +108,8 @@ def _build(
             previous.timings = result.timings
             return previous
     cache = ParseCache(config.output_dir / STATE_DIR if owned else None, config.timezone)
-    loaded = load_articles(config, cache, preview, found)
+    reading = partial(progress, "reading", "files") if progress else None
+    loaded = load_articles(config, cache, preview, found, reading)
     result.warnings = loaded.warnings
     if strict and loaded.warnings:
         raise ContentError(loaded.warnings)
@@ -261,7 +263,7 @@ def _write_all(
                 key = key_of(kind, path, source)
             own.add(path, make(), key)
             if progress and shard == 0 and index % 500 < shards:
-                progress(index, total)
+                progress("rendering", "pages", index, total)
         return own.results() if shard > 0 else None
 
     try:

@@ -153,8 +153,8 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress(done: int, total: int) -> None:
-    print(f"\rroundup: rendering {done}/{total} pages", end="", file=sys.stderr, flush=True)
+def _progress(doing: str, unit: str, done: int, total: int) -> None:
+    print(f"\r\033[Kroundup: {doing} {done}/{total} {unit}", end="", file=sys.stderr, flush=True)
 
 
 def _summary(result: BuildResult, output: str, preview: bool) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from stat import S_ISREG
@@ -122,11 +123,17 @@ _Fresh = tuple[str, Parsed | bytes, bytes | None, Keys | None]
 _NO_KEYS = Keys("", "")  # of a file whose result is not stored
 
 
-def load_articles(config: SiteConfig, cache: ParseCache, preview: bool, found: Scan) -> Loaded:
+def load_articles(
+    config: SiteConfig,
+    cache: ParseCache,
+    preview: bool,
+    found: Scan,
+    progress: Callable[[int, int], None] | None = None,
+) -> Loaded:
     """Read and validate every article file; raise one ContentError listing every problem.
 
     Files whose size and modification time match the cache are not read again; the rest are
-    parsed on every core when there are many.
+    parsed on every core when there are many. `progress(done, total)` hears of the parsing.
     """
     content_dir = config.content_dir
     warnings: list[Problem] = list(found.warnings)
@@ -154,7 +161,9 @@ def load_articles(config: SiteConfig, cache: ParseCache, preview: bool, found: S
         # Shard 0 runs in this process and hands back objects; the others' results travel
         # pickled, and each result is pickled for the cache where it was parsed.
         out: list[_Fresh] = []
-        for source in shard_of(todo, shard, shards):
+        for number, source in enumerate(shard_of(todo, shard, shards)):
+            if progress and shard == 0 and number % 500 == 0:  # the shards keep pace
+                progress(number * shards, len(todo))
             parsed = parse_file(content_dir / source, source, zone)
             kept = for_storage(parsed, public)
             blob = dump(kept)

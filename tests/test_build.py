@@ -178,3 +178,17 @@ def test_state_folder_of_a_public_build_holds_no_draft_text(build_fixture: Build
     for path in state:
         data = path.read_bytes()
         assert DRAFT_TITLE.encode() not in data and b"yaml.org/spec" not in data, path
+
+
+def test_progress_is_told_of_reading_and_rendering(fixture_site: Path, tmp_path: Path) -> None:
+    from roundup import config as config_module
+    from roundup.build import build
+
+    heard: list[tuple[str, str, int, int]] = []
+    settings = {"output_dir": str(tmp_path / "out")}
+    config = config_module.load(fixture_site / "pyproject.toml", settings, fixture_site)
+    result = build(config, progress=lambda *report: heard.append(report))
+    files = len(list((fixture_site / "content").rglob("*.md")))
+    assert ("reading", "files", 0, files) in heard
+    assert ("rendering", "pages", 0, result.pages + result.feeds) in heard
+    assert all(0 <= done < total for _, _, done, total in heard)
