@@ -6,6 +6,7 @@ import difflib
 import functools
 import hashlib
 import logging
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import tzinfo
@@ -47,13 +48,27 @@ def is_ignored(name: str) -> bool:
     )
 
 
-def parse_file(path: Path, source: str, zone: tzinfo) -> Parsed:
+def parse_file(path: str | Path, source: str, zone: tzinfo) -> Parsed:
     """Read and validate one article file; `source` is its path relative to the content folder."""
     try:
-        data = path.read_bytes()
+        data = _read(path)
     except OSError as error:
         return Parsed(None, [Problem(source, None, "", f"cannot read file: {error.strerror}")])
     return parse_bytes(data, source, zone)
+
+
+def _read(path: str | Path) -> bytes:
+    # The file's bytes with two system calls and no buffered file object: half the cost of
+    # Path.read_bytes, which matters for 30,000 small files. Non-blocking: should the file
+    # have become a FIFO since the folder was listed, opening it must not wait for a writer.
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    return b"".join(chunks)
 
 
 def parse_bytes(data: bytes, source: str, zone: tzinfo) -> Parsed:

@@ -156,6 +156,7 @@ def load_articles(
             cache.put(source, key, dump(stub), hit[1])
     del cached
     zone = config.zone
+    content_prefix = os.path.join(content_dir, "")  # with a trailing separator
 
     def parse_shard(shard: int, shards: int) -> list[_Fresh]:
         # Shard 0 runs in this process and hands back objects; the others' results travel
@@ -164,7 +165,7 @@ def load_articles(
         for number, source in enumerate(shard_of(todo, shard, shards)):
             if progress and shard == 0 and number % 500 == 0:  # the shards keep pace
                 progress(number * shards, len(todo))
-            parsed = parse_file(content_dir / source, source, zone)
+            parsed = parse_file(content_prefix + source, source, zone)
             kept = for_storage(parsed, public)
             blob = dump(kept)
             keys = keys_of(parsed.article) if parsed.article else None
