@@ -18,6 +18,7 @@ from roundup.bytecode import BYTECODE_FILE, TemplateCache
 from roundup.cache import ParseCache, code_digest
 from roundup.config import SiteConfig
 from roundup.errors import ContentError, Problem
+from roundup.fingerprints import fingerprint, stable_bytes
 from roundup.loader import load_articles, scan
 from roundup.output import MANIFEST, STATE_DIR, Writer, check_folder
 from roundup.parallel import forks, map_shards
@@ -230,7 +231,7 @@ def _write_all(
 
     def key_of(kind: str, path: str, source: object) -> str:
         h = base.copy()
-        h.update(pages.stable_bytes((kind, path, pages.fingerprint(source, memo))))
+        h.update(stable_bytes((kind, path, fingerprint(source, memo))))
         return h.hexdigest()
 
     jobs = _jobs(site, renderer)
