@@ -299,4 +299,5 @@ def _key(*parts: object) -> str:
 def _settings(config: SiteConfig) -> str:
     """Every setting that shapes the output (not where the config file happens to be)."""
     fields = config.__dataclass_fields__
-    return repr(sorted((name, str(getattr(config, name))) for name in fields if name != "source"))
+    where = ("source", "cache_dir")  # where files are kept, not what the site is
+    return repr(sorted((name, str(getattr(config, name))) for name in fields if name not in where))

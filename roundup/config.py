@@ -37,6 +37,7 @@ class _Settings(BaseModel):
     content_dir: str = "content"
     output_dir: str = "output"
     templates_dir: str = "templates"
+    cache_dir: str = ".roundup-cache"
 
     @field_validator("*")
     @classmethod
@@ -98,6 +99,7 @@ class SiteConfig:
     content_dir: Path
     output_dir: Path
     templates_dir: Path
+    cache_dir: Path  # roundup's own state (parse cache, records): never inside the output
     source: Path | None  # the config file read, if any
 
     @property
@@ -135,12 +137,13 @@ def load(
         **{
             key: getattr(valid, key)
             for key in KEYS
-            if key not in ("content_dir", "output_dir", "templates_dir", "site_id")
+            if key not in ("content_dir", "output_dir", "templates_dir", "cache_dir", "site_id")
         },
         site_id=valid.site_id or slugify(valid.title) or "roundup",
         content_dir=root / valid.content_dir,
         output_dir=root / valid.output_dir,
         templates_dir=root / valid.templates_dir,
+        cache_dir=root / valid.cache_dir,
         source=path,
     )
 

@@ -1,0 +1,73 @@
+"""`roundup build`: build the site into the output folder and print the summary line."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from roundup.commands.common import add_config_argument, error, load_config
+
+if TYPE_CHECKING:
+    from roundup.build import BuildResult
+
+HELP = "build the site into the output folder"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--content", metavar="DIR", help="folder of article files (default content/)"
+    )
+    parser.add_argument("--output", metavar="DIR", help="folder to build into (default output/)")
+    parser.add_argument(
+        "--cache-dir", metavar="DIR", help="roundup's own state (default .roundup-cache/)"
+    )
+    parser.add_argument("--base-url", metavar="URL", help="absolute URL the site is served from")
+    add_config_argument(parser)
+    parser.add_argument("--preview", action="store_true", help="include unpublished items, marked")
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    parser.add_argument("-v", "--verbose", action="store_true", help="print timings per phase")
+
+
+def run(args: argparse.Namespace) -> int:
+    # Imported here: the pipeline's libraries are not needed to parse any command's options.
+    from roundup.build import build
+    from roundup.loader import display_path
+
+    config = load_config(
+        args,
+        content_dir=args.content,
+        output_dir=args.output,
+        cache_dir=args.cache_dir,
+        base_url=args.base_url,
+    )
+    progress = _progress if sys.stderr.isatty() and not os.environ.get("CI") else None
+    result = build(config, preview=args.preview, strict=args.strict, progress=progress)
+    if progress:
+        print("\r\033[K", end="", file=sys.stderr)
+    for warning in result.warnings:
+        error(f"warning: {warning}")
+    if not args.quiet:
+        print(summary(result, display_path(config.output_dir, Path.cwd()), args.preview))
+    return 0
+
+
+def _progress(doing: str, unit: str, done: int, total: int) -> None:
+    print(f"\r\033[Kroundup: {doing} {done}/{total} {unit}", end="", file=sys.stderr, flush=True)
+
+
+def summary(result: BuildResult, output: str, preview: bool) -> str:
+    """The line every build ends with: what was shown, skipped, made and written."""
+    hidden = (
+        f"{result.hidden} unpublished included (preview)"
+        if preview
+        else f"{result.hidden} unpublished skipped"
+    )
+    return (
+        f"roundup: {result.shown} items shown, {hidden}; {result.pages} pages, "
+        f"{result.feeds} feeds; {result.written} of {result.files} files written to {output}/ "
+        f"in {result.seconds:.2f} s"
+    )

@@ -1,0 +1,44 @@
+"""What several commands share: reading the config with their flags, printing problems."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from roundup import config as config_module
+from roundup.config import SiteConfig
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def add_config_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config", metavar="FILE", help="config file (default ./pyproject.toml or ./roundup.toml)"
+    )
+
+
+def load_config(args: argparse.Namespace, **overrides: Any) -> SiteConfig:
+    """The site's config from `--config` (or the default file) with these flag values over it.
+
+    Folder flags are taken relative to where the user runs roundup, as they typed them.
+    """
+    cwd = Path.cwd()
+    for key in ("content_dir", "output_dir", "cache_dir", "templates_dir"):
+        if overrides.get(key) is not None:
+            overrides[key] = str(cwd / overrides[key])
+    config_file = Path(args.config) if getattr(args, "config", None) else None
+    return config_module.load(config_file, overrides, cwd)
+
+
+def printable(line: str) -> str:
+    """The line with control characters shown as escapes: file names and values come from
+    content, and an escape sequence in them must not drive the terminal."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], line)
+
+
+def error(line: str) -> None:
+    """Print a line to stderr, made printable."""
+    print(printable(line), file=sys.stderr)
