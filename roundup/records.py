@@ -143,7 +143,8 @@ def images(value: Any, path: Path, report: Report) -> tuple[Image, ...]:
         except PydanticCustomError as error:
             report.warn((*where, "url"), f"{reason(error)}; image dropped")
             continue
-        width, height = _dimension(entry.get("width")), _dimension(entry.get("height"))
+        width = _dimension(entry.get("width"), (*where, "width"), report)
+        height = _dimension(entry.get("height"), (*where, "height"), report)
         if width is None or height is None:
             width = height = None  # one size alone cannot reserve the space; keep neither
         kept.append(Image(url, width, height, entry.get("isCached") is True))
@@ -156,10 +157,27 @@ def checked_url(value: Any, path: Path, report: Report) -> str:
     return schema.check_url(value)
 
 
-def _dimension(value: Any) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
+MAX_DIMENSION = 100_000  # px; no real picture is wider or taller
+
+
+def _dimension(value: Any, path: Path, report: Report) -> int | None:
+    """A width or height in pixels; anything else is dropped with a warning (the image stays)."""
+    if value is None:
         return None
-    return int(value) if 0 < value < 100_000 else None
+    number = value
+    if isinstance(value, str) and value.strip().isdigit():
+        number = int(value.strip())  # "600": a number in quotes, as HTML attributes have them
+    elif type(value) is float and value.is_integer():
+        number = int(value)  # 600.0
+    if type(number) is int and 0 < number <= MAX_DIMENSION:
+        return number
+    if type(number) is int:
+        reason = f"must be between 1 and {MAX_DIMENSION:,} pixels"
+    else:
+        reason = "must be a whole number of pixels, such as 600"
+    shown = shorten(value) if isinstance(value, str) else str(value).lower()
+    report.warn(path, f"{reason}, not {shown}; the image is kept without its size")
+    return None
 
 
 def related(value: Any, zone: tzinfo, report: Report) -> tuple[Related, ...]:

@@ -80,6 +80,33 @@ def test_unsafe_image_urls_are_dropped_with_a_warning_naming_the_entry() -> None
     ]
 
 
+def test_a_bad_image_size_is_dropped_with_a_warning_and_the_image_kept() -> None:
+    text = """images:
+  - {url: "https://example.com/a.png", width: 600px, height: 300}
+  - {url: "https://example.com/b.png", width: -1, height: 0}
+  - {url: "https://example.com/c.png", width: 12.5, height: 20}
+  - {url: "https://example.com/d.png", width: "640", height: 480.0}
+"""
+    value, report = read(text)
+    images = records.images(value["images"], ("images",), report)
+    assert [(i.url[-5:], i.width, i.height) for i in images] == [
+        ("a.png", None, None),
+        ("b.png", None, None),
+        ("c.png", None, None),
+        ("d.png", 640, 480),  # whole numbers, quoted or written as floats, are fine
+    ]
+    assert messages(report) == [
+        "warning: a.md:2: images[0].width: must be a whole number of pixels, such as 600, "
+        "not 600px; the image is kept without its size",
+        "warning: a.md:3: images[1].width: must be between 1 and 100,000 pixels, not -1; "
+        "the image is kept without its size",
+        "warning: a.md:3: images[1].height: must be between 1 and 100,000 pixels, not 0; "
+        "the image is kept without its size",
+        "warning: a.md:4: images[2].width: must be a whole number of pixels, such as 600, "
+        "not 12.5; the image is kept without its size",
+    ]
+
+
 def test_related_entries_keep_what_is_safe() -> None:
     text = """related:
   - title: Good
