@@ -6,27 +6,29 @@ import gc
 import hashlib
 import json
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from roundup import feeds, pages, stored
+from roundup import feeds, pages
 from roundup import site as S
-from roundup.bytecode import BYTECODE_FILE, TemplateCache
+from roundup.bytecode import TemplateCache
 from roundup.cache import ParseCache, code_digest
 from roundup.config import SiteConfig
 from roundup.errors import ContentError, Problem
 from roundup.fingerprints import fingerprint, stable_bytes
-from roundup.loader import load_articles, scan
-from roundup.output import MANIFEST, STATE_DIR, Writer, check_folder
+from roundup.loader import display_path, load_articles, scan
+from roundup.output import Writer, check_folder, read_records, untouched
 from roundup.parallel import forks, map_shards
 from roundup.render import Renderer
+from roundup.state import StateFolder, check_apart
 
 log = logging.getLogger(__name__)
 
-LAST_BUILD = "last-build.json"  # inputs, counts and warnings of the last successful build
+LAST_BUILD = "last-build.json"  # in the records folder: inputs, counts and warnings
 
 # What is being done ("reading", "files"), then how far along: (done, total).
 Progress = Callable[[str, str, int, int], None]
@@ -92,42 +94,37 @@ def _build(
     _leftovers.clear()
     result = BuildResult()
     clock = _Clock(result.timings)
+    output = config.output_dir
+    check_apart(config.cache_dir, output)
     protected = [config.content_dir, config.templates_dir, Path.cwd()]
     if config.source is not None:
         protected.append(config.source.parent)
-    check_folder(config.output_dir, protected)
-    owned = (config.output_dir / STATE_DIR / MANIFEST).is_file()
+    check_folder(output, protected)
+    state = StateFolder(config.cache_dir)
+    records = state.records(output)
     found = scan(config.content_dir)
     renderer = Renderer(config, preview, {"nav": _nav()})
     inputs = _key(code_digest(), _settings(config), preview, renderer.digest(), found.files)
-    if owned:
-        previous = _unchanged(config.output_dir, inputs)
-        if previous is not None:
-            if strict and previous.warnings:
-                raise ContentError(previous.warnings)
-            clock.lap("check")
-            previous.timings = result.timings
-            return previous
-    cache = ParseCache(config.output_dir / STATE_DIR if owned else None, config.timezone)
+    previous = _unchanged(output, records, inputs)
+    if previous is not None:
+        if strict and previous.warnings:
+            raise ContentError(previous.warnings)
+        clock.lap("check")
+        previous.timings = result.timings
+        return previous
+    state.ensure()
+    cache = ParseCache(state.parsed, config.timezone)
     reading = partial(progress, "reading", "files") if progress else None
-    loaded = load_articles(config, cache, preview, found, reading)
+    loaded = load_articles(config, cache, found, reading)  # saves the cache, whatever it finds
     result.warnings = loaded.warnings
     if strict and loaded.warnings:
         raise ContentError(loaded.warnings)
     clock.lap("load")
 
-    templates = TemplateCache(config.output_dir / STATE_DIR if owned else None)
+    templates = TemplateCache(state.templates)
     renderer.env.bytecode_cache = templates
     renderer.check()
-    writer = Writer(config.output_dir)
-    try:
-        writer.start()
-        if cache.changed():
-            # Written now, so the cached results' bytes are not held through rendering.
-            writer.state_files.update(cache.save(writer.staging))
-        cache.close()
-        if templates.changed():
-            writer.state_files[BYTECODE_FILE] = templates.data()
+    with Writer(output, records, display_path(output, Path.cwd())) as writer:
         site = S.build_site(loaded.articles, config, preview)
         result.shown = len(site.items)
         result.hidden = sum(not a.published for a in loaded.articles)
@@ -140,11 +137,9 @@ def _build(
         _write_all(site, renderer, assets, writer, result, progress)
         clock.lap("render")
         result.files = len(writer.new)
-        writer.state_files[LAST_BUILD] = _last_build(inputs, result)
         writer.commit()
-    except BaseException:
-        writer.abort()
-        raise
+    templates.save()
+    _save_last_build(records, inputs, result)
     result.written = writer.written
     clock.lap("write")
     _leftovers.extend((found, loaded, site, writer))
@@ -162,11 +157,12 @@ def _peak_memory() -> str:
     return f"{own} MiB (workers {workers} MiB)"
 
 
-def _unchanged(output: Path, inputs: str) -> BuildResult | None:
+def _unchanged(output: Path, records: Path, inputs: str) -> BuildResult | None:
     """The last build's result, if it had exactly these inputs and its files are untouched."""
     try:
-        last = json.loads((output / STATE_DIR / LAST_BUILD).read_text("utf-8"))
-        if last["inputs"] != inputs or not Writer(output).untouched():
+        last = json.loads((records / LAST_BUILD).read_text("utf-8"))
+        recorded = read_records(records)
+        if last["inputs"] != inputs or recorded is None or not untouched(output, recorded):
             return None
         return BuildResult(
             warnings=[Problem(*p) for p in last["warnings"]], written=0, **last["counts"]
@@ -175,7 +171,7 @@ def _unchanged(output: Path, inputs: str) -> BuildResult | None:
         return None
 
 
-def _last_build(inputs: str, result: BuildResult) -> bytes:
+def _save_last_build(records: Path, inputs: str, result: BuildResult) -> None:
     counts = {
         "shown": result.shown,
         "hidden": result.hidden,
@@ -185,7 +181,12 @@ def _last_build(inputs: str, result: BuildResult) -> bytes:
     }
     warnings = [[p.path, p.line, p.field, p.message] for p in result.warnings]
     data = {"inputs": inputs, "counts": counts, "warnings": warnings}
-    return json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    temporary = records / (LAST_BUILD + ".tmp")
+    try:
+        temporary.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True), "utf-8")
+        os.replace(temporary, records / LAST_BUILD)
+    except OSError as error:  # only costs the next build its shortcut
+        log.warning("could not record the build in %s: %s", records, error.strerror)
 
 
 def _nav() -> list[tuple[str, str]]:
@@ -202,8 +203,7 @@ def _jobs(site: S.Site, renderer: Renderer) -> list[Job]:
         jobs.append((S.output_file(page.path), page.template, partial(renderer.render, page),
                      page.context))  # fmt: skip
     for item in site.items:
-        # The page itself is made only if it must be rendered: its title and summary are
-        # text that cached articles read only when asked (see `stored.LazyArticle`).
+        # The page itself is made only if it must be rendered.
         context = pages.item_context(item)
         make = partial(_render_item, renderer, item, context)
         jobs.append((S.output_file(item.path), "item.html", make, context))
@@ -249,7 +249,6 @@ def _write_all(
         todo.append((job, key))
     total = len(todo)
     if forks(total):
-        stored.read_all(item.article for item in site.items)
         gc.freeze()  # as long-lived as the rest of the site
     # Only now: sorting out the work makes many objects and no cycles, but rendering makes
     # short-lived cycles (Jinja's contexts) for the collector to free.

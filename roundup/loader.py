@@ -10,14 +10,13 @@ from pathlib import Path
 from stat import S_ISREG
 
 from roundup import stored
-from roundup.cache import ParseCache, dump, for_storage
+from roundup.cache import ParseCache
 from roundup.collection import Keys, check_collection, keys_of
 from roundup.config import SiteConfig
 from roundup.content import Parsed, is_ignored, parse_file
 from roundup.errors import ContentError, Problem
 from roundup.model import Article
 from roundup.parallel import map_shards, shard_of
-from roundup.stored import Draft
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +77,9 @@ def _walk(
         if is_folder:
             if name.startswith("."):
                 continue
+            if not is_ignored(name):  # x.md/ : not a file, so say what is done with it
+                message = "a folder named like an article file; the files in it are read instead"
+                warnings.append(Problem(prefix + name, None, "", message))
             if entry.is_symlink():
                 # Entering a link inside the folder would read its files twice; one leading
                 # out of it could publish anything on the machine.
@@ -97,8 +99,11 @@ def _walk(
             # Vanished or unreadable: reading it reports why, like any other file.
             files.append((prefix + name, (0, 0)))
             continue
-        if S_ISREG(stat.st_mode):  # a FIFO or device named x.md would block or never end
+        if S_ISREG(stat.st_mode):
             files.append((prefix + name, (stat.st_size, stat.st_mtime_ns)))
+        else:  # a FIFO or device named x.md would block or never end
+            message = "not a regular file (a pipe, socket or device); skipped"
+            warnings.append(Problem(prefix + name, None, "", message))
     for entry in folders:
         _walk(entry.path, prefix + entry.name + "/", root, files, warnings)
 
@@ -117,8 +122,8 @@ def _not_followed(source: str) -> Problem:
     return Problem(source, None, "", message)
 
 
-# A freshly parsed file: source, result (pickled if from a worker), what the cache keeps of
-# it (pickled) and its collection keys (None when it has no article).
+# A freshly parsed file: source, its result (as JSON bytes when it comes from a worker and
+# can be stored), what the cache keeps of it and its collection keys (None: no article).
 _Fresh = tuple[str, Parsed | bytes, bytes | None, Keys | None]
 _NO_KEYS = Keys("", "")  # of a file whose result is not stored
 
@@ -126,7 +131,6 @@ _NO_KEYS = Keys("", "")  # of a file whose result is not stored
 def load_articles(
     config: SiteConfig,
     cache: ParseCache,
-    preview: bool,
     found: Scan,
     progress: Callable[[int, int], None] | None = None,
 ) -> Loaded:
@@ -134,64 +138,64 @@ def load_articles(
 
     Files whose size and modification time match the cache are not read again; the rest are
     parsed on every core when there are many. `progress(done, total)` hears of the parsing.
+    The cache is saved before returning or raising: the files that were fine are not parsed
+    again next time, whatever the others held.
     """
+    try:
+        return _load(config, cache, found, progress)
+    finally:
+        cache.save()
+
+
+def _load(
+    config: SiteConfig,
+    cache: ParseCache,
+    found: Scan,
+    progress: Callable[[int, int], None] | None,
+) -> Loaded:
     content_dir = config.content_dir
     warnings: list[Problem] = list(found.warnings)
     errors: list[Problem] = []
     articles: list[Article] = []
-    results: dict[str, Parsed | Draft] = {}
+    results: dict[str, Parsed] = {}
     known: dict[str, Keys] = {}
     stat_keys = dict(found.files)
     todo: list[str] = []
-    public = not preview
     cached = cache.lookup(stat_keys)
-    for source, key in found.files:
+    for source, _ in found.files:
         hit = cached.get(source)
-        if hit is None or (preview and isinstance(hit[0], Draft)):
+        if hit is None:
             todo.append(source)
             continue
         results[source], known[source] = hit
-        stub = for_storage(hit[0], public)
-        if stub is not hit[0]:  # a draft cached whole by a preview build: keep a stub
-            cache.put(source, key, dump(stub), hit[1])
     del cached
     zone = config.zone
     content_prefix = os.path.join(content_dir, "")  # with a trailing separator
 
     def parse_shard(shard: int, shards: int) -> list[_Fresh]:
-        # Shard 0 runs in this process and hands back objects; the others' results travel
-        # pickled, and each result is pickled for the cache where it was parsed.
+        # Shard 0 runs in this process and hands back objects; the others send storable
+        # results as the JSON the cache keeps (cheaper to send than pickled objects).
         out: list[_Fresh] = []
         for number, source in enumerate(shard_of(todo, shard, shards)):
             if progress and shard == 0 and number % 500 == 0:  # the shards keep pace
                 progress(number * shards, len(todo))
             parsed = parse_file(content_prefix + source, source, zone)
-            kept = for_storage(parsed, public)
-            blob = dump(kept)
+            blob = stored.dump(parsed) if stored.storable(parsed) else None
             keys = keys_of(parsed.article) if parsed.article else None
-            if shard == 0:
-                out.append((source, parsed, blob, keys))
-            else:
-                out.append((source, blob if kept is parsed else dump(parsed), blob, keys))
+            sent: Parsed | bytes = parsed if shard == 0 or blob is None else blob
+            out.append((source, sent, blob, keys))
         return out
 
     for shard_result in map_shards(parse_shard, len(todo)):
-        for source, parsed, kept, keys in shard_result:
+        for source, parsed, blob, keys in shard_result:
             if isinstance(parsed, bytes):
-                # Read whole at once: a build that parses many files renders many pages,
-                # and text decoded later, here and there, leaves the memory fragmented.
                 parsed = stored.load(parsed)
-                stored.read_all([parsed.article] if isinstance(parsed, Parsed) else [])
             results[source] = parsed
             if keys is not None:
                 known[source] = keys
-            cache.put(source, stat_keys[source], kept, keys or _NO_KEYS)
+            cache.put(source, stat_keys[source], blob, keys or _NO_KEYS)
     for source in sorted(results):
         parsed = results[source]
-        if isinstance(parsed, Draft):
-            warnings.extend(parsed.warnings)
-            articles.append(parsed)  # type: ignore[arg-type]  # counted, never shown
-            continue
         errors.extend(parsed.errors)
         warnings.extend(parsed.warnings)
         if parsed.article is not None:

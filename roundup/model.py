@@ -35,7 +35,7 @@ class Related:
     published_at: datetime | None = None
     provider: Provider | None = None
     type: str | None = None
-    quality: float | None = None
+    quality: int | float | None = None
     images: tuple[Image, ...] = ()
 
 
@@ -56,8 +56,8 @@ class Article:
     topics: tuple[str, ...] = ()
     images: tuple[Image, ...] = ()
     related: tuple[Related, ...] = ()
-    quality: float | None = None
-    heat: float | None = None
+    quality: int | float | None = None  # as written: 37 stays 37
+    heat: int | float | None = None
     published: bool = True
     category: str | None = None
     type: str | None = None
@@ -66,7 +66,7 @@ class Article:
     # Hash of the source bytes; changes whenever anything in the file changes.
     digest: str = ""
     # Lines of some fields in the file, for problems found between files (shared slugs, links).
-    lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
+    lines: dict[str, int | None] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def image(self) -> Image | None:

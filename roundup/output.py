@@ -2,28 +2,50 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
 import logging
 import os
+import re
 import shutil
+import stat
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 
 from roundup.errors import OutputError
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on POSIX: builds are not locked
+    fcntl = None  # type: ignore[assignment]
+
 log = logging.getLogger(__name__)
 
-STATE_DIR = (
-    ".roundup"  # roundup's own records inside the output folder (a dot-folder: never served)
+MANIFEST = "manifest.json"  # in the output folder's records folder (see `state.StateFolder`)
+PENDING = "commit-pending"  # present while a commit moves files: the record may be behind
+STAGING = "staging"  # new files, in the records folder when it is on the output's device
+STAGING_IN_OUTPUT = ".roundup-staging-"  # ...else here, removed by the next build if left
+LEGACY_STATE = ".roundup"  # where versions before 0.2 kept their state, inside the output
+_MANIFEST_VERSION = 2
+
+# How roundup knows its own files when its record is lost (the cache folder deleted, or a
+# build killed while committing): HTML pages carry the theme's generator tag, feeds name
+# their generator, static files carry their content hash in their name.
+_HTML_MARK = b'<meta name="generator" content="roundup'
+_FEED_MARK = b">roundup</generator>"
+_ASSET = re.compile(r"assets/(?:.*/)?[^/]*\.([0-9a-f]{8})(?:\.[^./]*)?")
+# Files of a roundup site with fixed names: roundup's once its folder is known to be.
+SITE_FILES = frozenset(
+    {"robots.txt", "sitemap.xml", "feeds.opml", "feed.json", "404.html", ".nojekyll", "CNAME"}
 )
-MANIFEST = "manifest.json"
-_MANIFEST_VERSION = 1
 
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    """What the manifest remembers of one output file."""
+    """What the record of an output folder remembers of one file."""
 
     digest: str  # hash of the bytes
     size: int
@@ -36,12 +58,12 @@ def content_hash(data: bytes) -> str:
 
 
 def check_relative(path: str) -> str:
-    """Refuse any output path that could leave the output folder or hide in the state folder."""
+    """Refuse any output path that could leave the output folder or hide among dot-files."""
     parts = path.split("/")  # no empty part: so no leading, trailing or doubled "/"
     if (
         "\\" in path
         or any(part in ("", ".", "..") or len(part.encode()) > 255 for part in parts)
-        or parts[0] == STATE_DIR
+        or (parts[0].startswith(".") and path != ".nojekyll")
     ):
         raise OutputError(f"refusing to write an unsafe output path: {path!r}")
     return path
@@ -60,59 +82,174 @@ def check_folder(output: Path, protected: list[Path]) -> None:
             )
     if target.exists() and not target.is_dir():
         raise OutputError(f"the output path {output} exists and is not a folder")
-    owned = (target / STATE_DIR / MANIFEST).is_file()
-    if target.is_dir() and not owned and any(target.iterdir()):
-        raise OutputError(
-            f"{output} is not empty and was not made by roundup (no {STATE_DIR}/{MANIFEST}); "
-            "empty it or choose another output folder"
-        )
+
+
+def is_generated(path: str, data: bytes) -> bool:
+    """Whether a file's own bytes show that roundup made it (see the marks above)."""
+    if path.endswith(".html"):
+        return _HTML_MARK in data[:16384]
+    if path.endswith(".xml"):
+        return _FEED_MARK in data[:4096]
+    found = _ASSET.fullmatch(path)
+    return found is not None and hashlib.blake2b(data, digest_size=4).hexdigest() == found[1]
+
+
+def read_records(folder: Path) -> dict[str, Record] | None:
+    """The record of the files an output folder holds from roundup, or None when there is
+    none to trust (never written, damaged, or a commit was cut short)."""
+    if (folder / PENDING).exists():
+        return None
+    return _read_manifest(folder / MANIFEST)
+
+
+def _read_manifest(path: Path) -> dict[str, Record] | None:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        if data.get("version") not in (1, _MANIFEST_VERSION):
+            return None
+        return {path: Record(*entry) for path, entry in data["files"].items()}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def untouched(root: Path, records: dict[str, Record]) -> bool:
+    """Whether every recorded file is still in the output folder as roundup wrote it, and
+    nothing of a killed build or of an earlier version is left there to clean up."""
+    try:
+        with os.scandir(root) as entries:
+            if any(e.name.startswith((STAGING_IN_OUTPUT, LEGACY_STATE)) for e in entries):
+                return False
+    except OSError:
+        return False
+    prefix = os.path.join(root, "")
+    for path, record in records.items():
+        try:
+            found = os.stat(prefix + path, follow_symlinks=False)
+        except OSError:
+            return False
+        if found.st_size != record.size or found.st_mtime_ns != record.mtime_ns:
+            return False
+    return bool(records)
 
 
 class Writer:
-    """Stages new and changed files, then commits them in one step at the end of a build.
+    """Stages new and changed files, then moves them into the output folder in one step.
 
-    Nothing inside the output folder changes until `commit`; `abort` removes only what this
-    build created. Files are compared with the previous manifest, so unchanged files keep
-    their bytes and modification times, and only files a previous build recorded as its own
-    are ever deleted.
+    Nothing in the output folder changes until `commit`, and nothing there is ever half
+    written: each file is written whole elsewhere, then renamed into place. Unchanged files
+    keep their bytes and modification times. Only files roundup can prove it wrote (by its
+    record, or by their marks when the record is lost) are ever replaced or deleted. One build
+    at a time: the output folder is locked (`flock`, which a crash cannot leave behind).
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, records: Path, label: str | None = None) -> None:
         self.root = root
         self._root = os.path.join(root, "")  # with a trailing separator
-        self.created_root = not root.exists()
-        self.state = root / STATE_DIR
-        self.staging = self.state / f"staging-{os.getpid()}"
-        self.old = self._read_manifest()
+        self.records = records
+        self.label = label or str(root)  # how messages name the output folder
+        self.created_root = False
+        self.old: dict[str, Record] = {}
+        self.recovering = False  # no trustworthy record: ownership is proven by marks
         self.new: dict[str, Record] = {}
-        self.staged: dict[str, Path] = {}
+        self.staged: list[str] = []
         self.written = 0
-        # roundup's own records, by path in the state folder, saved on commit: their bytes, a
-        # file staged with them, or None to remove the record
-        self.state_files: dict[str, bytes | Path | None] = {}
-        self._counter = 0
-        self._prefix = ""
-        self._safe_dirs: set[Path] = set()
+        self.staging = ""
+        self._lock: int | None = None
         self._made_dirs: set[str] = set()
-        # Into a folder this build created nothing can be lost, so files go straight to their
-        # place (half the file-system work of staging); `abort` removes the folder whole.
-        self.direct = self.created_root
 
-    def _read_manifest(self) -> dict[str, Record]:
+    # --- opening: lock, read the record, choose where to stage
+
+    def __enter__(self) -> Writer:
+        self.open()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if kind is not None:
+            self.abort()
+        self.close()
+
+    def open(self) -> None:
         try:
-            data = json.loads((self.state / MANIFEST).read_text("utf-8"))
-            if data.get("version") != _MANIFEST_VERSION:
-                return {}
-            return {path: Record(*entry) for path, entry in data["files"].items()}
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
-            return {}
+            if not self.root.exists():
+                self.root.mkdir(parents=True)
+                self.created_root = True
+            self._acquire_lock()
+            self.records.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as error:
+            raise self._failure(error, self.root) from None
+        records = read_records(self.records)
+        if records is None and not self._empty():
+            self.recovering = True
+            # What a commit that was cut short had recorded is still roundup's.
+            records = _read_manifest(self.records / MANIFEST) or _read_manifest(
+                self.root / LEGACY_STATE / MANIFEST
+            )
+        self.old = records or {}
+        self._remove_stale_staging()
+        if self.recovering and not self.old and not self._recognised():  # not empty either
+            raise OutputError(
+                f"{self.label} is not empty and roundup did not make it (no file in it has "
+                "roundup's marks); empty it or choose another output folder"
+            )
+        same_device = os.stat(self.root).st_dev == os.stat(self.records).st_dev
+        staging = (
+            self.records / STAGING
+            if same_device
+            else self.root / (STAGING_IN_OUTPUT + str(os.getpid()))
+        )
+        self.staging = os.path.join(staging, "")
 
-    def start(self) -> None:
-        self.staging.mkdir(parents=True, exist_ok=True)
+    def _acquire_lock(self) -> None:
+        if fcntl is None:
+            return
+        self._lock = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.warning("another build is writing %s; waiting for it to finish", self.label)
+            fcntl.flock(self._lock, fcntl.LOCK_EX)
 
-    def untouched(self) -> bool:
-        """Whether every file of the last build is still there as it was written."""
-        return bool(self.old) and all(self._untouched(p, r) for p, r in self.old.items())
+    def close(self) -> None:
+        if self._lock is not None:
+            os.close(self._lock)  # releases the lock
+            self._lock = None
+
+    def _remove_stale_staging(self) -> None:
+        """Files a killed build staged: never in the site, removed now that the lock is ours."""
+        shutil.rmtree(self.records / STAGING, ignore_errors=True)
+        for entry in os.scandir(self.root):
+            if entry.name.startswith(STAGING_IN_OUTPUT) and entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+
+    def _recognised(self) -> bool:
+        """Whether the folder is empty or holds at least one file with roundup's marks."""
+        for folder, folders, files in os.walk(self.root):
+            folders[:] = sorted(f for f in folders if not f.startswith(STAGING_IN_OUTPUT))
+            relative = os.path.relpath(folder, self.root)
+            prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
+            for name in sorted(files, key=lambda n: n != "index.html"):
+                if self._marked(prefix + name):
+                    return True
+        return False
+
+    def _empty(self) -> bool:
+        """Whether the folder holds nothing but what a killed build may have staged there."""
+        with os.scandir(self.root) as entries:
+            return all(entry.name.startswith(STAGING_IN_OUTPUT) for entry in entries)
+
+    def _marked(self, path: str) -> bool:
+        try:
+            with open(self._root + path, "rb") as file:
+                return is_generated(path, file.read(16384 if path.endswith(".html") else -1))
+        except OSError:
+            return False
+
+    # --- what the last build left
 
     def had(self, path: str) -> bool:
         """Whether the last build made `path`."""
@@ -129,15 +266,17 @@ class Writer:
     def _untouched(self, path: str, old: Record) -> bool:
         try:
             # A string, not a Path: every file of the site is checked on every build.
-            stat = os.stat(self._root + path, follow_symlinks=False)
+            found = os.stat(self._root + path, follow_symlinks=False)
         except OSError:
             return False
-        return stat.st_size == old.size and stat.st_mtime_ns == old.mtime_ns
+        return found.st_size == old.size and found.st_mtime_ns == old.mtime_ns
 
     def _claim(self, path: str, record: Record) -> None:
         if path in self.new:
             raise OutputError(f"two outputs for one path: /{path}")
         self.new[path] = record
+
+    # --- staging
 
     def add(self, path: str, data: bytes, key: str = "") -> None:
         """Record an output file; its bytes are staged only when they differ from the last build."""
@@ -147,100 +286,159 @@ class Writer:
         if old is not None and old.digest == digest and self._untouched(path, old):
             self._claim(path, Record(digest, old.size, old.mtime_ns, key))
             return
-        if self.direct:
-            stat = self._write_new(self._root + path, data)
-            self._claim(path, Record(digest, stat.st_size, stat.st_mtime_ns, key))
-            self.written += 1
+        if self.recovering and self._same_bytes(path, data):
+            found = os.stat(self._root + path)
+            self._claim(path, Record(digest, found.st_size, found.st_mtime_ns, key))
             return
-        self._counter += 1
-        staged = self.staging / f"{self._prefix}{self._counter}"
-        staged.write_bytes(data)
-        self._claim(path, Record(digest, len(data), 0, key))
-        self.staged[path] = staged
+        written = self._stage(path, data)
+        self._claim(path, Record(digest, written.st_size, written.st_mtime_ns, key))
+        self.staged.append(path)
 
-    def _write_new(self, target: str, data: bytes) -> os.stat_result:
-        # Strings and file descriptors, not Paths, and each folder made once: a cold build
-        # writes every file of the site this way.
-        folder = target.rpartition("/")[0]
-        if folder not in self._made_dirs:
-            os.makedirs(folder, exist_ok=True)
-            self._made_dirs.add(folder)
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+    def _same_bytes(self, path: str, data: bytes) -> bool:
         try:
-            unwritten = memoryview(data)
-            while unwritten:
-                unwritten = unwritten[os.write(fd, unwritten) :]
-            return os.fstat(fd)
-        finally:
-            os.close(fd)
+            with open(self._root + path, "rb") as file:
+                return os.fstat(file.fileno()).st_size == len(data) and file.read() == data
+        except OSError:
+            return False
+
+    def _stage(self, path: str, data: bytes) -> os.stat_result:
+        # Strings and file descriptors, not Paths, and each folder made once: a cold build
+        # stages every file of the site this way. Renaming keeps the modification time, so the
+        # record can take it from here.
+        target = self.staging + path
+        try:
+            folder = target.rpartition("/")[0]
+            if folder not in self._made_dirs:
+                os.makedirs(folder, exist_ok=True)
+                self._made_dirs.add(folder)
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+            try:
+                unwritten = memoryview(data)
+                while unwritten:
+                    unwritten = unwritten[os.write(fd, unwritten) :]
+                return os.fstat(fd)
+            finally:
+                os.close(fd)
+        except OSError as error:
+            raise self._failure(error, self.root / path) from None
+
+    def _output_path(self, filename: str | bytes | None) -> Path:
+        """The output file a failing system call was about (it may have named a staged file)."""
+        name = os.fsdecode(filename) if filename else ""
+        if name.startswith(self.staging):
+            return self.root / name[len(self.staging) :]
+        return Path(name) if name.startswith(self._root) else self.root
+
+    def _failure(self, error: OSError, path: Path) -> OutputError:
+        """One line for a failed write: what went wrong and the file roundup was making."""
+        reason = (error.strerror or str(error)).lower()
+        shown = self.label
+        if path != self.root:
+            shown += "/" + os.path.relpath(path, self.root).replace(os.sep, "/")
+        return OutputError(f"{reason} while writing {shown}")
 
     def for_worker(self, shard: int) -> Writer:
-        """Prepare this (forked) copy to work alone: own staging names, empty results."""
-        self._prefix = f"w{shard}-"
-        self.new, self.staged, self.written = {}, {}, 0
+        """Prepare this (forked) copy to work alone: empty results, no lock to release."""
+        self.new, self.staged, self.written = {}, [], 0
+        self._lock = None
         return self
 
-    def results(self) -> tuple[dict[str, Record], dict[str, Path], int]:
+    def results(self) -> tuple[dict[str, Record], list[str], int]:
         return self.new, self.staged, self.written
 
-    def merge(self, new: dict[str, Record], staged: dict[str, Path], written: int) -> None:
+    def merge(self, new: dict[str, Record], staged: list[str], written: int) -> None:
         """Take over what a worker recorded, refusing paths that two workers both claimed."""
         for path, record in new.items():
             self._claim(path, record)
-        self.staged.update(staged)
+        self.staged.extend(staged)
         self.written += written
+
+    # --- committing
 
     def commit(self) -> None:
         """Move staged files into place, delete files of the last build that are gone, record."""
-        # Every target folder is checked before the first move, so a refusal changes nothing.
-        for folder in sorted({(self.root / path).parent for path in self.staged}):
-            self._check_dir(folder)
-        for path, staged in self.staged.items():
-            target = self.root / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staged, target)
-            stat = os.stat(target)
-            old = self.new[path]
-            self.new[path] = Record(old.digest, stat.st_size, stat.st_mtime_ns, old.key)
-        self.written += len(self.staged)
-        for path in sorted(set(self.old) - set(self.new)):
-            self._delete(path)
-        if self.new != self.old:
-            self._write_manifest()
-        for name, data in self.state_files.items():
-            target = self.state / name
-            if data is None:
-                target.unlink(missing_ok=True)
-                continue
-            target.parent.mkdir(exist_ok=True)
-            if isinstance(data, Path):
-                os.replace(data, target)
-                continue
-            temporary = self.state / (name + ".tmp")
-            temporary.write_bytes(data)
-            os.replace(temporary, target)
+        self._check_targets()  # every refusal before the first move, so a refusal changes nothing
+        pending = self.records / PENDING
+        try:
+            pending.touch()
+            if self.staged:
+                self._move(self.staging.rstrip("/"), self._root.rstrip("/"))
+            self.written += len(self.staged)
+            gone = set(self.old) - set(self.new)
+            for path in sorted(gone):
+                self._delete(path)
+            if self.recovering:
+                self._delete_unrecorded()
+            shutil.rmtree(self.root / LEGACY_STATE, ignore_errors=True)
+            if self.new != self.old or self.recovering:
+                self._write_manifest()
+            pending.unlink()
+        except OSError as error:
+            raise self._failure(error, self._output_path(error.filename)) from None
         shutil.rmtree(self.staging, ignore_errors=True)
+
+    def _check_targets(self) -> None:
+        """Refuse folders that are links or files, and files roundup did not write."""
+        if self.created_root:
+            return
+        folders: set[str] = set()
+        foreign: list[str] = []
+        for path in self.staged:
+            parts = path.split("/")
+            for depth in range(1, len(parts)):
+                folders.add("/".join(parts[:depth]))
+            if path not in self.old and not self._replaceable(path):
+                foreign.append(path)
+        for folder in sorted(folders):
+            try:
+                found = os.lstat(self._root + folder)
+            except FileNotFoundError:
+                continue
+            if not stat.S_ISDIR(found.st_mode):
+                raise OutputError(
+                    f"{self.label}/{folder} is a link or a file where roundup needs a folder; "
+                    "remove it"
+                )
+        if foreign:
+            shown = ", ".join(f"{self.label}/{p}" for p in sorted(foreign)[:5])
+            more = f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
+            raise OutputError(
+                f"roundup did not write {shown}{more}, and would replace it; move it out of "
+                "the output folder (or delete it) and build again"
+            )
+
+    def _replaceable(self, path: str) -> bool:
+        """Whether a file roundup wants to write may take the place of what is there."""
+        try:
+            found = os.lstat(self._root + path)
+        except FileNotFoundError:
+            return True
+        if not stat.S_ISREG(found.st_mode):
+            return False
+        return self._marked(path) or (path in SITE_FILES and self.recovering)
+
+    def _move(self, source: str, target: str) -> None:
+        """Move a staged tree into place: whole folders where the output has none yet (one
+        rename for a cold build's `items/`), file by file where it has."""
+        with os.scandir(source) as entries:
+            for entry in entries:
+                destination = f"{target}/{entry.name}"
+                if entry.is_dir(follow_symlinks=False):
+                    try:
+                        os.rename(entry.path, destination)
+                    except OSError as error:
+                        if error.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+                            raise
+                        self._move(entry.path, destination)
+                else:
+                    os.replace(entry.path, destination)
 
     def abort(self) -> None:
         """Undo everything this build did: the output folder is as it was before."""
-        shutil.rmtree(self.staging, ignore_errors=True)
+        shutil.rmtree(self.staging or self.records / STAGING, ignore_errors=True)
         if self.created_root:
-            shutil.rmtree(self.root, ignore_errors=True)
-        elif self.state.is_dir() and not any(self.state.iterdir()):
-            self.state.rmdir()
-
-    def _check_dir(self, folder: Path) -> None:
-        """Refuse a target folder that is, or sits below, a symlink or a file a user put there."""
-        current = self.root
-        for part in folder.relative_to(self.root).parts:
-            current = current / part
-            if current in self._safe_dirs:
-                continue
-            if current.is_symlink() or (current.exists() and not current.is_dir()):
-                raise OutputError(
-                    f"{current} is a link or a file where roundup needs a folder; remove it"
-                )
-            self._safe_dirs.add(current)
+            with contextlib.suppress(OSError):  # not empty: a user's file arrived meanwhile
+                self.root.rmdir()
 
     def _delete(self, path: str) -> None:
         target = self.root / path
@@ -248,7 +446,7 @@ class Writer:
             if target.is_file() or target.is_symlink():
                 target.unlink()
         except OSError as error:
-            log.warning("could not remove %s: %s", target, error)
+            log.warning("could not remove %s: %s", target, error.strerror)
             return
         parent = target.parent
         while parent != self.root and parent.is_relative_to(self.root):
@@ -258,11 +456,24 @@ class Writer:
                 break
             parent = parent.parent
 
+    def _delete_unrecorded(self) -> None:
+        """With no record to go by: delete the files with roundup's marks that this build did
+        not make (the pages of an article deleted or unpublished meanwhile)."""
+        for folder, folders, files in os.walk(self.root):
+            folders[:] = [f for f in folders if not f.startswith(STAGING_IN_OUTPUT)]
+            relative = os.path.relpath(folder, self.root)
+            prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
+            for name in files:
+                path = prefix + name
+                if path not in self.new and self._marked(path):
+                    self._delete(path)
+
     def _write_manifest(self) -> None:
         files = {
             path: [r.digest, r.size, r.mtime_ns, r.key] for path, r in sorted(self.new.items())
         }
-        text = json.dumps({"version": _MANIFEST_VERSION, "files": files}, separators=(",", ":"))
-        temporary = self.state / (MANIFEST + ".tmp")
+        data = {"version": _MANIFEST_VERSION, "output": str(self.root.resolve()), "files": files}
+        text = json.dumps(data, separators=(",", ":"))
+        temporary = self.records / (MANIFEST + ".tmp")
         temporary.write_text(text, "utf-8")
-        os.replace(temporary, self.state / MANIFEST)
+        os.replace(temporary, self.records / MANIFEST)

@@ -1,138 +1,51 @@
-"""Parse results as bytes, for the cache and for workers: articles read back with their text
-decoded only when first used."""
+"""Parse results as JSON bytes, for the parse cache and for workers: data only, never code."""
 
 from __future__ import annotations
 
-import copyreg
-import io
-import pickle
-from collections.abc import Iterable
-from dataclasses import dataclass
-from operator import attrgetter
+import math
 from typing import Any
+
+import msgspec
 
 from roundup.content import Parsed
 from roundup.errors import Problem
-from roundup.model import Article, Image, Provider, Related
+from roundup.model import Article
 
-# What building the site and telling which pages changed read of every article; the rest
-# (text, related coverage, extra fields) only the pages being made read. After one edit at
-# 30,000 articles, reading the rest for every article cost more than a tenth of the build.
-HEAD = (
-    "source", "slug", "published_at", "url", "provider", "topics", "images", "quality",
-    "heat", "published", "digest",
-)  # fmt: skip
-BODY = tuple(name for name in Article.__dataclass_fields__ if name not in HEAD)
-_BODY = frozenset(BODY)
-_head = attrgetter(*HEAD)
-_body = attrgetter(*BODY)
-_compared = attrgetter(*(f.name for f in Article.__dataclass_fields__.values() if f.compare))
-_set = object.__setattr__
+# An article and the warnings met reading it. JSON keeps what the pages show exactly: texts,
+# whole numbers apart from fractions, and each date with its own UTC offset (a related
+# link's date is printed with it). Decoding builds the model's own frozen dataclasses.
+_Entry = tuple[Article, tuple[Problem, ...]]
+_encoder = msgspec.json.Encoder()
+_decoder = msgspec.json.Decoder(_Entry)
 
 
-@dataclass(frozen=True, slots=True)
-class Draft:
-    """What a public build keeps of an unpublished article: no title, no text, no link.
-
-    The state folder sits inside the output folder, so a public build must not store an
-    unpublished article's content there; only what cross-file checks need.
-    """
-
-    source: str
-    slug: str
-    link_key: str  # a fingerprint of the link, for duplicate-link warnings
-    warnings: tuple[Problem, ...] = ()
-    published: bool = False
+def storable(parsed: Parsed) -> bool:
+    """Whether a result can be kept: files with errors are not, so their errors are shown
+    again next time; nor is an article whose extra fields JSON cannot carry exactly."""
+    return parsed.article is not None and not parsed.errors and _exact(parsed.article.extra)
 
 
-class LazyArticle(Article):
-    """An `Article` whose `BODY` fields are unpickled from `_body` when one is first read.
-
-    Reading an unset slot raises AttributeError, which sends Python to `__getattr__`: the
-    fields are filled in there once, and read as plain slots from then on.
-    """
-
-    __slots__ = ("_body",)
-
-    def __getattr__(self, name: str) -> Any:
-        if name not in _BODY:
-            raise AttributeError(name)
-        try:
-            body = object.__getattribute__(self, "_body")
-        except AttributeError:
-            raise AttributeError(name) from None
-        for field, value in zip(BODY, pickle.loads(body), strict=True):
-            _set(self, field, value)
-        object.__delattr__(self, "_body")
-        return object.__getattribute__(self, name)
-
-    def __eq__(self, other: object) -> bool:
-        # As an Article: equal fields are equal articles, whichever of the two classes.
-        if not isinstance(other, Article):
-            return NotImplemented
-        return _compared(self) == _compared(other)
-
-    __hash__ = Article.__hash__
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return _article(self)
+def dump(parsed: Parsed) -> bytes:
+    """A storable result (see `storable`) as bytes."""
+    return _encoder.encode((parsed.article, parsed.warnings))
 
 
-def read_all(articles: Iterable[Article | None]) -> None:
-    """Decode what is left to decode of these articles, once, here: before forking workers
-    that would each decode much of it again, into memory of their own."""
-    for article in articles:
-        if type(article) is LazyArticle:
-            article.title  # noqa: B018  # reading one field fills them all
+def load(data: bytes | memoryview) -> Parsed:
+    """A result from `dump`; raises `msgspec.DecodeError` or `ValueError` for damaged bytes."""
+    article, warnings = _decoder.decode(data)
+    return Parsed(article, [], list(warnings))
 
 
-def _lazy_parsed(head: tuple[Any, ...], body: bytes, warnings: list[Problem]) -> Parsed:
-    article = object.__new__(LazyArticle)
-    for field, value in zip(HEAD, head, strict=True):
-        _set(article, field, value)
-    _set(article, "_body", body)
-    return Parsed(article, [], warnings)
-
-
-def _by_fields(cls: type) -> Any:
-    # Pickled as a call with the fields in order: slotted dataclasses otherwise restore
-    # field by field in Python, which made reading 30,000 cached results a third slower.
-    fields = cls.__dataclass_fields__  # type: ignore[attr-defined]
-    assert all(f.init and not f.kw_only for f in fields.values()), cls
-    values = attrgetter(*fields)
-    return lambda obj: (cls, values(obj))
-
-
-_article = _by_fields(Article)
-_parsed = _by_fields(Parsed)
-
-
-def _split_parsed(parsed: Parsed) -> tuple[Any, ...]:
-    article = parsed.article
-    if article is None or parsed.errors:
-        return _parsed(parsed)
-    return (_lazy_parsed, (_head(article), dump(_body(article)), parsed.warnings))
-
-
-# A plain dict, not a ChainMap over copyreg's table: the pickler looks up every object it
-# writes in it, and a ChainMap's Python lookup made each result's pickling half as slow again.
-_DISPATCH = {
-    **copyreg.dispatch_table,
-    **{cls: _by_fields(cls) for cls in (Provider, Image, Related, Problem, Draft)},
-    Article: _article,
-    LazyArticle: _article,
-    Parsed: _split_parsed,
-}
-
-
-def dump(value: Any) -> bytes:
-    """`value` as bytes, its articles to be read back as `LazyArticle`s."""
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = _DISPATCH
-    pickler.dump(value)
-    return buffer.getvalue()
-
-
-def load(data: bytes | memoryview) -> Any:
-    return pickle.loads(data)
+def _exact(value: Any) -> bool:
+    """Whether JSON gives back exactly this value of an unknown field: YAML's .nan and .inf
+    would come back as null, dates as text."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return True
+    if kind is float:
+        return math.isfinite(value)
+    if kind is list:
+        return all(_exact(v) for v in value)
+    if kind is dict:
+        return all(type(k) is str and _exact(v) for k, v in value.items())
+    return False

@@ -49,9 +49,9 @@ def parse_html(path: Path) -> lxml_html.HtmlElement:
 
 
 def files_of(folder: Path) -> dict[str, bytes]:
-    """Every file below `folder` (roundup's own state folder excluded) with its bytes."""
+    """Every file below `folder`, hidden ones included, with its bytes."""
     return {
         p.relative_to(folder).as_posix(): p.read_bytes()
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and ".roundup" not in p.relative_to(folder).parts
+        if p.is_file()
     }

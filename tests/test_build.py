@@ -170,14 +170,19 @@ def test_cli_prints_a_summary_and_rebuild_writes_nothing(fixture_site: Path) -> 
     assert mtimes == {p: p.stat().st_mtime_ns for p in (fixture_site / "output").rglob("*.html")}
 
 
-def test_state_folder_of_a_public_build_holds_no_draft_text(build_fixture: Builder) -> None:
+def test_no_byte_of_a_draft_is_anywhere_in_a_public_output(
+    build_fixture: Builder, fixture_site: Path
+) -> None:
     out, _ = build_fixture(preview=True)  # a preview build first, into the same folder
     out, _ = build_fixture()
-    state = [p for p in (out / ".roundup").rglob("*") if p.is_file()]
-    assert state
-    for path in state:
+    everything = [p for p in out.rglob("*") if p.is_file()]  # hidden files included
+    assert any(p.name == ".nojekyll" for p in everything)
+    for path in everything:
         data = path.read_bytes()
         assert DRAFT_TITLE.encode() not in data and b"yaml.org/spec" not in data, path
+    # roundup's own state is in the cache folder beside the config, never in the output.
+    assert (fixture_site / ".roundup-cache" / "CACHEDIR.TAG").is_file()
+    assert not [p for p in out.rglob(".*") if p.name != ".nojekyll"]
 
 
 def test_progress_is_told_of_reading_and_rendering(fixture_site: Path, tmp_path: Path) -> None:

@@ -92,9 +92,11 @@ def test_random_sequences_match_cold_builds(fixture_site: Path, tmp_path: Path, 
             build_folder(fixture_site, incremental, preview=True)
             build_folder(fixture_site, incremental)
         cold = tmp_path / f"cold-{step}"
-        build_folder(fixture_site, cold)
+        fresh_cache = tmp_path / f"cache-{step}"  # cold: nothing parsed or compiled before
+        build_folder(fixture_site, cold, cache_dir=str(fresh_cache))
         assert files_of(incremental) == files_of(cold), (seed, step, action)
         shutil.rmtree(cold)
+        shutil.rmtree(fresh_cache)
 
 
 def test_forked_workers_build_what_one_process_builds(

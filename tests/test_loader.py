@@ -25,7 +25,22 @@ def test_scan_reads_nested_folders_and_skips_links_leaving_the_folder(tmp_path: 
     os.mkfifo(content / "fifo.md")
     found = scan(content)
     assert [source for source, _ in found.files] == ["in.md", "x.md", "a/b/y.txt"]
-    assert sorted(w.path for w in found.warnings) == ["loop.md", "out.md", "up"]
+    assert sorted(w.path for w in found.warnings) == ["fifo.md", "loop.md", "out.md", "up"]
+
+
+def test_odd_entries_named_like_articles_are_told_apart_never_waited_on(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    (content / "folder.md").mkdir(parents=True)
+    (content / "folder.md" / "inside.md").write_text("x")
+    os.mkfifo(content / "pipe.md")  # opening it for reading would wait for a writer
+    os.symlink(tmp_path / "nowhere.md", content / "dangling.md")
+    found = scan(content)
+    assert [source for source, _ in found.files] == ["folder.md/inside.md"]
+    assert sorted(str(w) for w in found.warnings) == [
+        "dangling.md: symbolic link leads outside the content folder (or nowhere); not followed",
+        "folder.md: a folder named like an article file; the files in it are read instead",
+        "pipe.md: not a regular file (a pipe, socket or device); skipped",
+    ]
 
 
 def test_scan_keys_files_by_size_and_modification_time(tmp_path: Path) -> None:
