@@ -7,13 +7,14 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from roundup import feeds, pages
+from roundup import feeds, pages, stored
 from roundup import site as S
 from roundup.bytecode import TemplateCache
 from roundup.cache import ParseCache, code_digest
@@ -25,6 +26,7 @@ from roundup.output import Writer, check_folder, read_records, untouched
 from roundup.parallel import forks, map_shards
 from roundup.render import Renderer
 from roundup.state import StateFolder, check_apart
+from roundup.stored import DamagedEntry
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +78,17 @@ def build(
     # collector would only rescan them again and again (2-3x slower at 30,000 articles).
     gc.disable()
     try:
-        return _build(config, preview, strict, progress)
+        try:
+            return _build(config, preview, strict, progress)
+        except DamagedEntry as damaged:
+            # Found only when a page read the article's text: nothing was written yet.
+            log.warning(
+                "parse cache: the entry of %s is damaged (%s); parsing every file again",
+                damaged.source,
+                damaged.reason,
+            )
+            shutil.rmtree(StateFolder(config.cache_dir).parsed, ignore_errors=True)
+            return _build(config, preview, strict, progress)
     finally:
         gc.unfreeze()  # what the build froze is collectable again, for a process that goes on
         gc.enable()
@@ -249,6 +261,7 @@ def _write_all(
         todo.append((job, key))
     total = len(todo)
     if forks(total):
+        stored.read_all(item.article for item in site.items)
         gc.freeze()  # as long-lived as the rest of the site
     # Only now: sorting out the work makes many objects and no cycles, but rendering makes
     # short-lived cycles (Jinja's contexts) for the collector to free.

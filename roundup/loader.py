@@ -190,6 +190,9 @@ def _load(
         for source, parsed, blob, keys in shard_result:
             if isinstance(parsed, bytes):
                 parsed = stored.load(parsed)
+                # Read whole at once: a build that parses many files renders many pages,
+                # and text decoded later, here and there, leaves the memory fragmented.
+                stored.read_all([parsed.article] if parsed.article else [])
             results[source] = parsed
             if keys is not None:
                 known[source] = keys

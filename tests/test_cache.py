@@ -14,6 +14,7 @@ from roundup import stored
 from roundup.cache import FORMAT, ParseCache, shard_of_source
 from roundup.collection import Keys, keys_of
 from roundup.content import Parsed, parse_bytes
+from roundup.model import Article
 
 FULL = """---
 title: "A title"
@@ -58,6 +59,29 @@ def test_results_come_back_equal_field_for_field() -> None:
     assert [type(x) for x in (article.quality, article.heat)] == [
         type(x) for x in (original.quality, original.heat)
     ]
+
+
+def test_cached_articles_decode_their_text_on_first_use() -> None:
+    result = parsed()
+    article = stored.load(stored.dump(result)).article
+    assert isinstance(article, stored.LazyArticle) and article.slug == "a"
+    assert object.__getattribute__(article, "_body")  # not decoded yet
+    assert article.title == "A title" and article.related == result.article.related
+    assert all(getattr(article, name) == getattr(result.article, name) for name in stored.BODY)
+    assert article == result.article and result.article == article
+    assert hash(article) == hash(result.article)
+    plain = pickle.loads(pickle.dumps(stored.load(stored.dump(result)).article))
+    assert type(plain) is Article and plain == result.article
+    with pytest.raises(AttributeError):
+        stored.load(stored.dump(result)).article.no_such_field  # noqa: B018
+
+
+def test_a_damaged_body_is_found_when_first_read() -> None:
+    data = stored.dump(parsed()).replace(b'"A title"', b"42")
+    article = stored.load(data).article  # the head is fine
+    with pytest.raises(stored.DamagedEntry) as damaged:
+        article.title  # noqa: B018
+    assert damaged.value.source == "a.md"
 
 
 def test_the_cache_holds_data_not_code(tmp_path: Path) -> None:
@@ -145,7 +169,7 @@ def test_a_damaged_cache_costs_a_warning_and_a_parse(
         "truncated": data[: len(data) // 2],
         "garbage": b"\x80\x04\x95junk" + data,
         "foreign": b'{"entries": [1, 2, 3]}',
-        "bad entry": data.replace(b'"title":"A title"', b'"title":42'),
+        "bad entry": data.replace(b'"https://example.com/a"', b"42", 1),
     }[how]
     shard.write_bytes(broken)
     cache = ParseCache(tmp_path, "UTC")

@@ -342,13 +342,16 @@ def test_a_damaged_cache_warns_and_builds_the_same_site(tmp_path: Path) -> None:
     shards[0].write_bytes(b"")
     shards[1].write_bytes(shards[1].read_bytes()[:20])
     shards[2].write_bytes(b"\x80\x05\x95 a pickle, perhaps a hostile one")
+    # An entry whose text is the wrong type: found only when a page reads it.
+    shards[3].write_bytes(shards[3].read_bytes().replace(b'"Article ', b'42,"Article ', 1))
     (site / ".roundup-cache" / "templates.bin").write_bytes(b"\x00garbage")
     for record in (site / ".roundup-cache" / "outputs").rglob("*.json"):
         record.write_text("{not json")
-    shutil.rmtree(site / "output" / "topics")  # and something to do
+    shutil.rmtree(site / "output")  # so every page, and every article's text, is needed
     done = roundup(site, "build")
     assert done.returncode == 0 and "Traceback" not in done.stderr
     assert "parse cache" in done.stderr and "damaged" in done.stderr
+    assert "parsing every file again" in done.stderr  # the text found damaged while rendering
     assert files_of(site / "output") == expected
 
 
