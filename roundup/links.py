@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    from publicsuffixlist import PublicSuffixList
 
 __all__ = [
     "TRACKING_PARAMETERS",
     "canonical_link",
     "clean_url",
     "is_tracking_parameter",
+    "registrable_domain",
     "strip_tracking",
 ]
 
@@ -150,3 +157,30 @@ def _normal(text: str) -> str:
 def _normal_escape(match: re.Match[str]) -> str:
     character = chr(int(match.group()[1:], 16))
     return character if character in _UNRESERVED else match.group().upper()
+
+
+def registrable_domain(url_or_host: str) -> str:
+    """The domain a site is registered under: `www.bbc.co.uk` → `bbc.co.uk`, `alice.github.io`
+    → `alice.github.io` (a private suffix counts), `github.com` → `github.com`.
+
+    Looked up in the Public Suffix List that the `publicsuffixlist` package bundles (it is
+    never downloaded at run time; a new release of the package brings a newer list). An IP
+    address, a single-label host (`localhost`) or a bare public suffix is returned as it is,
+    lower-case and without `www.`. Accepts a URL or a host name.
+    """
+    host = urlsplit(url_or_host).hostname if "/" in url_or_host else url_or_host
+    host = _ascii_host(host or "")
+    try:
+        ipaddress.ip_address(host)
+        return host
+    except ValueError:
+        pass
+    return _suffix_list().privatesuffix(host) or host.removeprefix("www.")
+
+
+@functools.cache
+def _suffix_list() -> PublicSuffixList:
+    # Imported and read only when needed: a build never asks, `roundup new` asks once.
+    from publicsuffixlist import PublicSuffixList
+
+    return PublicSuffixList()
