@@ -8,5 +8,6 @@ from __future__ import annotations
 COMMANDS: dict[str, str] = {
     "build": "build",
     "serve": "serve",
+    "init": "init",
     "new": "new",
 }
