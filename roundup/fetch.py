@@ -88,7 +88,7 @@ def fetch(
     except httpx.UnsupportedProtocol as error:
         raise FetchError(f"{url}: redirected to a URL that is not http(s) ({error})") from None
     except httpx.HTTPError as error:
-        raise FetchError(f"{url}: {_network_reason(error, parts.hostname)}") from None
+        raise FetchError(f"{url}: {network_reason(error, parts.hostname)}") from None
     if not media_type and not _looks_like_html(body):
         raise FetchError(f"{url}: not an HTML page (no content type, and no HTML in it)")
     text, encoding = decode_html(body, content_type, truncated)
@@ -110,7 +110,7 @@ def _read(
     return b"".join(chunks), False
 
 
-def _network_reason(error: BaseException, host: str) -> str:
+def network_reason(error: BaseException, host: str) -> str:
     """Why a request failed, in words: the cause's kind, found down the exception chain."""
     cause: BaseException | None = error
     while cause is not None:

@@ -253,19 +253,19 @@ jobs:
 
 
 def example_link(now: datetime | None = None) -> articlefile.NewArticle:
-    """The first link of a new site, dated now: roundup's own page, with a comment that says
-    how to add the next one."""
+    """The first link of a new site, dated now, with a comment that says how to add the
+    next one: the documentation of GitHub Pages, where the site's workflow publishes it."""
     when = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     return articlefile.NewArticle(
-        title="roundup-ssg: the static site generator behind this site",
+        title="GitHub Pages documentation",
         published_at=when,
-        original_url=f"https://pypi.org/project/{DISTRIBUTION}/",
+        original_url="https://docs.github.com/en/pages",
         excerpt=(
-            "One small file per link, a website grouped by topic and by day, with Atom, RSS "
-            "and JSON feeds, ready for GitHub Pages."
+            "How to publish a website straight from a GitHub repository, on github.io or "
+            "on a domain of your own."
         ),
-        provider=Provider("PyPI", "pypi.org"),
-        topics=("Tools",),
+        provider=Provider("GitHub Docs", "github.com"),
+        topics=("Publishing",),
         type="article",
         comment=EXAMPLE_COMMENT,
     )
@@ -276,4 +276,5 @@ This is an example link, written by `roundup init`: one file in `content/` per l
 it, delete it, or add the next one with `roundup new URL --topic NAME`, which fills in the
 title, excerpt, date and picture from the page.
 
-Your comment on a link goes here, below the frontmatter, in *Markdown*."""
+This site is published that way: `.github/workflows/pages.yml` builds it on every push to
+`main`. Your comment on a link goes here, below the frontmatter, in *Markdown*."""

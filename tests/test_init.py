@@ -66,7 +66,7 @@ def test_a_new_site(
     assert parsed.article is not None and parsed.article.published
     assert before <= parsed.article.published_at <= datetime.now(UTC)
     day = f"{parsed.article.published_at:%Y-%m-%d}"
-    assert example.name == f"{day}-roundup-ssg-the-static-site-generator-behind-this.md"
+    assert example.name == f"{day}-github-pages-documentation.md"
     assert "roundup new URL" in parsed.article.comment_html
     ignored = (site / ".gitignore").read_text(encoding="utf-8").split()
     assert "/output/" in ignored and "/.roundup-cache/" in ignored
@@ -82,12 +82,12 @@ def test_init_then_build_with_no_other_step(
     assert out.startswith("roundup: 1 items shown, 0 unpublished skipped;")
     home = parse_html(tmp_path / "output" / "index.html")
     assert home.findtext(".//title") == "Links of the week"
-    [link] = home.xpath("//a[@href='https://pypi.org/project/roundup-ssg/']")
-    assert link.text_content().strip() == "roundup-ssg: the static site generator behind this site"
+    [link] = home.xpath("//a[@href='https://docs.github.com/en/pages']")
+    assert link.text_content().strip() == "GitHub Pages documentation"
     feed = feedparser.parse((tmp_path / "output" / "feed.xml").read_bytes())
-    assert [entry.link for entry in feed.entries] == ["https://pypi.org/project/roundup-ssg/"]
+    assert [entry.link for entry in feed.entries] == ["https://docs.github.com/en/pages"]
     assert feed.entries[0].id.startswith("tag:links-of-the-week,")
-    assert (tmp_path / "output" / "topics" / "tools" / "index.html").is_file()
+    assert (tmp_path / "output" / "topics" / "publishing" / "index.html").is_file()
 
 
 def test_as_commands(tmp_path: Path) -> None:
@@ -105,6 +105,8 @@ def test_as_commands(tmp_path: Path) -> None:
     built = roundup("build", cwd=tmp_path / "site")
     assert built.returncode == 0 and built.stderr == "", built.stderr
     assert parse_html(tmp_path / "site" / "output" / "index.html").findtext(".//title") == "site"
+    checked = roundup("check", cwd=tmp_path / "site")
+    assert (checked.returncode, checked.stdout) == (0, "roundup: 1 article valid\n")
 
 
 def test_the_title_defaults_to_the_folders_name(

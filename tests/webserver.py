@@ -17,6 +17,7 @@
 | `/broken` | 500 |
 | `/busy/<anything>` | 429 with `Retry-After: 1` on the first request for that path, then 200 |
 | `/slow` | a page after `SLOW_SECONDS` |
+| `/pace/<anything>` | a page after 0.2 s; `most_at_once` counts how many were in flight |
 | `/paper.pdf` | a PDF |
 | `/no-head` | 405 to HEAD, the blog page to GET |
 | `/images/<name>.jpg` | a small JPEG |
@@ -100,6 +101,8 @@ class FixtureWeb:
     requests: list[tuple[str, str, str]] = field(default_factory=list)
     busy_seen: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    in_flight: int = 0
+    most_at_once: int = 0  # of /pace/ requests
 
     def url(self, path: str) -> str:
         return self.origin + path
@@ -152,6 +155,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self.web.busy_seen.add(path)
             if first:
                 return Route(429, b"Too many requests", "text/plain", (("Retry-After", "1"),))
+            return ROUTES["/diary/static-weekend"]
+        if path.startswith("/pace/"):
+            with self.web.lock:
+                self.web.in_flight += 1
+                self.web.most_at_once = max(self.web.most_at_once, self.web.in_flight)
+            time.sleep(0.2)
+            with self.web.lock:
+                self.web.in_flight -= 1
             return ROUTES["/diary/static-weekend"]
         if path == "/slow":
             time.sleep(SLOW_SECONDS)

@@ -10,4 +10,5 @@ COMMANDS: dict[str, str] = {
     "serve": "serve",
     "init": "init",
     "new": "new",
+    "check": "check",
 }
