@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from roundup.collection import url_key
-from roundup.links import canonical_link, clean_url, is_tracking_parameter, strip_tracking
+from roundup.links import (
+    canonical_link,
+    clean_url,
+    is_tracking_parameter,
+    registrable_domain,
+    strip_tracking,
+)
 
 
 @pytest.mark.parametrize(
@@ -83,3 +89,22 @@ def test_clean_url_escapes_what_a_browser_would() -> None:
         "https://xn--bcher-kva.example:8080/a%20b/%C3%A4?q=%C3%B6%20%C3%BC#x%20y"
     )
     assert clean_url("https://example.com/a%20b?x=%2F") == "https://example.com/a%20b?x=%2F"
+
+
+@pytest.mark.parametrize(
+    ("url", "domain"),
+    [
+        ("https://www.bbc.co.uk/news/uk-123", "bbc.co.uk"),
+        ("https://news.example.com/a", "example.com"),
+        ("https://alice.github.io/blog/", "alice.github.io"),
+        ("github.com", "github.com"),
+        ("https://WWW.Example.ORG:8443/", "example.org"),
+        ("https://bücher.de/", "xn--bcher-kva.de"),
+        ("http://127.0.0.1:8000/x", "127.0.0.1"),
+        ("http://[::1]/", "::1"),
+        ("localhost", "localhost"),
+        ("https://www.harbourtimes.example/news", "harbourtimes.example"),
+    ],
+)
+def test_registrable_domain(url: str, domain: str) -> None:
+    assert registrable_domain(url) == domain
