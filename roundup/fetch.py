@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from roundup import __version__
+from roundup import __version__, schema
 from roundup.errors import RoundupError
 
 TIMEOUT = 10.0  # seconds for the whole fetch, as for each connect and read
@@ -57,9 +57,13 @@ def fetch(
     The whole fetch, redirects and body included, takes at most `timeout` seconds; only the
     first `max_bytes` of the body are read.
     """
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    if url.partition(":")[0].lower() not in ("http", "https"):
         raise FetchError(f"{url}: only http:// and https:// URLs can be fetched")
+    try:  # the rules of an article's URLs: no spaces, a host, a port that can be
+        url = schema.check_url(url)
+        host = urlsplit(url).hostname or ""
+    except ValueError as error:
+        raise FetchError(f"{url}: not a valid URL ({error})") from None
     deadline = time.monotonic() + timeout
     headers = {"User-Agent": USER_AGENT, "Accept": _ACCEPT}
     try:
@@ -88,7 +92,9 @@ def fetch(
     except httpx.UnsupportedProtocol as error:
         raise FetchError(f"{url}: redirected to a URL that is not http(s) ({error})") from None
     except httpx.HTTPError as error:
-        raise FetchError(f"{url}: {network_reason(error, parts.hostname)}") from None
+        raise FetchError(f"{url}: {network_reason(error, host)}") from None
+    except httpx.InvalidURL as error:
+        raise FetchError(f"{url}: not a valid URL ({error})") from None
     if not media_type and not _looks_like_html(body):
         raise FetchError(f"{url}: not an HTML page (no content type, and no HTML in it)")
     text, encoding = decode_html(body, content_type, truncated)

@@ -206,6 +206,8 @@ async def _check(
             return Outcome("dead", "redirected to a URL that is not http(s)")
         except httpx.HTTPError as error:
             return Outcome("dead", network_reason(error, urlsplit(url).hostname or ""))
+        except httpx.InvalidURL as error:
+            return Outcome("dead", f"not a valid URL ({error})")
         if response.status_code != 429:
             return _outcome(response)
         delay = _retry_after(response.headers.get("retry-after"))

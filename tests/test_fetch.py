@@ -94,3 +94,11 @@ def test_a_host_that_does_not_exist(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_only_http_and_https(url: str) -> None:
     with pytest.raises(FetchError, match="only http:// and https:// URLs can be fetched"):
         fetch(url)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://[::1/", "http://exa mple.com/", "https://example.com:99999/"]
+)
+def test_a_malformed_url_is_a_one_line_error(url: str) -> None:
+    with pytest.raises(FetchError, match=r"not a valid URL|only http"):
+        fetch(url)

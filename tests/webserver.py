@@ -29,6 +29,7 @@ Every request is recorded (`requests`) as (method, path, User-Agent).
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import threading
 import time
@@ -142,7 +143,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         if not head:
-            self.wfile.write(route.body)
+            with contextlib.suppress(ConnectionError):  # a client that read enough and left
+                self.wfile.write(route.body)
 
     def _route(self, path: str, full: str) -> Route:
         if full in ROUTES:
