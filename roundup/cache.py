@@ -75,8 +75,9 @@ class ParseCache:
     must never be code that runs when it is read.
     """
 
-    def __init__(self, folder: Path | None, salt: str) -> None:
+    def __init__(self, folder: Path | None, salt: str, read_only: bool = False) -> None:
         self.folder = folder
+        self.read_only = read_only
         self.salt = f"{code_digest()}|{salt}"
         self.old: dict[str, dict[str, tuple[int, int, str, str, msgspec.Raw]]] = {}
         self.new: dict[str, dict[str, _Stored]] = {}
@@ -143,7 +144,8 @@ class ParseCache:
     def save(self) -> None:
         """Write the changed shards (each whole, then renamed into place), then let go of
         every entry. A cache that cannot be written only costs parsing again next time."""
-        if self.folder is None:
+        if self.folder is None or self.read_only:
+            self.close()
             return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)

@@ -7,10 +7,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from operator import attrgetter
 from typing import Any, NamedTuple, TypeVar
-from urllib.parse import urlsplit, urlunsplit
 
 from roundup.content import derived_slug
 from roundup.errors import Problem
+from roundup.links import canonical_link
 from roundup.slugs import is_lossy, short_hash
 
 # Articles, or the cache's stand-ins for unpublished ones: anything with these fields.
@@ -18,12 +18,9 @@ A = TypeVar("A", bound=Any)
 
 
 def url_key(url: str) -> str:
-    """A link's identity for duplicate detection: host lower-cased, utm_* parameters dropped."""
-    parts = urlsplit(url)
-    query = "&".join(p for p in parts.query.split("&") if p and not p.lower().startswith("utm_"))
-    return urlunsplit(
-        (parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", query, parts.fragment)
-    )
+    """A link's identity for duplicate detection: `links.canonical_link`, the one rule every
+    part of roundup uses for "the same link"."""
+    return canonical_link(url)
 
 
 def link_key(article: Any) -> str:

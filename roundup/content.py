@@ -197,6 +197,11 @@ def _validate(
         report.warnings.append(Problem(report.source, body_line, "body", message))
 
     lines = {key: report.yaml.line_of((key,)) for key in ("slug", "originalUrl", "webUrl")}
+    for name, keys, kept in (
+        ("related", ("originalUrl", "webUrl"), [r.url for r in related]),
+        ("images", ("url",), [i.url for i in images]),
+    ):
+        lines.update(_nested_link_lines(name, raw.get(name), keys, kept, report))
     return Article(
         source=source,
         slug=slug,
@@ -220,6 +225,35 @@ def _validate(
         digest=digest,
         lines=lines,
     )
+
+
+def _nested_link_lines(
+    field: str, entries: Any, keys: tuple[str, ...], kept: list[str | None], report: Report
+) -> dict[str, int]:
+    """The lines of the URLs of kept related links or images, by their name in the file
+    (`related[2].webUrl`, `images[0].url`), in the order of the kept entries: `roundup check
+    --links` reports a dead one where it is written, even when entries before it were dropped.
+    `keys`: the fields that may hold the URL, the one used first."""
+    if not isinstance(entries, list):
+        return {}
+    lines: dict[str, int] = {}
+    index = 0
+    for url in kept:
+        while url is not None and index < len(entries):
+            entry, index = entries[index], index + 1
+            if isinstance(entry, str):  # an image written as a bare URL
+                path: tuple[str | int, ...] = (field, index - 1)
+                written: Any = entry
+            elif isinstance(entry, dict):
+                key = next((k for k in keys if entry.get(k) is not None), keys[0])
+                path, written = (field, index - 1, key), entry.get(key)
+            else:
+                continue
+            # The kept URL is the written one with its scheme lower-cased.
+            if isinstance(written, str) and written.partition(":")[2] == url.partition(":")[2]:
+                lines[records.field_name(path)] = report.yaml.line_of(path)
+                break
+    return lines
 
 
 def _check_keys(raw: dict[str, Any], report: Report) -> None:

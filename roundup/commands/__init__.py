@@ -8,4 +8,7 @@ from __future__ import annotations
 COMMANDS: dict[str, str] = {
     "build": "build",
     "serve": "serve",
+    "init": "init",
+    "new": "new",
+    "check": "check",
 }

@@ -1,0 +1,99 @@
+"""`roundup check`: validate every article as a build would, and with --links request every URL."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from roundup.commands.common import add_config_argument, error, load_config
+
+if TYPE_CHECKING:
+    from roundup.config import SiteConfig
+    from roundup.loader import Loaded
+
+HELP = "check every article (and with --links, every URL) without building anything"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--content", metavar="DIR", help="folder of article files (default content/)"
+    )
+    add_config_argument(parser)
+    parser.add_argument(
+        "--links", action="store_true", help="also request every URL; report dead and moved ones"
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail on warnings too: content warnings, moved links, links not checked",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="wait this long for each answer (default 10)",
+    )
+    parser.add_argument(
+        "--no-cache", action="store_true", help="request every URL, even those checked today"
+    )
+    parser.add_argument(
+        "--cache-dir", metavar="DIR", help="roundup's own state (default .roundup-cache/)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from roundup.errors import ContentError
+    from roundup.loader import display_path
+
+    config = load_config(args, content_dir=args.content, cache_dir=args.cache_dir)
+    loaded = _load(config)
+    if args.strict and loaded.warnings:  # as `roundup build --strict` would fail
+        raise ContentError(loaded.warnings)
+    for warning in loaded.warnings:
+        error(f"warning: {warning}")
+    articles = len(loaded.articles)
+    summary = f"{articles} article{'s' * (articles != 1)} valid"
+    failed = False
+    if args.links:
+        from roundup.linkcheck import LinkCache, check_urls, uses_of
+
+        prefix = display_path(config.content_dir, Path.cwd()) + "/"
+        uses = uses_of(loaded.articles)
+        cache = LinkCache(None if args.no_cache else config.cache_dir)
+        outcomes = check_urls([use.url for use in uses], cache, timeout=args.timeout)
+        counts = {"dead": 0, "moved": 0, "unchecked": 0}
+        for use in sorted(uses, key=lambda u: (u.source, u.line or 0, u.field)):
+            outcome = outcomes[use.url]
+            if outcome.kind == "ok":
+                continue
+            counts[outcome.kind] += 1
+            where = f"{prefix}{use.source}:{use.line}" if use.line else f"{prefix}{use.source}"
+            if outcome.kind == "dead":
+                error(f"{where}: {use.field}: {outcome.reason}")
+            elif outcome.kind == "moved":
+                error(f"warning: {where}: {use.field}: {outcome.reason} to {outcome.location}")
+            else:
+                error(f"warning: {where}: {use.field}: not checked: {outcome.reason}")
+        urls = len(outcomes)
+        cached = sum(1 for outcome in outcomes.values() if outcome.cached)
+        words = {"dead": "dead", "moved": "moved", "unchecked": "not checked"}
+        found = ", ".join(f"{n} {words[kind]}" for kind, n in counts.items() if n) or "all live"
+        summary += f"; {urls} link{'s' * (urls != 1)} checked ({cached} from the last day): {found}"
+        failed = failed or counts["dead"] > 0
+        failed = failed or (args.strict and (counts["moved"] + counts["unchecked"]) > 0)
+    print(f"roundup: {summary}")
+    return 1 if failed else 0
+
+
+def _load(config: SiteConfig) -> Loaded:
+    """Every article, read and validated by the build's own loader (drafts too, whole), with
+    the build's parse cache read but never written: check changes nothing anywhere."""
+    from roundup.cache import ParseCache
+    from roundup.loader import load_articles, scan
+    from roundup.state import StateFolder
+
+    found = scan(config.content_dir)
+    cache = ParseCache(StateFolder(config.cache_dir).parsed, config.timezone, read_only=True)
+    return load_articles(config, cache, found)

@@ -1,0 +1,107 @@
+"""`roundup new URL`: fetch a page's metadata and write it as a new article file."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from roundup.commands.common import add_config_argument, error, load_config
+
+if TYPE_CHECKING:
+    from roundup.articlefile import NewArticle
+    from roundup.fetch import Page
+    from roundup.metadata import PageMetadata
+
+HELP = "add a link: fetch the page's title, excerpt, date and image into a new article file"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("url", metavar="URL", help="the page to curate (http:// or https://)")
+    parser.add_argument(
+        "--topic",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a topic of the link (repeat for several)",
+    )
+    parser.add_argument("--comment", metavar="TEXT", help="your comment (Markdown), the body")
+    parser.add_argument(
+        "--title", metavar="T", help="the title to use (also writes the file when the fetch fails)"
+    )
+    parser.add_argument(
+        "--draft", action="store_true", help="write it unpublished (published: false)"
+    )
+    parser.add_argument("--content", metavar="DIR", help="folder to write into (default content/)")
+    add_config_argument(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    # Imported here: `roundup build` must not pay for an HTTP client and an HTML parser.
+    from roundup import articlefile
+    from roundup.curated import curated_links
+    from roundup.errors import RoundupError
+    from roundup.fetch import FetchError, fetch
+    from roundup.links import canonical_link
+    from roundup.loader import display_path
+    from roundup.metadata import PageMetadata, extract
+
+    config = load_config(args, content_dir=args.content)
+    url = args.url.strip()
+    page: Page | None = None
+    try:
+        page = fetch(url)
+    except FetchError as failure:
+        if not args.title:
+            raise
+        error(f"warning: {failure}; writing the file from the command line alone")
+    meta = extract(page.text, page.final_url) if page else PageMetadata()
+    try:
+        article = _article(args, url, page, meta)
+    except ValueError as failure:
+        raise RoundupError(f"{url}: {failure}") from None
+    cwd = Path.cwd()
+    if config.content_dir.is_dir():
+        curated = curated_links(config.content_dir)
+        asked = {url, article.url, *((page.final_url,) if page else ())}
+        earlier = sorted({s for u in asked for s in curated.get(canonical_link(u), ())})
+        for source in earlier:
+            where = display_path(config.content_dir / source, cwd)
+            error(f"warning: {where}: the same link is already curated there")
+    path = articlefile.write(config.content_dir, article, config.zone)
+    print(display_path(path, cwd))
+    return 0
+
+
+def _article(
+    args: argparse.Namespace, url: str, page: Page | None, meta: PageMetadata
+) -> NewArticle:
+    """The new file's fields: the page's metadata, the flags over it."""
+    from roundup.articlefile import NewArticle
+    from roundup.errors import RoundupError
+    from roundup.links import canonical_link, registrable_domain, strip_tracking
+    from roundup.model import Provider
+
+    title = args.title or meta.title
+    if not title:
+        raise RoundupError(f"{url}: the page has no title; give one with --title")
+    final = strip_tracking(page.final_url if page else url)
+    original = strip_tracking(meta.canonical_url) if meta.canonical_url else final
+    # The address the page was fetched from is kept too when it is another link than the
+    # page's canonical one (a mirror, an AMP page, a redirect's destination).
+    web = final if canonical_link(final) != canonical_link(original) else None
+    domain = registrable_domain(original)
+    return NewArticle(
+        title=title,
+        published_at=meta.published_at or datetime.now(UTC).replace(microsecond=0),
+        original_url=original,
+        web_url=web,
+        excerpt=meta.excerpt or "",
+        provider=Provider(meta.site_name or domain, domain),
+        topics=tuple(args.topic),
+        images=meta.images[:1],
+        published=not args.draft,
+        type=meta.type,
+        comment=args.comment or "",
+    )

@@ -1,0 +1,275 @@
+"""`roundup check [--links]`: the build's validation without a build, and every URL requested."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from roundup.cli import main
+from roundup.content import parse_bytes
+from roundup.linkcheck import MAX_RETRY_AFTER, LinkCache, Outcome, Use, _retry_after, uses_of
+
+from conftest import files_of
+from webserver import FixtureWeb, serve_fixtures
+
+BROKEN = Path(__file__).resolve().parent / "broken"
+CASES = sorted(p.name for p in BROKEN.iterdir() if (p / "content").is_dir())
+GOOD = """---
+title: A good article
+publishedDateTime: 2026-03-04T10:00:00Z
+originalUrl: {url}
+{extra}---
+"""
+
+
+def good(url: str, extra: str = "") -> str:
+    return GOOD.format(url=url, extra=extra)
+
+
+@pytest.fixture(scope="module")
+def web() -> Iterator[FixtureWeb]:
+    with serve_fixtures() as server:
+        yield server
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "content").mkdir()
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def check(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, list[str]]:
+    code = main(["check", *args])
+    out, err = capsys.readouterr()
+    return code, out, err.splitlines()
+
+
+def write(site: Path, name: str, text: str) -> None:
+    (site / "content" / name).write_text(text, encoding="utf-8")
+
+
+# --- validation: exactly as build ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_check_reports_what_build_reports(
+    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copytree(BROKEN / case / "content", tmp_path / "content", symlinks=True)
+    monkeypatch.chdir(tmp_path)
+    flags_file = BROKEN / case / "flags.txt"
+    flags = flags_file.read_text().split() if flags_file.exists() else []
+    code, out, lines = check(capsys, *flags)
+    expected = (BROKEN / case / "expected.txt").read_text(encoding="utf-8").splitlines()
+    assert (code, out) == (1, "")
+    assert [line for line in lines if not line.startswith("roundup: ")] == expected
+    assert lines[-1].startswith("roundup: ")
+    assert not (tmp_path / "output").exists() and not (tmp_path / ".roundup-cache").exists()
+
+
+def test_a_valid_site_and_its_built_output_are_left_alone(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(site, "good.md", good(url="https://example.com/a"))
+    write(site, "draft.md", good("https://example.com/a", "published: false\n"))
+    assert main(["build"]) == 0
+    capsys.readouterr()
+    before = {**files_of(site / "output")}
+    state = sorted(p.name for p in (site / "output" / ".roundup").rglob("*"))
+    code, out, lines = check(capsys)
+    assert (code, out) == (0, "roundup: 2 articles valid\n")
+    assert lines == [
+        "warning: content/good.md:4: originalUrl: the same link as content/draft.md; both are kept"
+    ]
+    assert files_of(site / "output") == before
+    assert sorted(p.name for p in (site / "output" / ".roundup").rglob("*")) == state
+
+
+def test_strict_fails_on_content_warnings_like_build(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(site, "a.md", good("https://example.com/a", "topics: AI\n"))
+    code, _, lines = check(capsys, "--strict")
+    assert code == 1
+    assert (
+        lines[0]
+        == "content/a.md:5: topics: a single text is read as one topic; write a list: [Name]"
+    )
+
+
+# --- links ---------------------------------------------------------------------------------
+
+
+def many_links(web: FixtureWeb) -> str:
+    u = web.url
+    return f"""---
+title: Many links
+publishedDateTime: 2026-03-04
+originalUrl: {u("/gone")}
+webUrl: {u("/moved/repo")}
+images:
+  - javascript:dropped
+  - url: {u("/images/bridge.jpg")}
+  - url: {u("/images/missing.png")}
+related:
+  - title: A redirect chain that starts with a permanent redirect
+    webUrl: {u("/r/short")}
+  - title: Rate-limited once
+    webUrl: {u("/busy/many-links")}
+  - title: Refuses HEAD
+    webUrl: {u("/no-head")}
+  - title: Broken server
+    webUrl: {u("/broken")}
+  - title: Temporary redirect
+    webUrl: {u("/temporary")}
+  - title: Nobody listens
+    webUrl: http://127.0.0.1:9/refused
+---
+"""
+
+
+def test_dead_and_moved_links_with_file_and_line(
+    web: FixtureWeb, site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(site, "many.md", many_links(web))
+    write(site, "fine.md", good(url=web.url("/news/council-bridge")))
+    started = time.monotonic()
+    code, out, lines = check(capsys, "--links")
+    u = web.url
+    assert code == 1
+    assert lines == [
+        "warning: content/many.md:7: images[0].url: 'javascript:dropped' is not an absolute "
+        "http:// or https:// URL; image dropped",
+        "content/many.md:4: originalUrl: 404 Not Found",
+        "warning: content/many.md:5: webUrl: 308 Permanent Redirect to "
+        f"{u('/roundup-ssg/roundup')}",
+        "content/many.md:9: images[2].url: 404 Not Found",
+        "warning: content/many.md:12: related[0].webUrl: 301 Moved Permanently to "
+        f"{u('/news/council-bridge')}",
+        "content/many.md:18: related[3].webUrl: 500 Internal Server Error",
+        "content/many.md:22: related[5].webUrl: 127.0.0.1 refused the connection",
+    ]
+    assert out == (
+        "roundup: 2 articles valid; 11 links checked (0 from the last day): 4 dead, 2 moved\n"
+    )
+    # The 429 was honoured: asked again after its Retry-After of 1 s, and then it was fine.
+    assert web.hits("/busy/many-links") == ["HEAD", "HEAD"]
+    assert time.monotonic() - started >= 1
+    # HEAD refused: GET asked; a 404 to HEAD is confirmed with GET before it counts.
+    assert web.hits("/no-head") == ["HEAD", "GET"]
+    assert web.hits("/gone") == ["HEAD", "GET"]
+    assert all(agent.startswith("roundup/") for _, _, agent in web.requests)
+
+
+def test_results_are_kept_for_a_day(
+    web: FixtureWeb, site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(site, "a.md", good(url=web.url("/roundup-ssg/roundup?a")))
+    write(site, "b.md", good(url=web.url("/moved/repo?b")))
+    write(site, "c.md", good(url=web.url("/gone?c")))
+    first = check(capsys, "--links")
+    assert first[0] == 1
+    cache_file = site / ".roundup-cache" / "links.json"
+    stored = json.loads(cache_file.read_text(encoding="utf-8"))
+    assert sorted(stored["links"]) == [web.url("/moved/repo?b"), web.url("/roundup-ssg/roundup?a")]
+    second = check(capsys, "--links")
+    assert second == (
+        1,
+        "roundup: 3 articles valid; 3 links checked (2 from the last day): 1 dead, 1 moved\n",
+        first[2],
+    )
+    # Only the dead link was asked again.
+    assert web.hits("/roundup-ssg/roundup?a") == ["HEAD"]
+    assert web.hits("/gone?c") == ["HEAD", "GET", "HEAD", "GET"]
+    # A day later, or with --no-cache, everything is asked again.
+    for entry in stored["links"].values():
+        entry["checked"] -= 24 * 3600 + 1
+    cache_file.write_text(json.dumps(stored), encoding="utf-8")
+    assert check(capsys, "--links")[1].endswith("(0 from the last day): 1 dead, 1 moved\n")
+    assert check(capsys, "--links", "--no-cache")[1].endswith(
+        "(0 from the last day): 1 dead, 1 moved\n"
+    )
+    assert web.hits("/roundup-ssg/roundup?a") == ["HEAD"] * 3
+
+
+def test_strict_fails_on_moved_links(
+    web: FixtureWeb, site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(site, "a.md", good(url=web.url("/moved/repo?strict")))
+    assert check(capsys, "--links")[0] == 0
+    assert check(capsys, "--links", "--strict")[0] == 1
+
+
+def test_a_slow_link_is_reported_not_checked(
+    web: FixtureWeb, site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(site, "a.md", good(url=web.url("/slow")))
+    code, out, lines = check(capsys, "--links", "--timeout", "0.5")
+    assert code == 0
+    assert lines == ["warning: content/a.md:4: originalUrl: not checked: no answer within 0.5 s"]
+    assert out.endswith("1 not checked\n")
+    assert check(capsys, "--links", "--timeout", "0.5", "--strict")[0] == 1
+
+
+def test_at_most_two_requests_at_a_time_per_host(
+    web: FixtureWeb, site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for number in range(8):
+        write(site, f"{number}.md", good(url=web.url(f"/pace/{number}")))
+    web.most_at_once = 0
+    started = time.monotonic()
+    assert check(capsys, "--links")[0] == 0
+    assert web.most_at_once == 2
+    assert time.monotonic() - started >= 4 * 0.2
+
+
+def test_a_missing_retry_after_and_a_long_one() -> None:
+    assert _retry_after("3") == 3
+    assert _retry_after(None) == 5
+    assert _retry_after("soon") == 5
+    assert _retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0  # in the past
+    assert _retry_after("3600") > MAX_RETRY_AFTER  # reported as not checked, not waited for
+
+
+def test_uses_name_the_field_and_line_where_each_url_is_written() -> None:
+    text = """---
+title: T
+publishedDateTime: 2026-03-04
+originalUrl: https://example.com/a
+webUrl: https://example.com/a
+images:
+  - not a url
+  - https://example.com/i.png
+related:
+  - nothing: here
+  - title: No link
+  - title: R
+    originalUrl: HTTPS://example.org/r
+    webUrl: https://example.org/ignored
+---
+"""
+    parsed = parse_bytes(text.encode(), "x.md", __import__("datetime").UTC)
+    assert parsed.article is not None
+    assert uses_of([parsed.article]) == [
+        Use("x.md", 4, "originalUrl", "https://example.com/a"),
+        Use("x.md", 13, "related[2].originalUrl", "https://example.org/r"),
+        Use("x.md", 8, "images[1]", "https://example.com/i.png"),
+    ]
+
+
+def test_a_damaged_cache_is_ignored(tmp_path: Path) -> None:
+    (tmp_path / "links.json").write_text("{not json", encoding="utf-8")
+    cache = LinkCache(tmp_path)
+    assert cache.get("https://example.com/") is None
+    cache.put("https://example.com/", Outcome("ok", "200 OK", 200))
+    cache.put("https://example.com/dead", Outcome("dead", "404 Not Found", 404))
+    cache.save()
+    again = LinkCache(tmp_path)
+    assert again.get("https://example.com/") == Outcome("ok", "200 OK", 200, cached=True)
+    assert again.get("https://example.com/dead") is None

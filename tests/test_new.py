@@ -1,0 +1,231 @@
+"""`roundup new URL` end to end, through the command line, against the fixture server."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from roundup.cli import main
+from roundup.content import parse_file
+from roundup.model import Article, Image, Provider
+
+from webserver import FixtureWeb, serve_fixtures
+
+STORY = "https://www.harbourtimes.example/news/2026/03/04/council-approves-harbour-bridge-repairs/"
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@pytest.fixture(scope="module")
+def web() -> Iterator[FixtureWeb]:
+    with serve_fixtures() as server:
+        yield server
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.roundup]\ntitle = "Links"\ntimezone = "Europe/Berlin"\n', encoding="utf-8"
+    )
+    (tmp_path / "content").mkdir()
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def new(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["new", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def read(path: Path) -> Article:
+    parsed = parse_file(path, path.name, BERLIN)
+    assert parsed.errors == [] and parsed.warnings == [], (parsed.errors, parsed.warnings)
+    assert parsed.article is not None
+    return parsed.article
+
+
+def test_a_news_article_becomes_a_complete_file(
+    web: FixtureWeb, site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = web.url("/r/short?utm_source=newsletter&utm_medium=email")
+    code, out, err = new(capsys, url, "--topic", "Local news", "--topic", "Transport",
+                         "--comment", "Eight months of *detours*.")  # fmt: skip
+    assert (code, err) == (0, "")
+    # The day in the site's zone (18:00 UTC is 19:00 in Berlin), the title's first words.
+    assert out == "content/2026-03-04-council-approves-14m-harbour-bridge-repairs-after.md\n"
+    path = site / out.strip()
+    assert path.read_text(encoding="utf-8") == (
+        "---\n"
+        'title: "Council approves £14m harbour bridge repairs after 6\u20133 vote"\n'
+        'excerpt: "Councillors voted 6\u20133 on Tuesday night to fund the repairs, which will '
+        'close the bridge to traffic for eight months from June."\n'
+        "publishedDateTime: 2026-03-04T18:00:00Z\n"
+        f'originalUrl: "{STORY}"\n'
+        f'webUrl: "{web.url("/news/council-bridge")}"\n'
+        'type: "article"\n'
+        "published: true\n"
+        "\n"
+        "provider:\n"
+        '  name: "The Harbour Times"\n'
+        '  domain: "harbourtimes.example"\n'
+        "\n"
+        "topics:\n"
+        '  - "Local news"\n'
+        '  - "Transport"\n'
+        "\n"
+        "images:\n"
+        '  - url: "https://www.harbourtimes.example/wp-content/uploads/2026/03/bridge.jpg"\n'
+        "    width: 2048\n"
+        "    height: 1365\n"
+        "---\n"
+        "\n"
+        "Eight months of *detours*.\n"
+    )
+    article = read(path)
+    assert article.url == STORY
+    assert article.comment_html == "<p>Eight months of <em>detours</em>.</p>"
+
+
+def test_a_page_without_a_date_is_dated_now(
+    web: FixtureWeb, site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = datetime.now(UTC).replace(microsecond=0)
+    code, out, _ = new(capsys, web.url("/roundup-ssg/roundup"), "--draft")
+    after = datetime.now(UTC)
+    assert code == 0
+    article = read(site / out.strip())
+    assert before <= article.published_at <= after
+    assert out.strip().startswith(f"content/{article.published_at.astimezone(BERLIN):%Y-%m-%d}-")
+    assert article.published is False
+    assert article.original_url == "https://github.com/roundup-ssg/roundup"
+    assert article.provider == Provider("GitHub", "github.com")
+    assert article.images == (
+        Image("https://opengraph.githubassets.example/8a1c0e/roundup-ssg/roundup", 1200, 600),
+    )
+    assert article.topics == () and article.comment_html == ""
+
+
+def test_a_page_with_only_a_title_and_no_canonical(
+    web: FixtureWeb, site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = new(capsys, web.url("/diary/static-weekend#saturday"))
+    assert code == 0
+    article = read(site / out.strip())
+    assert article.title == 'Notes on "static" sites & feeds — a weekend diary'
+    assert article.original_url == web.url("/diary/static-weekend#saturday")
+    assert article.web_url is None
+    assert article.provider == Provider("127.0.0.1", "127.0.0.1")
+    assert article.excerpt == "" and article.images == () and article.type is None
+
+
+def test_the_title_flag_wins(
+    web: FixtureWeb, site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = new(capsys, web.url("/watch?v=Xk3l9tQ2pZs"), "--title", "Ten-minute link blog")
+    assert code == 0 and out == "content/2026-02-27-ten-minute-link-blog.md\n"
+    article = read(site / out.strip())
+    assert article.title == "Ten-minute link blog" and article.type == "video"
+
+
+def test_the_same_link_warns_naming_the_earlier_file(
+    web: FixtureWeb, site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (site / "content" / "by-hand.md").write_text(
+        "---\ntitle: Written by hand\npublishedDateTime: 2026-03-05\n"
+        "originalUrl: http://harbourtimes.example/news/2026/03/04/"
+        "council-approves-harbour-bridge-repairs/?utm_campaign=x#comments\n---\n",
+        encoding="utf-8",
+    )
+    first = new(capsys, web.url("/news/council-bridge"))
+    second = new(capsys, web.url("/r/short"))
+    assert first == (
+        0,
+        "content/2026-03-04-council-approves-14m-harbour-bridge-repairs-after.md\n",
+        "warning: content/by-hand.md: the same link is already curated there\n",
+    )
+    assert second == (
+        0,
+        "content/2026-03-04-council-approves-14m-harbour-bridge-repairs-after-2.md\n",
+        "warning: content/2026-03-04-council-approves-14m-harbour-bridge-repairs-after.md: "
+        "the same link is already curated there\n"
+        "warning: content/by-hand.md: the same link is already curated there\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("/gone", "404 Not Found"),
+        ("/paper.pdf", "not an HTML page (application/pdf)"),
+        ("/loop", "more than 10 redirects"),
+    ],
+)
+def test_a_failed_fetch_writes_nothing(
+    web: FixtureWeb, site: Path, capsys: pytest.CaptureFixture[str], path: str, reason: str
+) -> None:
+    code, out, err = new(capsys, web.url(path), "--topic", "X")
+    assert (code, out, err) == (1, "", f"roundup: {web.url(path)}: {reason}\n")
+    assert list((site / "content").iterdir()) == []
+
+
+def test_a_failed_fetch_with_a_title_writes_from_the_flags(
+    web: FixtureWeb, site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = web.url("/paper.pdf?utm_source=x")
+    code, out, err = new(capsys, url, "--title", "The paper", "--topic", "Research")
+    assert code == 0
+    assert err == (
+        f"warning: {url}: not an HTML page (application/pdf); "
+        "writing the file from the command line alone\n"
+    )
+    article = read(site / out.strip())
+    assert (article.title, article.original_url, article.topics) == (
+        "The paper",
+        web.url("/paper.pdf"),
+        ("Research",),
+    )
+    assert article.provider == Provider("127.0.0.1", "127.0.0.1")
+
+
+def test_a_page_without_any_title(
+    web: FixtureWeb, site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = new(capsys, web.url("/untitled"))
+    assert (code, out) == (1, "")
+    assert err == f"roundup: {web.url('/untitled')}: the page has no title; give one with --title\n"
+
+
+def test_another_content_folder_is_made_when_missing(
+    web: FixtureWeb, site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = new(capsys, web.url("/ru/static"), "--content", "links/2026")
+    assert code == 0 and out.startswith("links/2026/")
+    assert read(site / out.strip()).title == "Статические сайты и ленты новостей"
+
+
+def test_as_a_command(web: FixtureWeb, site: Path) -> None:
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "roundup",
+            "new",
+            web.url("/forum/waermepumpen"),
+            "--topic",
+            "Heizung",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=site,
+    )
+    assert (run.returncode, run.stderr) == (0, "")
+    [written] = (site / "content").iterdir()
+    assert run.stdout == f"content/{written.name}\n"
+    assert read(written).title == "Über die Größe von Wärmepumpen \u2013 Heizungsforum Süd"
