@@ -61,6 +61,8 @@ class Article:
     published: bool = True
     category: str | None = None
     type: str | None = None
+    entry_id: str | None = None  # the `id:` field: pins the feed entry id (see entryids.py)
+    curator: str | None = None  # who chose the link, when not the site's author
     # Unknown frontmatter fields (such as `secured`), carried but never rendered.
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     # Hash of the source bytes; changes whenever anything in the file changes.
