@@ -429,3 +429,70 @@ def test_feeds_match_the_golden_files(kind: str, request: pytest.FixtureRequest)
         assert (folder / name).is_file(), "set ROUNDUP_UPDATE_GOLDEN=1 to regenerate"
         actual, expected = (out / name).read_text("utf-8"), (folder / name).read_text("utf-8")
         assert actual == expected, f"{name} differs from its golden file"
+
+
+# What readers show of each site-feed entry: author, then whether a thumbnail is there.
+AUTHORS = {"a-atom": "Test Curator", "b-json": "Jo Feedwright", "c-long": "Test Curator"}
+THUMBNAIL = {
+    "url": "https://img.example.org/bilder/%C3%A4rger.png?w=600&h=300",  # the 1x1 one skipped
+    "width": "600",
+    "height": "300",
+}
+
+
+@pytest.mark.parametrize("name", ["feed.xml", "rss.xml"])
+def test_every_entry_names_its_author_and_the_comment_is_what_readers_take(
+    public: Path, name: str
+) -> None:
+    result = parsed(public / name)
+    for entry, (slug, *_rest) in zip(result.entries, SITE_ENTRIES, strict=True):
+        # feedparser's author: Atom's own <author> of the entry, RSS's dc:creator.
+        assert entry.author == AUTHORS[slug], (name, slug)
+        assert entry.authors == [{"name": AUTHORS[slug]}]
+    first = result.entries[0]
+    comment = '<p>A <em>fine</em> comment with <a href="https://example.com/"'
+    assert comment in first.content[0].value
+    if name == "feed.xml":
+        # No plain-text <summary> for a reader to prefer (rss2email takes text/plain first from
+        # the content and summary_detail): feedparser's summary is the content itself.
+        assert first.summary == first.content[0].value and "summary_detail" not in first
+        assert first.content[0].type == "text/html"
+        assert b"<summary" not in (public / name).read_bytes()
+    else:  # RSS: the excerpt as description, the whole entry as content:encoded
+        assert first.summary == "<p>The Atom Syndication Format, and how it relates to RSS.</p>"
+    assert "Source: <a" in first.content[0].value  # the provider is named in the body
+
+
+@pytest.mark.parametrize("name", ["feed.xml", "rss.xml"])
+def test_an_image_of_known_size_is_the_entry_thumbnail(public: Path, name: str) -> None:
+    entries = parsed(public / name).entries
+    assert entries[0].media_thumbnail == [THUMBNAIL]
+    assert entries[0].media_content == [{**THUMBNAIL, "medium": "image"}]
+    # b-json has no image; c-long's has no known size (it could be a tracking pixel).
+    assert not any("media_thumbnail" in e or "media_content" in e for e in entries[1:])
+    items = json.loads((public / "feed.json").read_bytes())["items"]
+    assert [i.get("image") for i in items] == [THUMBNAIL["url"], None, None]
+    assert [i["authors"] for i in items] == [[{"name": AUTHORS[s]}] for s, *_ in SITE_ENTRIES]
+
+
+def hubs_of(out: Path) -> dict[str, list[str]]:
+    """Each feed's WebSub hubs: rel="hub" links (Atom, RSS's atom:link), JSON Feed `hubs`."""
+    found = {}
+    for path in feed_files(out):
+        if path.suffix == ".json":
+            hubs = json.loads(path.read_bytes()).get("hubs", [])
+            assert all(h["type"] == "WebSub" for h in hubs), path
+            found[path.name] = [h["url"] for h in hubs]
+        else:
+            found[str(path)] = [x.href for x in parsed(path).feed.links if x.rel == "hub"]
+    return found
+
+
+def test_every_feed_names_the_websub_hub_when_one_is_set(
+    public: Path, preview: Path, bundled: Path
+) -> None:
+    for out in (public, preview):
+        hubs = hubs_of(out)
+        assert len(hubs) == len(GOLDEN_NAMES) - 1  # every feed but the OPML
+        assert set(map(tuple, hubs.values())) == {("https://hub.example.org/",)}
+    assert set(map(tuple, hubs_of(bundled).values())) == {()}  # no websub_hub: no hub link
