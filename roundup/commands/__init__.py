@@ -8,4 +8,5 @@ from __future__ import annotations
 COMMANDS: dict[str, str] = {
     "build": "build",
     "serve": "serve",
+    "ping": "ping",
 }
