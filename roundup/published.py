@@ -29,23 +29,23 @@ _FEED_ID = re.compile(r"tag:([^,]+),\d{4}:feed/")
 _SLUG_ID = re.compile(r"tag:[^,]+,\d{4}:items/")  # ids from file names, before roundup 0.2
 
 
-def previous_entries(feed: Path) -> tuple[str, dict[str, str]]:
-    """The feed id and {link: entry id} of an Atom feed roundup wrote, or ("", {})."""
+def previous_entries(feed: Path) -> tuple[str, list[tuple[str, str]]]:
+    """The feed id and the (link, entry id) of each entry of an Atom feed, or ("", [])."""
     try:
         if feed.stat().st_size > _MAX_BYTES:
-            return "", {}
+            return "", []
         root = ElementTree.parse(feed).getroot()
     except (OSError, ElementTree.ParseError) as error:
         log.debug("%s not read for its ids: %s", feed, error)
-        return "", {}
+        return "", []
     if root.tag != _ATOM + "feed":
-        return "", {}
-    entries = {}
+        return "", []
+    entries = []
     for entry in root.iter(_ATOM + "entry"):
         entry_id = (entry.findtext(_ATOM + "id") or "").strip()
         for link in entry.iter(_ATOM + "link"):
             if link.get("rel", "alternate") == "alternate" and link.get("href"):
-                entries[link.get("href", "")] = entry_id
+                entries.append((link.get("href", ""), entry_id))
                 break
     return (root.findtext(_ATOM + "id") or "").strip(), entries
 
@@ -57,12 +57,14 @@ def changed_ids(config: SiteConfig, items: Sequence[Item], ids: Mapping[str, str
     feed_id, before = previous_entries(feed)
     if not before:
         return []
-    now = {item.article.url: item for item in items}
+    now: dict[str, list[Item]] = {}  # a link curated twice has two items, and two ids
+    for item in items:
+        now.setdefault(item.article.url, []).append(item)
     changed = []
-    for link, old in before.items():
-        item = now.get(link)
-        if item is not None and ids[item.article.source] != old:
-            changed.append((item, old))
+    for link, old in before:
+        alike = now.get(link, ())
+        if alike and all(ids[item.article.source] != old for item in alike):
+            changed.append((alike[0], old))
     if not changed:
         return []
     where = display_path(feed, Path.cwd())

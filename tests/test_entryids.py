@@ -201,6 +201,10 @@ def test_two_items_with_one_link_or_one_id_get_distinct_ids_and_a_warning(
     # The earlier item keeps the id subscribers may have; the later one adds its slug.
     assert json_ids == [json_ids[1] + "/g-json-again", json_ids[1]]
     assert "tag:example.com,2020:oldest/h-oldest-again" in {e.id for e in atom}
+    # The next build finds both ids of the one link in the published feed: no id changed.
+    (content / "e-untopical.md").touch()
+    assert main(["build", "-q"]) == 0
+    assert capsys.readouterr().err.splitlines() == lines
 
 
 ARTICLE = """---
