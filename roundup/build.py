@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from roundup import feeds, pages, stored
+from roundup import entryids, feeds, pages, published, stored
 from roundup import site as S
 from roundup.bytecode import TemplateCache
 from roundup.cache import ParseCache, code_digest
@@ -128,9 +128,12 @@ def _build(
     cache = ParseCache(state.parsed, config.timezone)
     reading = partial(progress, "reading", "files") if progress else None
     loaded = load_articles(config, cache, found, reading)  # saves the cache, whatever it finds
-    result.warnings = loaded.warnings
-    if strict and loaded.warnings:
-        raise ContentError(loaded.warnings)
+    shown = [a for a in loaded.articles if a.published or preview]
+    prefix = display_path(config.content_dir, Path.cwd()) + "/"
+    ids, id_warnings = entryids.assign(shown, config.site_id, prefix)
+    result.warnings = _merged(loaded.warnings, id_warnings)
+    if strict and result.warnings:
+        raise ContentError(result.warnings)
     clock.lap("load")
 
     templates = TemplateCache(state.templates)
@@ -138,6 +141,10 @@ def _build(
     renderer.check()
     with Writer(output, records, display_path(output, Path.cwd())) as writer:
         site = S.build_site(loaded.articles, config, preview)
+        # Read before anything is written: what subscribers were last given, if anything.
+        changed_ids = published.changed_ids(config, site.items, ids)
+        if strict and changed_ids:
+            raise ContentError(changed_ids)
         result.shown = len(site.items)
         result.hidden = sum(not a.published for a in loaded.articles)
         assets = renderer.assets()
@@ -146,12 +153,15 @@ def _build(
         gc.freeze()
         clock.lap("site")
 
-        _write_all(site, renderer, assets, writer, result, progress)
+        _write_all(site, ids, renderer, assets, writer, result, progress)
         clock.lap("render")
         result.files = len(writer.new)
         writer.commit()
     templates.save()
     _save_last_build(records, inputs, result)
+    # Not in the record: once this build's feeds are written the ids are the new ones, and a
+    # build with nothing to do must not repeat the warning.
+    result.warnings.extend(changed_ids)
     result.written = writer.written
     clock.lap("write")
     _leftovers.extend((found, loaded, site, writer))
@@ -208,7 +218,13 @@ def _nav() -> list[tuple[str, str]]:
 Job = tuple[str, str, Callable[[], bytes], object]  # path, kind, make bytes, fingerprint source
 
 
-def _jobs(site: S.Site, renderer: Renderer) -> list[Job]:
+def _merged(*groups: list[Problem]) -> list[Problem]:
+    """Problems of several checks in one list, by file and line as each check orders them."""
+    everything = [p for group in groups for p in group]
+    return sorted(everything, key=lambda p: (p.path, p.line or 0, p.field))
+
+
+def _jobs(site: S.Site, ids: dict[str, str], renderer: Renderer) -> list[Job]:
     """Every generated file of the site, in a fixed order, made lazily."""
     jobs: list[Job] = []
     for page in pages.list_pages(site):
@@ -219,8 +235,10 @@ def _jobs(site: S.Site, renderer: Renderer) -> list[Job]:
         context = pages.item_context(item)
         make = partial(_render_item, renderer, item, context)
         jobs.append((S.output_file(item.path), "item.html", make, context))
-    for spec, path, make in _feed_files(site):
-        jobs.append((path, "feed", partial(make, site, spec), spec.items))
+    for spec, path, make in _feed_files(site, ids):
+        # The ids are part of what a feed shows: one can change with another file (two ids
+        # alike), which the items' own fingerprints do not see.
+        jobs.append((path, "feed", partial(make, site, spec), (spec.items, spec.ids)))
     return jobs
 
 
@@ -230,6 +248,7 @@ def _render_item(renderer: Renderer, item: S.Item, context: dict) -> bytes:
 
 def _write_all(
     site: S.Site,
+    ids: dict[str, str],
     renderer: Renderer,
     assets: list,
     writer: Writer,
@@ -246,7 +265,7 @@ def _write_all(
         h.update(stable_bytes((kind, path, fingerprint(source, memo))))
         return h.hexdigest()
 
-    jobs = _jobs(site, renderer)
+    jobs = _jobs(site, ids, renderer)
     # Which files need making is worked out here, in one process: after a small edit that is
     # nearly all the work, and forked workers would spend more on copying the memory they
     # touch than they save. Files no earlier build made get their key where they are made.
@@ -296,8 +315,10 @@ def _write_all(
         writer.add("CNAME", site.config.cname.encode() + b"\n")
 
 
-def _feed_files(site: S.Site) -> Iterator[tuple[feeds.FeedSpec, str, Callable]]:
-    for spec in feeds.feed_specs(site):
+def _feed_files(
+    site: S.Site, ids: dict[str, str]
+) -> Iterator[tuple[feeds.FeedSpec, str, Callable]]:
+    for spec in feeds.feed_specs(site, ids):
         yield spec, spec.atom_path, feeds.atom
         yield spec, spec.rss_path, feeds.rss
         if spec.topic is None:

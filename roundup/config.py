@@ -33,6 +33,7 @@ class _Settings(BaseModel):
     editions_per_page: int = Field(7, ge=1, le=1000)
     feed_items: int = Field(50, ge=1, le=10_000)
     site_id: str = ""
+    websub_hub: str = ""
     cname: str = ""
     content_dir: str = "content"
     output_dir: str = "output"
@@ -56,6 +57,14 @@ class _Settings(BaseModel):
         if parts.query or parts.fragment:
             raise ValueError("must not have a query or fragment")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("websub_hub")
+    @classmethod
+    def _hub(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if value and (parts.scheme not in ("http", "https") or not parts.hostname):
+            raise ValueError("must be an absolute http:// or https:// URL (the hub's endpoint)")
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -95,6 +104,7 @@ class SiteConfig:
     editions_per_page: int
     feed_items: int
     site_id: str  # stable identity of the site in feed entry ids
+    websub_hub: str  # the WebSub hub the feeds name and `roundup ping` notifies, or ""
     cname: str
     content_dir: Path
     output_dir: Path
@@ -139,13 +149,24 @@ def load(
             for key in KEYS
             if key not in ("content_dir", "output_dir", "templates_dir", "cache_dir", "site_id")
         },
-        site_id=valid.site_id or slugify(valid.title) or "roundup",
+        site_id=valid.site_id or default_site_id(valid.base_url),
         content_dir=root / valid.content_dir,
         output_dir=root / valid.output_dir,
         templates_dir=root / valid.templates_dir,
         cache_dir=root / valid.cache_dir,
         source=path,
     )
+
+
+def default_site_id(base_url: str) -> str:
+    """The site id when none is set: the base URL's host (without "www.") and path, slugified.
+
+    Not the title, so renaming the site keeps every feed entry id; moving it to another
+    host or path changes them, which `site_id` prevents (the build warns when it happens).
+    """
+    parts = urlsplit(base_url)
+    host = (parts.hostname or "").removeprefix("www.")
+    return slugify(f"{host} {parts.path}") or "roundup"
 
 
 def _read(path: Path) -> dict[str, Any]:

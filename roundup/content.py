@@ -186,7 +186,9 @@ def _validate(
     if len(title) > MAX_TITLE:
         report.warn(("title",), f"{len(title)} characters; cut to {MAX_TITLE}")
         title = cut(title, MAX_TITLE)
-    category, kind = (_short_text(report, key, getattr(meta, key)) for key in ("category", "type"))
+    category, kind, curator = (
+        _short_text(report, key, getattr(meta, key)) for key in ("category", "type", "curator")
+    )
     excerpt = (meta.excerpt or "").strip()
     if len(excerpt) > MAX_EXCERPT:
         report.warn(("excerpt",), f"{len(excerpt)} characters; cut to {MAX_EXCERPT}")
@@ -196,7 +198,7 @@ def _validate(
         message = "too intricate to render as Markdown in time; shown as plain text"
         report.warnings.append(Problem(report.source, body_line, "body", message))
 
-    lines = {key: report.yaml.line_of((key,)) for key in ("slug", "originalUrl", "webUrl")}
+    lines = {key: report.yaml.line_of((key,)) for key in ("slug", "originalUrl", "webUrl", "id")}
     for name, keys, kept in (
         ("related", ("originalUrl", "webUrl"), [r.url for r in related]),
         ("images", ("url",), [i.url for i in images]),
@@ -221,6 +223,8 @@ def _validate(
         published=meta.published,
         category=category,
         type=kind,
+        entry_id=meta.id,
+        curator=curator,
         extra={key: value for key, value in raw.items() if key not in fields},
         digest=digest,
         lines=lines,

@@ -56,11 +56,13 @@ class Article:
     topics: tuple[str, ...] = ()
     images: tuple[Image, ...] = ()
     related: tuple[Related, ...] = ()
-    quality: int | float | None = None  # as written: 37 stays 37
+    quality: int | float | None = None
     heat: int | float | None = None
     published: bool = True
     category: str | None = None
     type: str | None = None
+    entry_id: str | None = None  # the `id:` field: pins the feed entry id (see entryids.py)
+    curator: str | None = None  # who chose the link, when not the site's author
     # Unknown frontmatter fields (such as `secured`), carried but never rendered.
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     # Hash of the source bytes; changes whenever anything in the file changes.

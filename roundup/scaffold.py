@@ -200,6 +200,9 @@ jobs:
     timeout-minutes: 15
     permissions:
       contents: read # to check out the repository
+    outputs:
+      base-url: ${{{{ steps.pages.outputs.base_url }}}}
+      websub-hub: ${{{{ steps.websub.outputs.hub }}}}
     steps:
       - name: Check out
         uses: actions/checkout@v6
@@ -229,6 +232,14 @@ jobs:
           BASE_URL: ${{{{ steps.pages.outputs.base_url }}}}
         run: roundup build --base-url "${{BASE_URL%/}}/"
 
+      # Whether the ping job below has a hub to tell (websub_hub in the config).
+      - name: Find the WebSub hub
+        id: websub
+        run: >-
+          python -c 'from roundup.config import load; print("hub=" + load().websub_hub)'
+          >> "$GITHUB_OUTPUT"
+
+      # output/ holds exactly the site (roundup's own state is in .roundup-cache/).
       - name: Upload the site
         uses: actions/upload-pages-artifact@v5
         with:
@@ -249,6 +260,58 @@ jobs:
       - name: Deploy
         id: deployment
         uses: actions/deploy-pages@v5
+
+  # WebSub: once the new feeds are live, tell the hub which of them changed, so that
+  # subscribers' readers fetch them at once. Runs only when the config sets websub_hub.
+  ping:
+    name: Tell the WebSub hub
+    needs: [build, deploy]
+    if: needs.build.outputs.websub-hub != ''
+    runs-on: ubuntu-latest
+    timeout-minutes: 10
+    permissions:
+      contents: read # to check out the repository
+    steps:
+      - name: Check out
+        uses: actions/checkout@v6
+        with:
+          persist-credentials: false
+
+      - name: Set up Python
+        uses: actions/setup-python@v6
+        with:
+          python-version: "3.12"
+          cache: pip
+          cache-dependency-path: .github/workflows/pages.yml
+
+      - name: Install roundup
+        run: python -m pip install "{DISTRIBUTION}=={version}"
+
+      # The digests of the feeds the hub was last told of (roundup ping keeps them in
+      # .roundup-cache/websub.json): without them every feed counts as changed.
+      - name: Restore the record of pings
+        uses: actions/cache/restore@v4
+        with:
+          path: .roundup-cache/websub.json
+          key: websub-${{{{ github.run_id }}}}
+          restore-keys: websub-
+
+      # The same content and settings give the same bytes as the deployed site.
+      - name: Build the site again
+        env:
+          BASE_URL: ${{{{ needs.build.outputs.base-url }}}}
+        run: roundup build --quiet --base-url "${{BASE_URL%/}}/"
+
+      - name: Ping the hub
+        run: roundup ping
+
+      # Saved even when a ping failed: the record holds only what the hub accepted.
+      - name: Save the record of pings
+        if: ${{{{ !cancelled() }}}}
+        uses: actions/cache/save@v4
+        with:
+          path: .roundup-cache/websub.json
+          key: websub-${{{{ github.run_id }}}}
 """
 
 

@@ -199,12 +199,49 @@ def parse_optional_url(value: Any, info: ValidationInfo) -> str | None:
 CONTROL_IN_URL = _fail("url", "contains control characters")
 
 
+# An `id:` that starts with one of these is a URI, used as the entry id exactly as written
+# (an id kept from another generator, or from an earlier scheme); anything else is a name
+# that roundup places inside the site's own tag: URI.
+ID_URI_SCHEMES = ("tag:", "urn:", "http://", "https://")
+_URI_CHARS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+_TAG_URI = re.compile(r"tag:[^,:]+,\d{4}(?:-\d{2}(?:-\d{2})?)?:.*", re.IGNORECASE)
+
+
+def parse_entry_id(value: Any, info: ValidationInfo) -> str | None:
+    """A pinned feed entry id: a full URI (`tag:`, `urn:`, `http(s)://`) or printable text."""
+    if value is None:
+        return None
+    if (info.field_name,) in (info.context or {}).get("cleaned", ()):
+        raise _fail("id", "contains control characters")
+    text = parse_text(value, info).strip()
+    if not text:
+        raise _fail("empty", "must not be empty; leave it out to derive the id from the link")
+    if len(text) > MAX_URL:
+        raise _fail("id", f"{len(text)} characters; an id has at most {MAX_URL}")
+    if not text.lower().startswith(ID_URI_SCHEMES):
+        if not text.isprintable():
+            raise _fail("id", f"{shorten(text)!r} contains characters that are not printable")
+        return text
+    if text.lower().startswith(("http://", "https://")):
+        return check_url(text)
+    if not _URI_CHARS.fullmatch(text) or len(text.split(":", 1)[1]) == 0:
+        raise _fail(
+            "id",
+            f"{shorten(text)!r} is not a valid URI (no spaces or non-ASCII letters; "
+            "percent-encode them, or leave out the scheme to use it as a name)",
+        )
+    if text.lower().startswith("tag:") and not _TAG_URI.fullmatch(text):
+        raise _fail("id", f"{shorten(text)!r} is not a tag: URI such as tag:example.org,2024:x")
+    return text
+
+
 Text = Annotated[str, BeforeValidator(parse_text)]
 RequiredText = Annotated[str, BeforeValidator(parse_required_text)]
 OptionalText = Annotated[str | None, BeforeValidator(parse_optional_text)]
 Number = Annotated[float | None, BeforeValidator(parse_number)]
 Published = Annotated[bool, BeforeValidator(parse_published)]
 OptionalUrl = Annotated[str | None, BeforeValidator(parse_optional_url)]
+EntryId = Annotated[str | None, BeforeValidator(parse_entry_id)]
 
 
 def _parse_date_field(value: Any, info: ValidationInfo) -> datetime:
@@ -234,6 +271,8 @@ class ArticleIn(BaseModel):
     heat: Number = None
     published: Published = True
     slug: OptionalText = None
+    id: EntryId = None
+    curator: OptionalText = None
     # Lists and nested records are checked entry by entry in content.py, where a broken
     # image or related link is dropped with a warning instead of failing the build.
     provider: Any = None

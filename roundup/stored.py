@@ -20,9 +20,10 @@ from roundup.model import Article, Image, Provider, Related
 # What building the site and telling which pages changed read of every article; the rest
 # (text, related coverage, extra fields) only the pages being made read. After one edit at
 # 30,000 articles, decoding the rest of every article cost a fifth of the build.
+# Feed entry ids are worked out for every article (to find two alike), hence `entry_id`.
 HEAD = (
     "source", "slug", "published_at", "url", "provider", "topics", "images", "quality",
-    "heat", "published", "digest",
+    "heat", "published", "digest", "entry_id",
 )  # fmt: skip
 BODY = tuple(name for name in Article.__dataclass_fields__ if name not in HEAD)
 _BODY = frozenset(BODY)
@@ -37,14 +38,14 @@ _set = object.__setattr__
 Number = int | float | None
 _Head = tuple[
     str, str, datetime, str, Provider | None, tuple[str, ...], tuple[Image, ...], Number,
-    Number, bool, str,
+    Number, bool, str, str | None,
 ]  # fmt: skip
 _Body = tuple[
     str, str | None, str | None, str, str, tuple[Related, ...], str | None, str | None,
-    dict[str, Any], dict[str, int | None],
+    str | None, dict[str, Any], dict[str, int | None],
 ]  # fmt: skip
 assert BODY == ("title", "original_url", "web_url", "excerpt", "comment_html", "related",
-                "category", "type", "extra", "lines"), BODY  # fmt: skip
+                "category", "type", "curator", "extra", "lines"), BODY  # fmt: skip
 _encoder = msgspec.json.Encoder()
 _entry_decoder = msgspec.json.Decoder(tuple[_Head, msgspec.Raw, tuple[Problem, ...]])
 _body_decoder = msgspec.json.Decoder(_Body)

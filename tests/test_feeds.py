@@ -7,6 +7,7 @@ them with `ROUNDUP_UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_feeds.py` and rev
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 import re
@@ -45,8 +46,25 @@ RFC822 = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|
                     r"|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d \+0000$")  # fmt: skip
 
 
+def link_tag(link: str) -> str:
+    """The entry id of a link written in its normal form (lower-case host, no fragment)."""
+    digest = hashlib.blake2b(link.encode(), digest_size=16).hexdigest()
+    return f"tag:feeds-fixture,2005:link/{digest}"
+
+
+# Each fixture item's entry id: from its link, or from its id: field (c-long, f-oldest).
+IDS = {
+    "a-atom": link_tag("https://www.rfc-editor.org/rfc/rfc4287"),
+    "b-json": link_tag("https://www.jsonfeed.org/version/1.1/"),
+    "c-long": "tag:feeds-fixture,2005:id/the%20long%20one",
+    "d-draft": link_tag("https://example.com/draft"),
+    "e-untopical": link_tag("https://www.iana.org/time-zones"),
+    "f-oldest": "tag:example.com,2020:oldest",
+}
+
+
 def tag(slug: str) -> str:
-    return f"tag:feeds-fixture,2005:items/{slug}"
+    return IDS[slug]
 
 
 def at(text: str) -> datetime:
@@ -112,6 +130,12 @@ def url_of(out: Path, path: Path, base: str = BASE) -> str:
 def self_link(result: feedparser.FeedParserDict) -> str:
     (href,) = [link.href for link in result.feed.links if link.rel == "self"]
     return href
+
+
+def page_of(entry: feedparser.FeedParserDict) -> str:
+    """The item page an Atom entry (rel="related") or RSS item (comments) points to."""
+    related = [x.href for x in entry.links if x.rel == "related"]
+    return related[0] if related else entry.comments
 
 
 def base_of(out: Path) -> str:
@@ -194,7 +218,6 @@ def test_feedparser_sees_the_expected_entries_in_the_site_feed(public: Path, nam
 def test_entry_content_has_excerpt_sanitised_comment_and_related_coverage(public: Path) -> None:
     entry = parsed(public / "feed.xml").entries[0]
     body = entry.content[0].value
-    assert entry.summary == "The Atom Syndication Format, and how it relates to RSS."
     assert "<p>The Atom Syndication Format, and how it relates to RSS.</p>" in body
     assert "<em>fine</em>" in body and "<script" not in body and "alert" not in body
     assert '<a href="https://www.rfc-editor.org/rfc/rfc4287">RFC Editor</a>' in body
@@ -226,8 +249,8 @@ def test_entries_are_unique_newest_first_and_dated_by_the_items_never_the_clock(
         result = parsed(path)
         ids = [e.id for e in result.entries]
         assert len(set(ids)) == len(ids), path
-        keys = [(-at(e.published).timestamp(), e.id) for e in result.entries]
-        assert keys == sorted(keys), path  # the slug (hence the id) breaks ties
+        keys = [(-at(e.published).timestamp(), page_of(e)) for e in result.entries]
+        assert keys == sorted(keys), path  # the slug (hence the item's page) breaks ties
         dates = [e.published_parsed for e in result.entries]
         if "updated" in result.entries[0]:  # Atom: entries have their own updated date
             dates += [e.updated_parsed for e in result.entries]
@@ -245,8 +268,12 @@ def test_feeds_keep_the_newest_feed_items_and_cut_long_excerpts(
     everything = build_into(copy_fixture(tmp_path), tmp_path / "out", feed_items=50)
     assert len(parsed(everything / "feed.xml").entries) == 5
     assert parsed(everything / "topics/feeds/rss.xml").entries[-1].id == tag("f-oldest")
-    long = parsed(public / "feed.xml").entries[2]
-    assert len(long.summary) <= feeds.FEED_EXCERPT and long.summary.endswith("word0110…")
+    # Cut where summaries are: the RSS description (HTML) and the JSON Feed summary (text).
+    description = parsed(public / "rss.xml").entries[2].summary
+    assert description.startswith("<p>word0000") and description.endswith(" word0110…</p>")
+    assert len(description) <= feeds.FEED_EXCERPT + len("<p></p>")
+    summary = json.loads((public / "feed.json").read_bytes())["items"][2]["summary"]
+    assert summary == description.removeprefix("<p>").removesuffix("</p>")
     page = (public / "items/c-long/index.html").read_text("utf-8")
     assert "word0129" in page  # the item page keeps the whole excerpt
 
@@ -402,3 +429,70 @@ def test_feeds_match_the_golden_files(kind: str, request: pytest.FixtureRequest)
         assert (folder / name).is_file(), "set ROUNDUP_UPDATE_GOLDEN=1 to regenerate"
         actual, expected = (out / name).read_text("utf-8"), (folder / name).read_text("utf-8")
         assert actual == expected, f"{name} differs from its golden file"
+
+
+# What readers show of each site-feed entry: author, then whether a thumbnail is there.
+AUTHORS = {"a-atom": "Test Curator", "b-json": "Jo Feedwright", "c-long": "Test Curator"}
+THUMBNAIL = {
+    "url": "https://img.example.org/bilder/%C3%A4rger.png?w=600&h=300",  # the 1x1 one skipped
+    "width": "600",
+    "height": "300",
+}
+
+
+@pytest.mark.parametrize("name", ["feed.xml", "rss.xml"])
+def test_every_entry_names_its_author_and_the_comment_is_what_readers_take(
+    public: Path, name: str
+) -> None:
+    result = parsed(public / name)
+    for entry, (slug, *_rest) in zip(result.entries, SITE_ENTRIES, strict=True):
+        # feedparser's author: Atom's own <author> of the entry, RSS's dc:creator.
+        assert entry.author == AUTHORS[slug], (name, slug)
+        assert entry.authors == [{"name": AUTHORS[slug]}]
+    first = result.entries[0]
+    comment = '<p>A <em>fine</em> comment with <a href="https://example.com/"'
+    assert comment in first.content[0].value
+    if name == "feed.xml":
+        # No plain-text <summary> for a reader to prefer (rss2email takes text/plain first from
+        # the content and summary_detail): feedparser's summary is the content itself.
+        assert first.summary == first.content[0].value and "summary_detail" not in first
+        assert first.content[0].type == "text/html"
+        assert b"<summary" not in (public / name).read_bytes()
+    else:  # RSS: the excerpt as description, the whole entry as content:encoded
+        assert first.summary == "<p>The Atom Syndication Format, and how it relates to RSS.</p>"
+    assert "Source: <a" in first.content[0].value  # the provider is named in the body
+
+
+@pytest.mark.parametrize("name", ["feed.xml", "rss.xml"])
+def test_an_image_of_known_size_is_the_entry_thumbnail(public: Path, name: str) -> None:
+    entries = parsed(public / name).entries
+    assert entries[0].media_thumbnail == [THUMBNAIL]
+    assert entries[0].media_content == [{**THUMBNAIL, "medium": "image"}]
+    # b-json has no image; c-long's has no known size (it could be a tracking pixel).
+    assert not any("media_thumbnail" in e or "media_content" in e for e in entries[1:])
+    items = json.loads((public / "feed.json").read_bytes())["items"]
+    assert [i.get("image") for i in items] == [THUMBNAIL["url"], None, None]
+    assert [i["authors"] for i in items] == [[{"name": AUTHORS[s]}] for s, *_ in SITE_ENTRIES]
+
+
+def hubs_of(out: Path) -> dict[str, list[str]]:
+    """Each feed's WebSub hubs: rel="hub" links (Atom, RSS's atom:link), JSON Feed `hubs`."""
+    found = {}
+    for path in feed_files(out):
+        if path.suffix == ".json":
+            hubs = json.loads(path.read_bytes()).get("hubs", [])
+            assert all(h["type"] == "WebSub" for h in hubs), path
+            found[path.name] = [h["url"] for h in hubs]
+        else:
+            found[str(path)] = [x.href for x in parsed(path).feed.links if x.rel == "hub"]
+    return found
+
+
+def test_every_feed_names_the_websub_hub_when_one_is_set(
+    public: Path, preview: Path, bundled: Path
+) -> None:
+    for out in (public, preview):
+        hubs = hubs_of(out)
+        assert len(hubs) == len(GOLDEN_NAMES) - 1  # every feed but the OPML
+        assert set(map(tuple, hubs.values())) == {("https://hub.example.org/",)}
+    assert set(map(tuple, hubs_of(bundled).values())) == {()}  # no websub_hub: no hub link

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +27,9 @@ PAGES = WORKFLOWS_DIR / "pages.yml"
 TESTS = WORKFLOWS_DIR / "tests.yml"
 ZIZMOR_CONFIG = TOOLS_DIR / "zizmor.yml"
 
-# An official action, referenced by a major-version tag: actions/checkout@v6.
-OFFICIAL_ACTION = re.compile(r"^actions/[a-z0-9-]+@v\d+$")
+# An official action, referenced by a major-version tag: actions/checkout@v6 (or one of an
+# official action's sub-actions: actions/cache/restore@v4).
+OFFICIAL_ACTION = re.compile(r"^actions/[a-z0-9-]+(/[a-z0-9-]+)?@v\d+$")
 # Expressions in a run script are substituted before the shell sees them (template injection).
 EXPRESSION = re.compile(r"\$\{\{")
 
@@ -170,7 +172,8 @@ def test_pages_permissions_are_least_privilege(pages: Workflow) -> None:
     jobs = pages["jobs"]
     assert jobs["build"]["permissions"] == {"contents": "read"}
     assert jobs["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
-    assert set(jobs) == {"build", "deploy"}
+    assert jobs["ping"]["permissions"] == {"contents": "read"}
+    assert set(jobs) == {"build", "deploy", "ping"}
 
 
 def test_pages_deployments_queue_instead_of_cancelling(pages: Workflow) -> None:
@@ -236,6 +239,46 @@ def test_pages_deploy_job(pages: Workflow) -> None:
         "url": "${{ steps.deployment.outputs.page_url }}",
     }
     assert step_using(deploy, "actions/deploy-pages")["id"] == "deployment"
+
+
+def test_pages_pings_the_hub_after_deploying_when_one_is_set(pages: Workflow) -> None:
+    build, ping = pages["jobs"]["build"], pages["jobs"]["ping"]
+    assert ping["needs"] == ["build", "deploy"]  # the hub fetches the feeds: they must be live
+    assert ping["if"] == "needs.build.outputs.websub-hub != ''"
+    assert build["outputs"] == {
+        "base-url": "${{ steps.pages.outputs.base_url }}",
+        "websub-hub": "${{ steps.websub.outputs.hub }}",
+    }
+    names = [step.get("name") for step in ping["steps"]]
+    restore = step_using(ping, "actions/cache/restore")
+    rebuild = step_running(ping, "roundup build")
+    send = step_running(ping, "roundup ping")
+    save = step_using(ping, "actions/cache/save")
+    order = [names.index(s["name"]) for s in (restore, rebuild, send, save)]
+    assert order == sorted(order)
+    assert restore["with"]["path"] == save["with"]["path"] == ".roundup-cache/websub.json"
+    assert save["with"]["key"] == restore["with"]["key"]
+    assert restore["with"]["key"].startswith(restore["with"]["restore-keys"])
+    assert rebuild["env"] == {"BASE_URL": "${{ needs.build.outputs.base-url }}"}
+    assert rebuild["run"].endswith('--base-url "${BASE_URL%/}/"')  # as the build job's
+
+
+@pytest.mark.parametrize("hub", ["https://hub.example.org/", ""])
+def test_pages_tells_the_ping_job_whether_the_config_sets_a_hub(hub: str, tmp_path: Path) -> None:
+    step = step_running(load(PAGES)["jobs"]["build"], "GITHUB_OUTPUT")
+    assert step["id"] == "websub"
+    config = '[tool.roundup]\ntitle = "Mine"\n' + (f'websub_hub = "{hub}"\n' if hub else "")
+    (tmp_path / "pyproject.toml").write_text(config, encoding="utf-8")
+    python = Path(sys.executable).parent  # the step's `python`: one with roundup installed
+    output = tmp_path / "github-output"
+    subprocess.run(
+        [program("bash"), "-e", "-c", step["run"]],
+        env={"PATH": f"{python}:/usr/bin:/bin", "GITHUB_OUTPUT": str(output)},
+        cwd=tmp_path,
+        check=True,
+        timeout=60,
+    )
+    assert output.read_text(encoding="utf-8") == f"hub={hub}\n"
 
 
 def test_tests_triggers_and_permissions(tests: Workflow) -> None:

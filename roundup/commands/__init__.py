@@ -11,4 +11,5 @@ COMMANDS: dict[str, str] = {
     "init": "init",
     "new": "new",
     "check": "check",
+    "ping": "ping",
 }

@@ -1,0 +1,252 @@
+"""Feed entry ids as subscribers meet them: the same through renames, distinct for every item,
+and a warning before a build changes the ids of entries already published."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from datetime import UTC
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from roundup import config as config_module
+from roundup.build import build
+from roundup.cli import main
+from roundup.content import parse_bytes
+from roundup.entryids import link_identity
+
+TESTS = Path(__file__).resolve().parent
+FIXTURE = TESTS / "fixtures" / "feeds"
+FEEDS = ("feed.xml", "rss.xml", "topics/feeds/feed.xml", "topics/feeds/rss.xml")
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The feeds fixture without its site_id (the default applies) and with every item in the
+    feeds, as the current folder."""
+    folder = Path(shutil.copytree(FIXTURE, tmp_path / "site"))
+    config = folder / "pyproject.toml"
+    text = re.sub(r"(?m)^site_id = .*\n", "", config.read_text("utf-8"))
+    config.write_text(text.replace("feed_items = 3", "feed_items = 50"), "utf-8")
+    monkeypatch.chdir(folder)
+    return folder
+
+
+def build_site(site: Path, **overrides: object):
+    config = config_module.load(site / "pyproject.toml", overrides, site)
+    return build(config)
+
+
+def entries(out: Path) -> dict[str, dict[str, str]]:
+    """For each feed: every entry's link -> id, as feedparser (and so rss2email) reads them."""
+    found = {}
+    for name in FEEDS:
+        result = feedparser.parse((out / name).read_bytes())
+        assert not result.bozo, name
+        found[name] = {e.link: e.id for e in result.entries}
+    items = json.loads((out / "feed.json").read_bytes())["items"]
+    found["feed.json"] = {i["external_url"]: i["id"] for i in items}
+    return found
+
+
+def test_the_link_is_normalised_only_in_ways_that_never_change_what_it_points_to() -> None:
+    assert link_identity("HTTPS://Example.ORG:443/A/b?utm_source=x#part") == (
+        "https://example.org/A/b?utm_source=x"  # the path's case and the query are kept
+    )
+    assert link_identity("http://example.org") == "http://example.org/"
+    assert link_identity("http://example.org:80?q=1") == "http://example.org/?q=1"
+    assert link_identity("http://example.org:8080/") == "http://example.org:8080/"
+
+
+def test_renaming_the_file_retitling_and_redating_keep_every_id(site: Path) -> None:
+    build_site(site)
+    before = entries(site / "output")
+    content = site / "content"
+    (content / "a-atom.md").rename(content / "2024-03-05-atom-and-rss.md")
+    article = content / "b-json.md"
+    text = article.read_text("utf-8").replace('"JSON Feed 1.1"', '"JSON Feed, version 1.1"')
+    article.write_text(text.replace("2024-03-04T12:00:00Z", "2024-03-04T11:00:00Z"), "utf-8")
+    result = build_site(site)
+    assert entries(site / "output") == before
+    assert result.warnings == []  # nothing to warn about: no subscriber sees anything twice
+    page = feedparser.parse((site / "output/feed.xml").read_bytes()).entries[0]
+    assert [x.href for x in page.links if x.rel == "related"] == [
+        "https://example.org/links/items/2024-03-05-atom-and-rss/"
+    ]  # the page moved with the file name; its entry did not
+
+
+def test_renaming_the_site_keeps_every_id_without_a_site_id(site: Path) -> None:
+    build_site(site)
+    before = entries(site / "output")
+    config = site / "pyproject.toml"
+    config.write_text(config.read_text("utf-8").replace("Feeds & Friends", "Feed Friends"))
+    result = build_site(site)
+    assert entries(site / "output") == before
+    assert feedparser.parse((site / "output/feed.xml").read_bytes()).feed.title == "Feed Friends"
+    ids = before["feed.xml"]
+    pinned = ids.pop("https://example.com/oldest")  # its id: field is a URI of its own
+    assert pinned == "tag:example.com,2020:oldest"
+    assert all(i.startswith("tag:example-org-links,2005:") for i in ids.values())
+    assert result.warnings == []
+
+
+def test_changing_the_link_makes_a_new_entry(site: Path) -> None:
+    build_site(site)
+    before = entries(site / "output")["feed.xml"]
+    article = site / "content" / "e-untopical.md"
+    text = article.read_text("utf-8").replace("www.iana.org/time-zones", "www.iana.org/tz")
+    article.write_text(text, "utf-8")
+    build_site(site)
+    after = entries(site / "output")["feed.xml"]
+    assert "https://www.iana.org/tz" in after and "https://www.iana.org/time-zones" not in after
+    assert after["https://www.iana.org/tz"] not in before.values()
+    others = {link: i for link, i in after.items() if link != "https://www.iana.org/tz"}
+    assert others == {link: i for link, i in before.items() if link in others}
+
+
+def test_moving_the_site_without_site_id_warns_with_the_fix_and_strict_stops(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    build_site(site)
+    feed = (site / "output/feed.xml").read_bytes()
+    assert main(["build", "-q", "--strict", "--base-url", "https://links.example.com/"]) == 1
+    err = capsys.readouterr().err
+    assert (site / "output/feed.xml").read_bytes() == feed  # strict: nothing written
+    warning = (
+        "pyproject.toml: site_id: 4 of the 5 entries in output/feed.xml get new ids, as the "
+        "site id is now 'links-example-com' (without a site_id, it follows the base URL); it "
+        "was 'example-org-links': subscribers would see them again. To keep them, set "
+        'site_id = "example-org-links"'
+    )
+    assert warning in err.splitlines()
+    assert main(["build", "-q", "--base-url", "https://links.example.com/"]) == 0
+    assert capsys.readouterr().err.splitlines() == [f"warning: {warning}"]
+    # Said once: the feed now has the new ids, and the next build has nothing to warn about.
+    assert main(["build", "-q", "--base-url", "https://links.example.com/"]) == 0
+    assert capsys.readouterr().err == ""
+    # With the site_id the warning gave, the move keeps every id.
+    config = site / "pyproject.toml"
+    config.write_text(config.read_text("utf-8") + 'site_id = "example-org-links"\n', "utf-8")
+    assert main(["build", "-q", "--base-url", "https://links.example.com/"]) == 0
+    assert capsys.readouterr().err.startswith("warning: pyproject.toml: site_id: 4 of the 5")
+    moved = entries(site / "output")["feed.xml"]
+    shutil.rmtree(site / "output")
+    build_site(site)
+    assert entries(site / "output")["feed.xml"] == moved
+
+
+def test_pinning_an_id_later_names_the_item_whose_id_changes(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    build_site(site)
+    article = site / "content" / "b-json.md"
+    article.write_text(article.read_text("utf-8").replace("---\n", "---\nid: jsonfeed\n", 1))
+    assert main(["build", "-q"]) == 0
+    old = (
+        "tag:example-org-links,2005:link/"
+        + hashlib.blake2b(b"https://www.jsonfeed.org/version/1.1/", digest_size=16).hexdigest()
+    )
+    assert capsys.readouterr().err.splitlines() == [
+        f"warning: content/b-json.md:2: id: this item's feed entry id changes from {old} to "
+        "tag:example-org-links,2005:id/jsonfeed; subscribers would see it again"
+    ]
+
+
+def test_feeds_written_with_ids_from_file_names_get_the_upgrade_note(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    build_site(site)
+    feed = site / "output/feed.xml"
+    # The ids roundup gave before this scheme came from the file name (the item's slug).
+    names = (f"items/slug-{n}" for n in range(5))
+    entry_id = re.compile(r"(?<=<id>tag:example-org-links,2005:)(link|id)/[^<]*")
+    feed.write_text(entry_id.sub(lambda _: next(names), feed.read_text("utf-8")), "utf-8")
+    (site / "content/b-json.md").touch()  # something to build
+    assert main(["build", "-q"]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        "warning: output/feed.xml: 4 of the 5 entries in output/feed.xml get new ids: entry ids "
+        'no longer come from file names (see README, "Upgrading"), so subscribers see these '
+        "entries once more, this one time"
+    ]
+
+
+def test_two_items_with_one_link_or_one_id_get_distinct_ids_and_a_warning(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content = site / "content"
+    again = (content / "b-json.md").read_text("utf-8").replace("12:00:00Z", "13:00:00Z")
+    (content / "g-json-again.md").write_text(again, "utf-8")
+    pinned = (content / "f-oldest.md").read_text("utf-8").replace("/oldest", "/other")
+    (content / "h-oldest-again.md").write_text(pinned, "utf-8")
+    assert main(["build", "-q"]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == [
+        "warning: content/g-json-again.md:4: id: the same feed entry id as content/b-json.md "
+        "(the same link); feed readers would show only one of them, so this item's id adds its "
+        "slug. Give it an id: of its own to keep its id when the file is renamed",
+        "warning: content/g-json-again.md:4: webUrl: the same link as content/b-json.md; "
+        "both are kept",
+        "warning: content/h-oldest-again.md:7: id: the same feed entry id as "
+        "content/f-oldest.md (the same id: field); feed readers would show only one of them, "
+        "so this item's id adds its slug. Give it an id: of its own to keep its id when the "
+        "file is renamed",
+    ]
+    atom = feedparser.parse((site / "output/feed.xml").read_bytes()).entries
+    assert len({e.id for e in atom}) == len(atom) == 7  # readers show all seven
+    json_ids = [e.id for e in atom if e.link == "https://www.jsonfeed.org/version/1.1/"]
+    # The earlier item keeps the id subscribers may have; the later one adds its slug.
+    assert json_ids == [json_ids[1] + "/g-json-again", json_ids[1]]
+    assert "tag:example.com,2020:oldest/h-oldest-again" in {e.id for e in atom}
+    # The next build finds both ids of the one link in the published feed: no id changed.
+    (content / "e-untopical.md").touch()
+    assert main(["build", "-q"]) == 0
+    assert capsys.readouterr().err.splitlines() == lines
+
+
+ARTICLE = """---
+title: "Tokio 1.0"
+publishedDateTime: 2026-05-01T09:00:00Z
+originalUrl: "https://tokio.rs/blog/2020-12-tokio-1-0"
+{field}
+---
+"""
+
+
+@pytest.mark.parametrize(
+    ("field", "entry_id", "curator"),
+    [
+        ('id: "tokio 1.0"', "tokio 1.0", None),
+        ('id: "urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66"',
+         "urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66", None),
+        ("id: tag:example.org,2020:items/tokio", "tag:example.org,2020:items/tokio", None),
+        ('curator: "  Ada   Lovelace "', None, "Ada Lovelace"),
+        ('curator: ""', None, None),
+    ],
+)  # fmt: skip
+def test_id_and_curator_fields_are_read(field: str, entry_id: str, curator: str) -> None:
+    parsed = parse_bytes(ARTICLE.format(field=field).encode(), "a.md", UTC)
+    assert parsed.errors == [] and parsed.article is not None
+    assert (parsed.article.entry_id, parsed.article.curator) == (entry_id, curator)
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        ('id: ""', "must not be empty; leave it out to derive the id from the link"),
+        ("id: 42", 'expected text, got the number 42 (write "42" in quotes if you mean text)'),
+        ('id: "tag:tokio"', "'tag:tokio' is not a tag: URI such as tag:example.org,2024:x"),
+        ('id: "urn:x y"', "'urn:x y' is not a valid URI (no spaces or non-ASCII letters; "
+                          "percent-encode them, or leave out the scheme to use it as a name)"),
+        ('id: "https://x.org/a b"', "'https://x.org/a b' contains spaces, control characters "
+                                     "or backslashes"),
+        ('id: "tokio\\u200b"', "'tokio\\u200b' contains characters that are not printable"),
+        ("id: [a]", "expected text, got a list"),
+    ],
+)  # fmt: skip
+def test_a_bad_id_is_an_error_on_its_line(field: str, message: str) -> None:
+    parsed = parse_bytes(ARTICLE.format(field=field).encode(), "a.md", UTC)
+    assert [str(p) for p in parsed.errors] == [f"a.md:5: id: {message}"]
