@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import replace
 from operator import attrgetter
 from typing import Any, NamedTuple, TypeVar
@@ -43,9 +43,12 @@ def keys_of(article: Any) -> Keys:
 
 
 def check_collection(
-    articles: Sequence[A], prefix: str = "", known: Mapping[str, Keys] | None = None
+    articles: Sequence[A],
+    prefix: str = "",
+    known: Mapping[str, Keys] | None = None,
+    edition_of: Callable[[A], Hashable] | None = None,
 ) -> tuple[list[A], list[Problem], list[Problem]]:
-    """Give every item its own slug and find links curated twice.
+    """Give every item its own slug and find links curated twice in one edition.
 
     Returns the articles (some with a new slug), errors and warnings. A `slug:` field claimed
     by two files is an error naming both. Slugs derived from file names that come out alike
@@ -53,7 +56,9 @@ def check_collection(
     slug keeps it (else the least changed, shallowest, then first by path), the others get a
     suffix hashed from their own path, the same on every build. A `slug:` field that takes
     another file's name-derived slug is an error too. `prefix` is how paths are shown;
-    `known` has the `keys_of` some articles, by source, worked out before.
+    `known` has the `keys_of` some articles, by source, worked out before. A link that comes
+    back in a later edition (`edition_of`, by default all are one) is normal in a roundup;
+    twice in one edition is a warning.
     """
     errors: list[Problem] = []
     warnings: list[Problem] = []
@@ -107,7 +112,7 @@ def check_collection(
             message = f"{prefix}{group[0].source} has the slug {slug!r}; this item is at {new}"
             warnings.append(_problem(article, "slug", message))
     result = [renamed.get(a.source, a) for a in articles]
-    warnings.extend(_duplicate_links(ordered, keys, prefix))
+    warnings.extend(_duplicate_links(ordered, keys, prefix, edition_of or (lambda _: None)))
     return result, errors, warnings
 
 
@@ -124,17 +129,33 @@ def _free(slug: str, source: str, taken: set[str]) -> str:
 
 
 def _duplicate_links(
-    ordered: Sequence[Any], keys: Mapping[str, Keys], prefix: str
+    ordered: Sequence[Any],
+    keys: Mapping[str, Keys],
+    prefix: str,
+    edition_of: Callable[[Any], Hashable],
 ) -> list[Problem]:
     warnings = []
-    first: dict[str, Any] = {}
+    first: dict[tuple[str, Hashable], Any] = {}
     for article in ordered:
-        earlier = first.setdefault(keys[article.source].link_key, article)
+        key = (keys[article.source].link_key, edition_of(article))
+        earlier = first.setdefault(key, article)
         if earlier is not article:
             where = "originalUrl" if getattr(article, "original_url", None) else "webUrl"
-            message = f"the same link as {prefix}{earlier.source}; both are kept"
+            message = (
+                f"the same link as {prefix}{earlier.source}, in the same edition; both are kept"
+            )
             warnings.append(_problem(article, where, message))
     return warnings
+
+
+def repeated_links(articles: Sequence[A], known: Mapping[str, Keys] | None = None) -> list[list[A]]:
+    """Groups of articles that share a link, in any editions (`roundup check --duplicates`)."""
+    keys = dict(known or {})
+    groups: dict[str, list[A]] = {}
+    for article in sorted(articles, key=lambda a: (a.published_at, a.source)):
+        key = keys[article.source].link_key if article.source in keys else link_key(article)
+        groups.setdefault(key, []).append(article)
+    return [group for group in groups.values() if len(group) > 1]
 
 
 def _problem(article: Any, where: str, message: str) -> Problem:

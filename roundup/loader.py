@@ -204,7 +204,12 @@ def _load(
         if parsed.article is not None:
             articles.append(parsed.article)
     prefix = display_path(content_dir, Path.cwd()) + "/"
-    articles, collection_errors, collection_warnings = check_collection(articles, prefix, known)
+    articles, collection_errors, collection_warnings = check_collection(
+        articles,
+        prefix,
+        known,
+        edition_of=lambda article: article.published_at.astimezone(zone).date(),
+    )
     errors.extend(collection_errors)
     warnings.extend(collection_warnings)
     if errors:

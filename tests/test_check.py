@@ -81,14 +81,15 @@ def test_a_valid_site_and_its_built_output_are_left_alone(
     assert main(["build"]) == 0
     capsys.readouterr()
     before = {**files_of(site / "output")}
-    state = sorted(p.name for p in (site / "output" / ".roundup").rglob("*"))
+    state = {p: p.stat().st_mtime_ns for p in (site / ".roundup-cache").rglob("*")}
     code, out, lines = check(capsys)
     assert (code, out) == (0, "roundup: 2 articles valid\n")
     assert lines == [
-        "warning: content/good.md:4: originalUrl: the same link as content/draft.md; both are kept"
+        "warning: content/good.md:4: originalUrl: the same link as content/draft.md, "
+        "in the same edition; both are kept"
     ]
     assert files_of(site / "output") == before
-    assert sorted(p.name for p in (site / "output" / ".roundup").rglob("*")) == state
+    assert {p: p.stat().st_mtime_ns for p in (site / ".roundup-cache").rglob("*")} == state
 
 
 def test_strict_fails_on_content_warnings_like_build(
@@ -273,3 +274,60 @@ def test_a_damaged_cache_is_ignored(tmp_path: Path) -> None:
     again = LinkCache(tmp_path)
     assert again.get("https://example.com/") == Outcome("ok", "200 OK", 200, cached=True)
     assert again.get("https://example.com/dead") is None
+
+
+# --- repeated links and many warnings of one kind ---------------------------------------------
+
+
+def dated(url: str, when: str, extra: str = "") -> str:
+    return GOOD.replace("2026-03-04T10:00:00Z", when).format(url=url, extra=extra)
+
+
+def test_a_link_again_in_a_later_edition_is_normal_and_listed_on_request(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(site, "a.md", dated("https://example.com/story", "2026-03-04T10:00:00Z"))
+    write(site, "b.md", dated("https://example.com/story?utm_source=x", "2026-03-11T10:00:00Z"))
+    write(site, "c.md", dated("https://example.com/other", "2026-03-04T10:00:00Z"))
+    write(site, "d.md", dated("https://example.com/other#top", "2026-03-04T18:00:00Z"))
+    code, out, lines = check(capsys)
+    assert code == 0
+    assert lines == [  # the same day: one edition, so worth a word; a week later: not
+        "warning: content/d.md:4: originalUrl: the same link as content/c.md, in the same "
+        "edition; both are kept"
+    ]
+    code, out, _ = check(capsys, "--duplicates")
+    assert code == 0
+    assert out.splitlines() == [
+        "https://example.com/story",
+        "  2026-03-04  content/a.md:4",
+        "  2026-03-11  content/b.md:4",
+        "https://example.com/other",
+        "  2026-03-04  content/c.md:4",
+        "  2026-03-04  content/d.md:4",
+        "roundup: 4 articles valid; 2 links curated more than once",
+    ]
+
+
+def test_warnings_of_one_kind_are_counted_after_the_first_five(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for n in range(12):
+        write(site, f"a{n:02d}.md", good(f"https://example.com/{n}", "topics: Rust\n"))
+    write(
+        site,
+        "z.md",
+        good("https://example.com/z", "images: [{url: https://e.com/i.png, width: 9px}]\n"),
+    )
+    assert main(["build", "-q"]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[:5] == [
+        f"warning: content/a{n:02d}.md:5: topics: a single text is read as one topic; "
+        "write a list: [Name]"
+        for n in range(5)
+    ]
+    assert lines[5] == "warning: and 7 more like this (--all-warnings lists them)"
+    assert lines[6].startswith("warning: content/z.md:5: images[0].width: must be a whole")
+    assert len(lines) == 7  # the one warning of another kind is not lost among the others
+    assert main(["build", "-q", "--all-warnings"]) == 0
+    assert len(capsys.readouterr().err.splitlines()) == 13

@@ -71,5 +71,18 @@ def test_one_link_curated_twice_warns_once_and_keeps_both() -> None:
     result, errors, warnings = check_collection(articles, "content/")
     assert len(result) == 2 and errors == []
     assert [str(w) for w in warnings] == [
-        "b.md:4: originalUrl: the same link as content/a.md; both are kept"
+        "b.md:4: originalUrl: the same link as content/a.md, in the same edition; both are kept"
     ]
+
+
+def test_a_link_repeated_in_another_edition_is_not_a_warning() -> None:
+    articles = [
+        article("a.md", "https://example.com/story"),
+        article("b.md", "https://example.com/story"),
+    ]
+    editions = {"a.md": "2026-03-04", "b.md": "2026-03-11"}
+    _, _, warnings = check_collection(articles, "content/", edition_of=lambda a: editions[a.source])
+    assert warnings == []
+    editions["b.md"] = "2026-03-04"
+    _, _, warnings = check_collection(articles, "content/", edition_of=lambda a: editions[a.source])
+    assert [w.path for w in warnings] == ["b.md"]

@@ -188,8 +188,8 @@ def test_two_items_with_one_link_or_one_id_get_distinct_ids_and_a_warning(
         "warning: content/g-json-again.md:4: id: the same feed entry id as content/b-json.md "
         "(the same link); feed readers would show only one of them, so this item's id adds its "
         "slug. Give it an id: of its own to keep its id when the file is renamed",
-        "warning: content/g-json-again.md:4: webUrl: the same link as content/b-json.md; "
-        "both are kept",
+        "warning: content/g-json-again.md:4: webUrl: the same link as content/b-json.md, "
+        "in the same edition; both are kept",
         "warning: content/h-oldest-again.md:7: id: the same feed entry id as "
         "content/f-oldest.md (the same id: field); feed readers would show only one of them, "
         "so this item's id adds its slug. Give it an id: of its own to keep its id when the "

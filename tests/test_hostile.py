@@ -258,7 +258,7 @@ def test_duplicate_links_warn_once_naming_both_files(names: tuple[Path, str]) ->
     duplicates = [line for line in stderr.splitlines() if "the same link as" in line]
     assert duplicates == [
         "warning: content/same-link-a.md:4: originalUrl: the same link as "
-        "content/nested/deeper/same-link-b.md; both are kept"
+        "content/nested/deeper/same-link-b.md, in the same edition; both are kept"
     ]
     assert (site / "output/items/same-link-a/index.html").is_file()
     assert (site / "output/items/same-link-b/index.html").is_file()

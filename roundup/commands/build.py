@@ -8,7 +8,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from roundup.commands.common import add_config_argument, error, load_config
+from roundup.commands.common import (
+    add_config_argument,
+    add_warnings_argument,
+    load_config,
+    print_warnings,
+)
 
 if TYPE_CHECKING:
     from roundup.build import BuildResult
@@ -28,6 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_argument(parser)
     parser.add_argument("--preview", action="store_true", help="include unpublished items, marked")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    add_warnings_argument(parser)
     parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     parser.add_argument("-v", "--verbose", action="store_true", help="print timings per phase")
 
@@ -48,8 +54,7 @@ def run(args: argparse.Namespace) -> int:
     result = build(config, preview=args.preview, strict=args.strict, progress=progress)
     if progress:
         print("\r\033[K", end="", file=sys.stderr)
-    for warning in result.warnings:
-        error(f"warning: {warning}")
+    print_warnings(result.warnings, args.all_warnings)
     if not args.quiet:
         print(summary(result, display_path(config.output_dir, Path.cwd()), args.preview))
     return 0

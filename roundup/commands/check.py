@@ -6,7 +6,13 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from roundup.commands.common import add_config_argument, error, load_config
+from roundup.commands.common import (
+    add_config_argument,
+    add_warnings_argument,
+    error,
+    load_config,
+    print_warnings,
+)
 
 if TYPE_CHECKING:
     from roundup.config import SiteConfig
@@ -28,6 +34,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="fail on warnings too: content warnings, moved links, links not checked",
     )
+    parser.add_argument(
+        "--duplicates",
+        action="store_true",
+        help="list links curated more than once, in any editions (normal in a roundup)",
+    )
+    add_warnings_argument(parser)
     parser.add_argument(
         "--timeout",
         type=float,
@@ -51,11 +63,12 @@ def run(args: argparse.Namespace) -> int:
     loaded = _load(config)
     if args.strict and loaded.warnings:  # as `roundup build --strict` would fail
         raise ContentError(loaded.warnings)
-    for warning in loaded.warnings:
-        error(f"warning: {warning}")
+    print_warnings(loaded.warnings, args.all_warnings)
     articles = len(loaded.articles)
     summary = f"{articles} article{'s' * (articles != 1)} valid"
     failed = False
+    if args.duplicates:
+        summary += "; " + _list_repeats(loaded, display_path(config.content_dir, Path.cwd()))
     if args.links:
         from roundup.linkcheck import LinkCache, check_urls, uses_of
 
@@ -85,6 +98,22 @@ def run(args: argparse.Namespace) -> int:
         failed = failed or (args.strict and (counts["moved"] + counts["unchecked"]) > 0)
     print(f"roundup: {summary}")
     return 1 if failed else 0
+
+
+def _list_repeats(loaded: Loaded, folder: str) -> str:
+    """Print each link curated more than once, with its files and days; say how many."""
+    from roundup.collection import repeated_links
+
+    groups = repeated_links(loaded.articles)
+    for group in groups:
+        print(group[0].url)
+        for article in group:
+            day = article.published_at.date().isoformat()
+            line = article.lines.get("originalUrl") or article.lines.get("webUrl")
+            where = f"{folder}/{article.source}" + (f":{line}" if line else "")
+            print(f"  {day}  {where}")
+    count = len(groups)
+    return f"{count} link{'s' * (count != 1)} curated more than once"
 
 
 def _load(config: SiteConfig) -> Loaded:

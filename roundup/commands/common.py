@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from roundup import config as config_module
 from roundup.config import SiteConfig
+from roundup.errors import Problem
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -42,3 +44,40 @@ def printable(line: str) -> str:
 def error(line: str) -> None:
     """Print a line to stderr, made printable."""
     print(printable(line), file=sys.stderr)
+
+
+SHOWN_PER_KIND = 5  # warnings of one kind listed before the rest are only counted
+# What differs between warnings of one kind: quoted values, paths, numbers.
+_PARTICULARS = re.compile(r"'[^']*'|\"[^\"]*\"|\S+/\S+|\d[\d,.]*")
+
+
+def add_warnings_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--all-warnings",
+        action="store_true",
+        help=f"list every warning (by default {SHOWN_PER_KIND} of each kind, then a count)",
+    )
+
+
+def warning_kind(problem: Problem) -> tuple[str, str]:
+    """Warnings of one kind say the same about different files and values."""
+    return problem.field, _PARTICULARS.sub("…", problem.message)
+
+
+def print_warnings(warnings: Sequence[Problem], everything: bool = False) -> None:
+    """Each warning on its own line; of a kind seen many times, the first few and a count,
+    so that the one warning that matters is not lost among thousands alike."""
+    if everything:
+        for problem in warnings:
+            error(f"warning: {problem}")
+        return
+    kinds: dict[tuple[str, str], list[Problem]] = {}
+    for problem in warnings:
+        kinds.setdefault(warning_kind(problem), []).append(problem)
+    for problems in kinds.values():
+        for problem in problems[:SHOWN_PER_KIND]:
+            error(f"warning: {problem}")
+        hidden = len(problems) - SHOWN_PER_KIND
+        if hidden > 0:
+            print(f"warning: and {hidden:,} more like this (--all-warnings lists them)",
+                  file=sys.stderr)  # fmt: skip
