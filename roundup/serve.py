@@ -174,7 +174,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if status == 404:
             missing = os.path.join(os.path.realpath(site.root), "404.html")
             file = missing if os.path.isfile(missing) and not os.path.islink(missing) else ""
-        kind = content_type(file or ".html")
+        kind = content_type(file or "404.html")
         if not kind.startswith("text/html"):
             self._send_file(file, kind, send_body)
             return

@@ -6,6 +6,7 @@ import logging
 import os
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,8 @@ log = logging.getLogger(__name__)
 QUIET_MS = 50
 # A burst that never goes quiet (a long copy) is yielded at least this often.
 LONGEST_BURST_MS = 400
+
+READY_MS = 200
 
 _BACKUP_ENDINGS = ("~", "#", ".swp", ".swo", ".swx", ".tmp", ".bak", ".orig")
 
@@ -47,50 +50,83 @@ class Watcher:
     def __init__(self, sources: Sources) -> None:
         self.changes: queue.Queue[set[str]] = queue.Queue()
         self._sources = sources
-        self._targets = 0  # counts retargetings: a thread whose count is old starts over
+        # Each thread starts its watch over when a count it watched with has moved on: both
+        # when the sources change, the folder thread alone when a watched folder comes or goes.
+        self._retargets = 0
+        self._folder_moves = 0
+        self._moved = threading.Condition()
         self._stop = threading.Event()
-        self._retargeted = threading.Condition()
+        self._ready = [threading.Event(), threading.Event()]
 
     def start(self) -> None:
-        for target in (self._watch_folders, self._watch_places):
-            threading.Thread(target=target, name=target.__name__, daemon=True).start()
+        threads = (self._watch_folders, self._watch_places)
+        for target, ready in zip(threads, self._ready, strict=True):
+            thread = threading.Thread(target=target, args=(ready,), name=target.__name__)
+            thread.daemon = True  # never holds up the end of the process
+            thread.start()
+
+    def wait_ready(self, timeout: float = 10.0) -> bool:
+        """Wait until both threads watch (a save from then on is seen); whether they do."""
+        deadline = time.monotonic() + timeout
+        return all(ready.wait(max(0.0, deadline - time.monotonic())) for ready in self._ready)
 
     def retarget(self, sources: Sources) -> None:
-        """Watch these sources from now on (the config named other folders, or a watched
-        folder came or went)."""
-        with self._retargeted:
+        """Watch these sources from now on (the config named other folders)."""
+        if sources != self._sources:
             self._sources = sources
-            self._targets += 1
-            self._retargeted.notify_all()
+            self._move("_retargets")
 
     def stop(self) -> None:
         self._stop.set()
-        self.retarget(self._sources)
+        self._move("_retargets")
 
-    def _watch_folders(self) -> None:
+    def _move(self, count: str) -> None:
+        with self._moved:
+            setattr(self, count, getattr(self, count) + 1)
+            self._moved.notify_all()
+
+    def _watch_folders(self, ready: threading.Event) -> None:
+        watched: list[str] | None = None
         while not self._stop.is_set():
-            targets, sources = self._targets, self._sources
+            counts, sources = (self._retargets, self._folder_moves), self._sources
             roots = [str(p) for p in (sources.content, sources.templates) if p.is_dir()]
-            self._run(roots, True, _FolderFilter(sources), targets)
+            # Files written into a folder before its watch began are seen by a rebuild then.
+            news = set(roots) - set(watched) if watched is not None else set()
+            watched = roots
 
-    def _watch_places(self) -> None:
+            def outdated(counts: tuple[int, int] = counts) -> bool:
+                return self._stop.is_set() or (self._retargets, self._folder_moves) != counts
+
+            self._run(roots, True, _FolderFilter(sources), outdated, ready, news)
+
+    def _watch_places(self, ready: threading.Event) -> None:
         while not self._stop.is_set():
-            targets, sources = self._targets, self._sources
+            count, sources = self._retargets, self._sources
             places = [sources.content, sources.templates]
             if sources.config is not None:
                 places.append(sources.config)
             parents = sorted({str(p.parent) for p in places if p.parent.is_dir()})
-            self._run(parents, False, _PlaceFilter({str(p) for p in places}), targets)
 
-    def _run(self, roots: list[str], recursive: bool, keep: object, targets: int) -> None:
-        """Queue changes under `roots` until stopped or retargeted."""
+            def outdated(count: int = count) -> bool:
+                return self._stop.is_set() or self._retargets != count
 
-        def retargeted() -> bool:
-            return self._stop.is_set() or self._targets != targets
+            keep = _PlaceFilter({str(p) for p in places})
+            self._run(parents, False, keep, outdated, ready, set())
 
+    def _run(
+        self,
+        roots: list[str],
+        recursive: bool,
+        keep: object,
+        outdated: Callable[[], bool],
+        ready: threading.Event,
+        news: set[str],
+    ) -> None:
+        """Queue changes under `roots` until stopped or outdated; once watching, `news` too."""
         if not roots:  # nothing there to watch yet
-            with self._retargeted:
-                self._retargeted.wait_for(retargeted)
+            ready.set()
+            with self._moved:
+                self._moved.wait_for(outdated)
             return
         try:
             for changed in watchfiles.watch(
@@ -98,19 +134,26 @@ class Watcher:
                 watch_filter=keep,  # type: ignore[arg-type]
                 debounce=LONGEST_BURST_MS,
                 step=QUIET_MS,
-                stop_event=_Until(retargeted),
-                rust_timeout=1000,
+                stop_event=_Until(outdated),
+                # Yield (nothing) this often when nothing changes: the first time tells that
+                # the watches are in place.
+                rust_timeout=READY_MS,
+                yield_on_timeout=True,
                 recursive=recursive,
                 raise_interrupt=False,
                 ignore_permission_denied=True,
             ):
-                self.changes.put({path for _, path in changed})
+                ready.set()
+                paths = {path for _, path in changed} | news
+                news = set()
+                if paths:
+                    self.changes.put(paths)
                 config = str(self._sources.config)
                 if not recursive and any(
                     c != watchfiles.Change.modified and p != config for c, p in changed
                 ):
                     # The content or templates folder came or went: watch what is there now.
-                    self.retarget(self._sources)
+                    self._move("_folder_moves")
         except (OSError, RuntimeError) as error:  # a watched folder went away under the watch
             log.debug("watching %s stopped: %s", roots, error)
             self._stop.wait(0.2)

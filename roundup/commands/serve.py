@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import errno
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -66,6 +67,8 @@ def _port(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    # A command that runs for hours: each line must show when it happens, also in a pipe.
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     if args.no_build and (args.preview or args.no_watch):
         error("roundup: --no-build serves the output folder as it is: it cannot also build")
         return 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import queue
 import threading
 import traceback
@@ -50,13 +51,19 @@ class Session:
         )
         serving.start()
         try:
+            if self.live is not None:
+                # Watching from before the first build: a save made during it is not lost.
+                self.watcher = Watcher(self._sources())
+                self.watcher.start()
             self._say_what_is_built()
             self._build(set())
-            self._say_where()
-            if self.live is None:
+            if self.watcher is None:
+                self._say_where()
                 threading.Event().wait()  # until Ctrl-C
             else:
-                self._watch()
+                self.watcher.wait_ready()
+                self._say_where()
+                self._watch(self.watcher)
         except KeyboardInterrupt:
             print("roundup: stopped")
         finally:
@@ -68,10 +75,8 @@ class Session:
             server.server_close()
         return 0
 
-    def _watch(self) -> None:
-        self.watcher = Watcher(self._sources())
-        self.watcher.start()
-        changes = self.watcher.changes
+    def _watch(self, watcher: Watcher) -> None:
+        changes = watcher.changes
         while True:
             changed = changes.get()
             while True:  # everything that came during the last build: one rebuild for all
@@ -174,7 +179,11 @@ class Session:
             self.live.failed(lines)
 
     def _names(self, changed: set[str]) -> str:
-        names = sorted(display_path(Path(p), self.cwd) for p in changed)
+        # Without the temporary files of editors and tools (sed's, vim's 4913), gone already.
+        kept = [p for p in changed if os.path.exists(p) or "." in os.path.basename(p)]
+        if not kept:
+            return "a change"
+        names = sorted(display_path(Path(p), self.cwd) for p in kept)
         shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
         return printable(shown)
 
