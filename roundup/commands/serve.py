@@ -165,8 +165,8 @@ def _serve_as_built(args: argparse.Namespace, config: SiteConfig) -> int:
     server = listen(args.port, site, None)
     if server is None:
         return 1
-    print(f"roundup: serving {folder}/ as built for {built_for}")
-    print(f"roundup: open {url_of(server)} (Ctrl-C to stop)")
+    print(f"roundup: serving {folder}/ at {url_of(server)} (as built, for {built_for})")
+    print("roundup: not watching (--no-build); Ctrl-C to stop")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

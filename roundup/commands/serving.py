@@ -202,7 +202,8 @@ class Session:
     def _say_where(self) -> None:
         assert self.server is not None
         output = display_path(self.config.output_dir, self.cwd)
-        print(f"roundup: serving {output}/ at {url_of(self.server)}")
+        built_for = self.config.base_url
+        print(f"roundup: serving {output}/ at {url_of(self.server)} (built for {built_for})")
         if self.live is None:
             print("roundup: not watching (--no-watch); Ctrl-C to stop")
             return
