@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import socket
 import time
@@ -10,6 +11,10 @@ from pathlib import Path
 import pytest
 from serving import WAIT, Events, Serve
 
+from checkers import axe_script, chromium, node, output_of, playwright_core, run
+from conftest import ROOT
+
+GOOD_DATE = "publishedDateTime: 2024-03-01T09:00:00Z"
 BROKEN_DATE = "publishedDateTime: 2024-02-30T09:00:00Z"
 ERROR_LINE = (
     "content/a-first.md:4: publishedDateTime: '2024-02-30T09:00:00Z' is not a real date or "
@@ -107,7 +112,7 @@ def test_a_broken_save_keeps_the_last_good_site_and_shows_why(
         good = events.next()
         edit(article, "First link: Atom", "First link: Atom, edited")
         good = events.next(lambda state: state["version"] != good["version"])
-        edit(article, "publishedDateTime: 2024-03-01T09:00:00Z", BROKEN_DATE)
+        edit(article, GOOD_DATE, BROKEN_DATE)
         broken = events.next(lambda state: state["errors"] != [])
         assert broken == {"version": good["version"], "errors": [ERROR_LINE]}
         # The terminal says it too, in the usual shape.
@@ -120,7 +125,7 @@ def test_a_broken_save_keeps_the_last_good_site_and_shows_why(
         assert ERROR_LINE in overlay.cssselect("pre")[0].text_content()
         assert overlay_of(serve, "topics/") is not None  # on every page
         # Fixed: the errors go away without a reload if nothing else changed.
-        edit(article, BROKEN_DATE, "publishedDateTime: 2024-03-01T09:00:00Z")
+        edit(article, BROKEN_DATE, GOOD_DATE)
         fixed = events.next(lambda state: state["errors"] == [])
         assert fixed["version"] == good["version"]
         assert overlay_of(serve, "items/a-first/") is None
@@ -216,14 +221,14 @@ def test_a_taken_port_is_one_clear_line(fixture_site: Path) -> None:
 
 def test_the_first_build_failing_still_serves_and_recovers(fixture_site: Path) -> None:
     article = fixture_site / "content/a-first.md"
-    edit(article, "publishedDateTime: 2024-03-01T09:00:00Z", BROKEN_DATE)
+    edit(article, GOOD_DATE, BROKEN_DATE)
     running = Serve(fixture_site, "--port", "0").ready()
     try:
         home = running.get("")
         assert home.status == 404
         overlay = home.page().cssselect("#roundup-errors")
         assert ERROR_LINE in overlay[0].text_content()
-        edit(article, BROKEN_DATE, "publishedDateTime: 2024-03-01T09:00:00Z")
+        edit(article, BROKEN_DATE, GOOD_DATE)
         running.wait_for_line("the build works again")
         assert running.get("").status == 200
     finally:
@@ -233,3 +238,38 @@ def test_the_first_build_failing_still_serves_and_recovers(fixture_site: Path) -
 def test_requests_for_other_hosts_are_refused(serve: Serve) -> None:
     assert serve.get("", {"Host": "evil.example"}).status == 403
     assert serve.get("", {"Host": "localhost:1"}).status == 200
+
+
+def test_in_a_browser_pages_reload_keep_their_place_and_show_errors(
+    serve: Serve, fixture_site: Path
+) -> None:
+    """Headless Chromium with the home page open, while the curator saves an article: edited,
+    broken, fixed (tests/tools/live-reload.mjs does the saving and the looking)."""
+    script, _, browser = axe_script(), playwright_core(), chromium()
+    result = run(
+        [
+            node(),
+            ROOT / "tests/tools/live-reload.mjs",
+            script,
+            serve.url,
+            fixture_site / "content/a-first.md",
+            "First link: Atom",
+            "First link: Atom, edited",
+            BROKEN_DATE,
+            GOOD_DATE,
+        ],
+        env={"CHROMIUM": str(browser)},
+        timeout=180,
+    )
+    assert result.returncode == 0, output_of(result)
+    report = json.loads(result.stdout)
+    for width in ("390", "1280"):
+        seen = report[width]
+        assert seen["reloaded"] and seen["showsNewText"], seen
+        # Where the reader was (the browser may move a little to keep the same text in view).
+        assert seen["scrollBefore"] == 200 and abs(seen["scrollAfter"] - 200) <= 40, seen
+        assert seen["overlayRole"] == "alert"
+        assert seen["overlayText"] == ERROR_LINE
+        assert seen["stillShowsNewText"]  # the last good build under the overlay
+        assert seen["axe"] == []  # contrast, names, roles: nothing for axe-core to report
+        assert seen["overlayGone"] and seen["reloadsWhileBroken"] == 0, seen

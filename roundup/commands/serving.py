@@ -9,7 +9,7 @@ import threading
 import traceback
 from pathlib import Path
 
-from roundup.build import BuildResult, build
+from roundup.build import BuildResult, build, release
 from roundup.builtfor import built_base_url
 from roundup.commands.build import summary
 from roundup.commands.common import error, load_config, printable
@@ -24,6 +24,8 @@ from roundup.watch import Sources, Watcher
 # How long the event loop of the server sleeps between looks at its stop flag: Ctrl-C waits
 # at most this long for it.
 POLL_SECONDS = 0.1
+# After a rebuild, how long nothing must happen before its leftovers are freed.
+IDLE_SECONDS = 1.0
 
 
 class Session:
@@ -78,7 +80,14 @@ class Session:
     def _watch(self, watcher: Watcher) -> None:
         changes = watcher.changes
         while True:
-            changed = changes.get()
+            try:
+                changed = changes.get(timeout=IDLE_SECONDS)
+            except queue.Empty:
+                # Quiet for a moment: the reloaded pages are served by now, so free the last
+                # build's objects (0.2 s at 30,000 articles, holding every thread) here rather
+                # than at the start of the next rebuild, where a curator would wait for it.
+                release()
+                changed = changes.get()
             while True:  # everything that came during the last build: one rebuild for all
                 try:
                     changed |= changes.get_nowait()
