@@ -9,11 +9,11 @@ python benchmarks/serve_latency.py N [--edits 10] [--seed S] [--tmpfs DIR] [--ro
     edit: append a new sentence to one published article, and time until (a) serve's event
     stream says the site changed (what makes an open page reload) and (b) the edited item's
     page, fetched right then, shows the sentence (what the reloaded page shows). Also prints
-    the build time serve reports for each rebuild, the CPU time serve spent from save to page,
-    and its peak memory. A browser adds its own parsing and painting of the page to (b): a few
-    tens of milliseconds for these pages. With --compare K, then times K one-edit `roundup
-    build`s (a process each) on the same site: the same work in the same minutes, since a busy
-    machine slows both alike.
+    the build time serve reports for each rebuild and its phases (`-v`), the CPU time serve
+    spent from save to page, and its peak memory. A browser adds its own parsing and painting
+    of the page to (b): a few tens of milliseconds for these pages. With --compare K, then
+    times K one-edit `roundup build`s (a process each) on the same site: the same work in the
+    same minutes, since a busy machine slows both alike.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import http.client
 import json
 import os
 import re
+import resource
 import shlex
 import shutil
 import statistics
@@ -136,16 +137,20 @@ def fresh_builds(
         "build",
         *serve_cmd[serve_cmd.index("--content") :],
     ]
-    cmd = cmd[: cmd.index("--port")]
+    cmd = cmd[: cmd.index("--port")]  # and without -v
     subprocess.run(cmd, cwd=site, check=True, capture_output=True)  # up to date first
     rows = []
     for number in range(1, runs + 1):
         time.sleep(1.0)
         edited.write_bytes(original.rstrip(b"\n") + f" Build {number}.\n".encode())
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.monotonic()
         subprocess.run(cmd, cwd=site, check=True, capture_output=True)
-        rows.append({"wall_s": time.monotonic() - started})
-        print(f"roundup build after edit {number}: {rows[-1]['wall_s']:.3f} s")
+        wall = time.monotonic() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+        rows.append({"wall_s": wall, "cpu_s": cpu})
+        print(f"roundup build after edit {number}: {wall:.3f} s, CPU {cpu:.2f} s")
     edited.write_bytes(original)
     return rows
 
@@ -181,7 +186,7 @@ def main() -> None:
         shutil.rmtree(old, ignore_errors=True)
     shutil.copytree(corpus, site / "content")
     cmd = [*resolve_command(args.roundup), "serve", "--content", "content", "--output", str(out)]
-    cmd += ["--base-url", "https://example.org/", "--port", "0"]
+    cmd += ["--base-url", "https://example.org/", "--port", "0", "-v"]  # -v: phase timings
     print(f"serve_latency: N={args.n}, {args.edits} edits\nin {site}: {shlex.join(cmd)}")
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
@@ -216,8 +221,13 @@ def main() -> None:
             if sentence.strip().encode() not in body:
                 raise SystemExit(f"serve_latency: edit {number} is not on {page}")
             built = float(server.wait_for(r"rebuilt after .* in ([\d.]+) s", lines).group(1))
+            phases = {
+                f"{found[1]}_s": float(found[2])
+                for line in server.lines[lines:]
+                if (found := re.match(r"roundup\.build: (\w+): ([\d.]+) s", line))
+            }
             row = {"build_s": built, "event_s": event - saved, "page_s": fetched - saved,
-                   "cpu_s": cpu}  # fmt: skip
+                   "cpu_s": cpu, **phases}  # fmt: skip
             rows.append(row)
             print(f"edit {number}: rebuild {built:.3f} s, save→reload event "
                   f"{row['event_s']:.3f} s, save→new page {row['page_s']:.3f} s, "
@@ -234,17 +244,16 @@ def main() -> None:
         shutil.rmtree(site, ignore_errors=True)
         shutil.rmtree(out, ignore_errors=True)
 
-    measured = {
-        key: [row[key] for row in rows] for key in ("build_s", "event_s", "page_s", "cpu_s")
-    }
+    measured = {key: [row[key] for row in rows] for key in rows[0]}
     if rows_build:
         measured["fresh_build_s"] = [row["wall_s"] for row in rows_build]
+        measured["fresh_build_cpu_s"] = [row["cpu_s"] for row in rows_build]
     summary = {}
     for key, values in measured.items():
         summary[key] = {"median": statistics.median(values), "min": min(values), "max": max(values)}
         print(f"{key}: median {summary[key]['median']:.3f} s "
               f"({summary[key]['min']:.3f}-{summary[key]['max']:.3f})")  # fmt: skip
-    print(f"serve's peak memory: {peak} MiB")
+    print(f"serve's peak memory: {peak} MiB; phases as `roundup build -v` names them")
     if args.json:
         report = {"args": vars(args), "rows": rows, "summary": summary, "peak_mib": peak}
         report["fresh_builds"] = rows_build

@@ -205,6 +205,11 @@ def test_ctrl_c_exits_at_once_with_status_0(fixture_site: Path) -> None:
         events.close()
 
 
+def test_sigterm_stops_it_as_ctrl_c_does(serve: Serve) -> None:
+    assert serve.stop(signal.SIGTERM) == 0
+    assert serve.lines[-2:] == ["roundup: stopped", ""]
+
+
 def test_a_taken_port_is_one_clear_line(fixture_site: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import errno
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -60,6 +61,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _port(text: str) -> int:
     if not text.isdigit() or int(text) > 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
@@ -69,6 +74,8 @@ def _port(text: str) -> int:
 def run(args: argparse.Namespace) -> int:
     # A command that runs for hours: each line must show when it happens, also in a pipe.
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+    # Stopped by a process manager (SIGTERM) as by Ctrl-C: a build under way is undone.
+    signal.signal(signal.SIGTERM, _interrupt)
     if args.no_build and (args.preview or args.no_watch):
         error("roundup: --no-build serves the output folder as it is: it cannot also build")
         return 2
