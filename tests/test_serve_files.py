@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import shutil
 import socket
 import threading
 from collections.abc import Iterator
@@ -17,14 +18,16 @@ from roundup.builtfor import built_base_url
 from roundup.livereload import LiveReload, inject, overlay
 from roundup.serve import Found, SiteServer, locate, make_server
 
-from conftest import Builder
+from conftest import FIXTURE, Builder, build_folder
 
 
-@pytest.fixture
-def built(build_fixture: Builder, tmp_path: Path) -> Path:
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The fixture site built for https://example.org/links/, with things that must stay
-    hidden put into its output folder, and a secret beside it."""
-    output, _ = build_fixture()
+    hidden put into its output folder, and a secret beside it (built once: only read)."""
+    tmp_path = tmp_path_factory.mktemp("built")
+    shutil.copytree(FIXTURE, tmp_path / "site")  # its cache folder is written beside it
+    output, _ = build_folder(tmp_path / "site", tmp_path / "out")
     (output / ".git").mkdir()
     (output / ".git" / "config").write_text("[remote]\n", "utf-8")
     (output / ".env").write_text("TOKEN=secret\n", "utf-8")
@@ -36,7 +39,7 @@ def built(build_fixture: Builder, tmp_path: Path) -> Path:
     return output
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def server(built: Path) -> Iterator[SiteServer]:
     running = make_server(built, "/links/", port=0)
     threading.Thread(target=running.serve_forever, daemon=True).start()
@@ -186,8 +189,6 @@ def test_live_reload_states() -> None:
 
 
 def test_no_build_serves_a_folder_as_it_was_built(fixture_site: Path, tmp_path: Path) -> None:
-    from conftest import build_folder
-
     output, _ = build_folder(fixture_site, tmp_path / "prod", base_url="https://user.github.io/r/")
     before = {p: p.stat().st_mtime_ns for p in output.rglob("*")}
     running = Serve(fixture_site, "--no-build", "--output", str(output), "--port", "0").ready()
