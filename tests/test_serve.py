@@ -240,6 +240,17 @@ def test_the_first_build_failing_still_serves_and_recovers(fixture_site: Path) -
         assert running.stop() == 0
 
 
+def test_an_output_folder_it_may_not_use_is_one_line_and_exit_1(fixture_site: Path) -> None:
+    (fixture_site / "output").mkdir()
+    (fixture_site / "output" / "notes.txt").write_text("mine\n", "utf-8")
+    running = Serve(fixture_site, "--port", "0")
+    assert running.process.wait(WAIT) == 1
+    running.wait_for_line("^$")
+    assert len(running.lines) == 2 and running.lines[0].startswith("roundup: "), running.output
+    assert "output" in running.lines[0]
+    assert (fixture_site / "output" / "notes.txt").read_text("utf-8") == "mine\n"
+
+
 def test_requests_for_other_hosts_are_refused(serve: Serve) -> None:
     assert serve.get("", {"Host": "evil.example"}).status == 403
     assert serve.get("", {"Host": "localhost:1"}).status == 200

@@ -58,7 +58,7 @@ class Session:
                 self.watcher = Watcher(self._sources())
                 self.watcher.start()
             self._say_what_is_built()
-            self._build(set())
+            self._build(set(), first=True)
             if self.watcher is None:
                 self._say_where()
                 threading.Event().wait()  # until Ctrl-C
@@ -134,8 +134,7 @@ class Session:
             print(f"roundup: the config changed where the site is; now at {url_of(self.server)}")
         return True
 
-    def _build(self, changed: set[str]) -> None:
-        first = not changed
+    def _build(self, changed: set[str], first: bool = False) -> None:
         try:
             result = build(self.config, preview=self.args.preview)
         except ContentError as failure:
@@ -157,13 +156,13 @@ class Session:
                 "the build failed",
             )  # fmt: skip
         else:
-            self._built(result, changed)
+            self._built(result, changed, first)
 
-    def _built(self, result: BuildResult, changed: set[str]) -> None:
+    def _built(self, result: BuildResult, changed: set[str], first: bool) -> None:
         for warning in result.warnings:
             error(f"warning: {warning}")
         output = display_path(self.config.output_dir, self.cwd)
-        if not changed:
+        if first:
             print(summary(result, output, self.args.preview))
         else:
             print(
