@@ -7,6 +7,7 @@ import logging
 import mimetypes
 import os
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -137,7 +138,10 @@ class SiteServer(http.server.ThreadingHTTPServer):
     def handle_error(self, request: object, client_address: object) -> None:
         # A browser that goes away mid-response is ordinary; anything else is logged in one
         # line (the traceback only with -v), and the server carries on.
-        log.debug("error while answering %s", client_address, exc_info=True)
+        failure = sys.exc_info()[1]
+        if not isinstance(failure, ConnectionError | TimeoutError):
+            log.warning("could not answer a request: %s: %s", type(failure).__name__, failure)
+        log.debug("while answering %s", client_address, exc_info=True)
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -157,7 +161,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         live = self.server.live
         if live is not None and urlsplit(self.path).path == EVENTS_PATH:
-            self._stream_events(live)
+            if send_body:
+                self._stream_events(live)
+            else:
+                self._send(200, b"", "text/event-stream", send_body)
             return
         # The state before the file: a page read during a rebuild then reloads once more,
         # rather than missing the rebuild that made it.
