@@ -205,7 +205,7 @@ def main() -> None:
     rows_build: list[dict[str, float]] = []
     try:
         for number in range(1, args.edits + 1):
-            time.sleep(1.0)  # a curator's pause: the last rebuild's after-work is done
+            time.sleep(2.0)  # a curator's pause: the last rebuild's after-work is done
             with server.new_state:
                 seen = server.states[-1][1]["version"]
                 server.states = server.states[-1:]

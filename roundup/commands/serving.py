@@ -25,7 +25,7 @@ from roundup.watch import Sources, Watcher
 # at most this long for it.
 POLL_SECONDS = 0.1
 # After a rebuild, how long nothing must happen before its leftovers are freed.
-IDLE_SECONDS = 1.0
+IDLE_SECONDS = 0.3
 
 
 class Session:
