@@ -57,6 +57,7 @@ class Watcher:
         self._moved = threading.Condition()
         self._stop = threading.Event()
         self._ready = [threading.Event(), threading.Event()]
+        self._warned: set[str] = set()
 
     def start(self) -> None:
         threads = (self._watch_folders, self._watch_places)
@@ -154,9 +155,17 @@ class Watcher:
                 ):
                     # The content or templates folder came or went: watch what is there now.
                     self._move("_folder_moves")
-        except (OSError, RuntimeError) as error:  # a watched folder went away under the watch
-            log.debug("watching %s stopped: %s", roots, error)
-            self._stop.wait(0.2)
+        except (OSError, RuntimeError) as error:
+            # A watched folder that went away is retargeted by the other thread; anything else
+            # (such as the system's limit on watches) is said once, and tried again.
+            if all(os.path.isdir(root) for root in roots) and str(error) not in self._warned:
+                self._warned.add(str(error))
+                log.warning(
+                    "cannot watch %s: %s (WATCHFILES_FORCE_POLLING=1 watches by polling)",
+                    ", ".join(roots),
+                    error,
+                )
+            self._stop.wait(0.5)
 
 
 class _Until:
