@@ -166,7 +166,7 @@ def test_a_burst_of_saves_is_one_rebuild(serve: Serve, fixture_site: Path) -> No
     text = (fixture_site / "content/a-first.md").read_text("utf-8")
     for number in range(5):
         (fixture_site / f"content/burst-{number}.md").write_text(text, "utf-8")
-    serve.wait_for_line(r"rebuilt after content/burst-0\.md, .* and 2 more", after=before)
+    serve.wait_for_line(r"rebuilt after content/burst-0\.md, .* and 2 more:", after=before)
     time.sleep(0.5)
     assert sum("rebuilt after" in line for line in serve.lines[before:]) == 1, serve.output
 

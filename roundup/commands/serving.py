@@ -189,6 +189,9 @@ class Session:
     def _names(self, changed: set[str]) -> str:
         # Without the temporary files of editors and tools (sed's, vim's 4913), gone already.
         kept = [p for p in changed if os.path.exists(p) or "." in os.path.basename(p)]
+        # A watched folder itself, reported beside its files (as polling does), says nothing.
+        roots = {str(self.config.content_dir), str(self.config.templates_dir)}
+        kept = [p for p in kept if p not in roots] or kept
         if not kept:
             return "a change"
         names = sorted(display_path(Path(p), self.cwd) for p in kept)
