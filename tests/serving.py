@@ -67,9 +67,14 @@ class Serve:
                 self._new_line.wait(left)
 
     def ready(self) -> Serve:
-        """Wait until it serves; remember its URL."""
-        self.url = self.wait_for_line(r"serving \S+ at (http://\S+)").group(1)
-        self.wait_for_line(r"watching|not watching")
+        """Wait until it serves; remember its URL. Stopped if it never does: no test leaves
+        a server running."""
+        try:
+            self.url = self.wait_for_line(r"serving \S+ at (http://\S+)").group(1)
+            self.wait_for_line(r"watching|not watching")
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     @property
