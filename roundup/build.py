@@ -100,6 +100,12 @@ def build(
 _leftovers: list[object] = []
 
 
+def release() -> None:
+    """Free now what the last build left (see `_leftovers`), rather than at the start of the
+    next build: for a process that goes on and has idle time, such as `roundup serve`."""
+    _leftovers.clear()
+
+
 def _build(
     config: SiteConfig, preview: bool, strict: bool, progress: Progress | None
 ) -> BuildResult:

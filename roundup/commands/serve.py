@@ -1,37 +1,195 @@
-"""`roundup serve`: serve the built output folder locally, under the base URL's path."""
+"""`roundup serve`: build the site, serve it on 127.0.0.1, rebuild and reload on every save."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import errno
+import signal
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from roundup.commands.common import add_config_argument, load_config
+from roundup.commands.common import add_config_argument, error, load_config
 
-HELP = "serve the built output locally, under the base URL's path"
+if TYPE_CHECKING:
+    from roundup.config import SiteConfig
+    from roundup.livereload import LiveReload
+    from roundup.serve import Site, SiteServer
+
+HELP = "build the site, serve it locally and rebuild and reload open pages on every save"
+
+DEFAULT_PORT = 8000
+PORTS_TRIED = 10  # without --port: 8000, else the next free one up to 8009, as Hugo does
+PREVIEW_FOLDER = "preview"  # inside the cache folder: a preview is never in the deployed folder
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--output", metavar="DIR", help="folder to serve (default output/)")
-    parser.add_argument("--base-url", metavar="URL", help="serve under this URL's path")
+    parser.add_argument(
+        "--content", metavar="DIR", help="folder of article files (default content/)"
+    )
+    parser.add_argument(
+        "--output",
+        metavar="DIR",
+        help="folder to build into and serve (default output/; with --preview a folder in "
+        "the cache folder)",
+    )
+    parser.add_argument(
+        "--cache-dir", metavar="DIR", help="roundup's own state (default .roundup-cache/)"
+    )
+    parser.add_argument("--base-url", metavar="URL", help="absolute URL the site is built for")
     add_config_argument(parser)
-    parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
+    parser.add_argument(
+        "--preview",
+        action="store_true",
+        help="include unpublished items, marked (built apart from output/)",
+    )
+    parser.add_argument(
+        "--port",
+        type=_port,
+        metavar="N",
+        help=f"port on 127.0.0.1 (default {DEFAULT_PORT}, or the next free one; 0: any free one)",
+    )
+    parser.add_argument(
+        "--no-watch", action="store_true", help="build once and serve, without watching"
+    )
+    parser.add_argument(
+        "--no-build",
+        action="store_true",
+        help="serve the output folder as it is, under the base path it was built for",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
 
 
-def run(args: argparse.Namespace) -> int:
-    config = load_config(args, output_dir=args.output, base_url=args.base_url)
-    if not (config.output_dir / "index.html").is_file():
-        print(f"roundup: nothing to serve in {config.output_dir}; run roundup build first")
-        return 1
-    from roundup.serve import make_server  # here: http.server is slow to import for a build
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
-    server = make_server(config.output_dir, config.base_path, port=args.port)
-    host, port = server.server_address[:2]
-    print(f"roundup: serving {config.output_dir} at http://{host}:{port}{config.base_path}")
-    print("roundup: links point to", config.base_url, "(build with --base-url to change)")
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
+    return int(text)
+
+
+def run(args: argparse.Namespace) -> int:
+    # A command that runs for hours: each line must show when it happens, also in a pipe.
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+    # Stopped by a process manager (SIGTERM) as by Ctrl-C: a build under way is undone.
+    signal.signal(signal.SIGTERM, _interrupt)
+    if args.no_build and (args.preview or args.no_watch):
+        error("roundup: --no-build serves the output folder as it is: it cannot also build")
+        return 2
+    config = load_config(
+        args,
+        content_dir=args.content,
+        output_dir=args.output,
+        cache_dir=args.cache_dir,
+        base_url=args.base_url,
+    )
+    if args.no_build:
+        return _serve_as_built(args, config)
+    from roundup.commands.serving import Session  # the pipeline: only when building
+
+    session = Session(args, for_serving(args, config), config.cache_dir)
+    server = listen(args.port, session.site(), session.live)
+    if server is None:
+        return 1
+    return session.run(server)
+
+
+def for_serving(args: argparse.Namespace, config: SiteConfig) -> SiteConfig:
+    """The config to build with: a preview goes into the cache folder, never into the
+    folder that gets deployed (unless --output names another folder)."""
+    if not args.preview:
+        return config
+    if args.output is None:
+        folder = config.cache_dir / PREVIEW_FOLDER
+        # Its own state folder too: the public build's records stay the public build's.
+        return dataclasses.replace(config, output_dir=folder / "site", cache_dir=folder / "state")
+    deployed = load_config(args, content_dir=args.content, base_url=args.base_url).output_dir
+    if config.output_dir.resolve() == deployed.resolve():
+        from roundup.errors import RoundupError
+
+        raise RoundupError(
+            f"refusing to build a preview into {args.output}, the folder that gets deployed; "
+            "leave out --output (previews go into the cache folder) or name another folder"
+        )
+    return config
+
+
+def listen(port: int | None, site: Site, live: LiveReload | None) -> SiteServer | None:
+    """A server on the port asked for or, with none asked for, on the first free one from
+    8000; None (after saying why in one line) when there is none."""
+    from roundup.serve import bind
+
+    first = DEFAULT_PORT if port is None else port
+    last = first + PORTS_TRIED - 1 if port is None else first
+    for candidate in range(first, last + 1):
+        try:
+            server = bind(candidate, site, live)
+        except OSError as failure:
+            if failure.errno == errno.EADDRINUSE and candidate < last:
+                continue
+            error(_cannot_listen(first, last, port, failure))
+            return None
+        if candidate != first:
+            print(f"roundup: port {first} is in use; serving on port {candidate} instead")
+        return server
+    return None  # pragma: no cover - the loop returns
+
+
+def _cannot_listen(first: int, last: int, asked: int | None, failure: OSError) -> str:
+    if failure.errno == errno.EADDRINUSE and asked is None:
+        return (
+            f"roundup: ports {first}-{last} on 127.0.0.1 are all in use; choose a port with "
+            "--port N (--port 0: any free port)"
+        )
+    if failure.errno == errno.EADDRINUSE:
+        return (
+            f"roundup: port {first} on 127.0.0.1 is in use (another roundup serve?); choose "
+            "another with --port N, or leave out --port to take the next free one"
+        )
+    reason = failure.strerror or str(failure)
+    hint = "; ports below 1024 need special rights" if failure.errno == errno.EACCES else ""
+    return f"roundup: cannot listen on 127.0.0.1 port {first}: {reason}{hint}"
+
+
+def _serve_as_built(args: argparse.Namespace, config: SiteConfig) -> int:
+    """`--no-build`: serve the folder as it is, under the base path its files were built for."""
+    from roundup.builtfor import built_base_url
+    from roundup.loader import display_path
+    from roundup.serve import Site
+
+    folder = display_path(config.output_dir, Path.cwd())
+    if not (config.output_dir / "index.html").is_file():
+        error(f"roundup: nothing to serve in {folder}/; run roundup build first")
+        return 1
+    built_for = args.base_url or built_base_url(config.output_dir)
+    if built_for is None:
+        built_for = config.base_url
+        print(f"roundup: no file in {folder}/ says what it was built for; using {built_for}")
+    site = Site(config.output_dir, _path_of(built_for))
+    server = listen(args.port, site, None)
+    if server is None:
+        return 1
+    print(f"roundup: serving {folder}/ at {url_of(server)} (as built, for {built_for})")
+    print("roundup: not watching (--no-build); Ctrl-C to stop")
     try:
         server.serve_forever()
     except KeyboardInterrupt:
-        pass
+        print("roundup: stopped")
     finally:
         server.server_close()
     return 0
+
+
+def _path_of(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).path or "/"
+
+
+def url_of(server: SiteServer) -> str:
+    """The address the server really listens on, with the base path."""
+    host, port = server.server_address[:2]
+    return f"http://{host}:{port}{server.site.base_path}"

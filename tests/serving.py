@@ -1,0 +1,165 @@
+"""Test helpers for `roundup serve`: run it as a user would, read its pages and its events."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from lxml import html as lxml_html
+
+WAIT = 15.0  # seconds: generous for a busy two-core machine; every wait ends once it is met
+
+
+class Serve:
+    """`roundup serve ARGS` running in `site`, its output lines collected as they come."""
+
+    def __init__(self, site: Path, *args: str) -> None:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env.pop("ROUNDUP_JOBS", None)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "roundup", "serve", *args],
+            cwd=site,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+        )
+        self.lines: list[str] = []
+        self._new_line = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+        self.url = ""
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            with self._new_line:
+                self.lines.append(line.rstrip("\n"))
+                self._new_line.notify_all()
+        with self._new_line:
+            self.lines.append("")  # the end: whoever waits, stops waiting
+            self._new_line.notify_all()
+
+    def wait_for_line(self, pattern: str, after: int = 0) -> re.Match[str]:
+        """The first output line (from line `after` on) that matches `pattern`."""
+        deadline = time.monotonic() + WAIT
+        with self._new_line:
+            while True:
+                for line in self.lines[after:]:
+                    found = re.search(pattern, line)
+                    if found:
+                        return found
+                if self.process.poll() is not None and self.lines[-1:] == [""]:
+                    raise AssertionError(f"serve ended without {pattern!r}:\n{self.output}")
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no line matching {pattern!r}:\n{self.output}")
+                self._new_line.wait(left)
+
+    def ready(self) -> Serve:
+        """Wait until it serves; remember its URL. Stopped if it never does: no test leaves
+        a server running."""
+        try:
+            self.url = self.wait_for_line(r"serving \S+ at (http://\S+)").group(1)
+            self.wait_for_line(r"watching|not watching")
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    @property
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+    def get(self, path: str, headers: dict[str, str] | None = None) -> Response:
+        """GET `path` (relative to the base path unless it starts with "/") over real HTTP."""
+        parts = urlsplit(self.url)
+        target = path if path.startswith("/") else parts.path + path
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=WAIT)
+        try:
+            connection.request("GET", target, headers=headers or {})
+            answer = connection.getresponse()
+            return Response(answer.status, dict(answer.getheaders()), answer.read())
+        finally:
+            connection.close()
+
+    def stop(self, sig: int = signal.SIGINT) -> int:
+        """Send `sig` and return the exit status (killed after the wait, if it hangs)."""
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        try:
+            return self.process.wait(WAIT)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+                self.process.wait()
+
+
+class Response:
+    def __init__(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        self.status, self.headers, self.body = status, headers, body
+
+    def page(self) -> lxml_html.HtmlElement:
+        return lxml_html.fromstring(self.body)
+
+
+class Events:
+    """The server-sent events of a serve, read in a thread, as (event, data) pairs."""
+
+    def __init__(self, serve: Serve) -> None:
+        parts = urlsplit(serve.url)
+        self.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        self.connection.request("GET", "/_roundup/events")
+        self.response = self.connection.getresponse()
+        assert self.response.status == 200
+        assert self.response.getheader("Content-Type") == "text/event-stream"
+        self.received: queue.Queue[tuple[str, dict]] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        name, data = "message", ""
+        try:
+            for raw in self.response:
+                line = raw.decode().rstrip("\n")
+                if line.startswith("event:"):
+                    name = line[6:].strip()
+                elif line.startswith("data:"):
+                    data += line[5:].strip()
+                elif not line and data:
+                    self.received.put((name, json.loads(data)))
+                    name, data = "message", ""
+        except (OSError, ValueError):
+            pass
+
+    def next(self, until: Callable[[dict], bool] = lambda _: True) -> dict:
+        """The data of the next `state` event for which `until` holds."""
+        deadline = time.monotonic() + WAIT
+        while True:
+            left = deadline - time.monotonic()
+            try:
+                name, data = self.received.get(timeout=max(left, 0.01))
+            except queue.Empty:
+                raise AssertionError("no such event came") from None
+            if name == "state" and until(data):
+                return data
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
