@@ -13,11 +13,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from roundup import entryids, feeds, pages, published, stored
 from roundup import site as S
 from roundup.bytecode import TemplateCache
-from roundup.cache import ParseCache, code_digest
+from roundup.cache import ParseCache, ParseMemory, code_digest
 from roundup.config import SiteConfig
 from roundup.errors import ContentError, Problem
 from roundup.fingerprints import fingerprint, stable_bytes
@@ -31,6 +32,21 @@ from roundup.stored import DamagedEntry
 log = logging.getLogger(__name__)
 
 LAST_BUILD = "last-build.json"  # in the records folder: inputs, counts and warnings
+
+
+@dataclass(slots=True)
+class Memory:
+    """What a process that builds again and again (`roundup serve`) keeps from one build to
+    the next: parse results decoded, and the site's items with their fingerprints, so that
+    a rebuild after one edit works out again only what the edit touched."""
+
+    parsed: ParseMemory = field(default_factory=ParseMemory)
+    page_base: str = ""  # what every page's key starts from, when `items` were made
+    items: dict[str, S.Item] = field(default_factory=dict)  # by source
+    # Fingerprints by the id of an item in `items`, which keeps those items (and so their
+    # ids) alive: no other object can take one of these ids while they are remembered.
+    fingerprints: dict[int, Any] = field(default_factory=dict)
+
 
 # What is being done ("reading", "files"), then how far along: (done, total).
 Progress = Callable[[str, str, int, int], None]
@@ -72,14 +88,19 @@ def build(
     preview: bool = False,
     strict: bool = False,
     progress: Progress | None = None,
+    memory: Memory | None = None,
 ) -> BuildResult:
-    """Build the whole site; on any error the output folder is left exactly as it was."""
+    """Build the whole site; on any error the output folder is left exactly as it was.
+
+    A process that builds again and again (`roundup serve`) passes the same `memory` each
+    time: parse results are then kept decoded between builds.
+    """
     # Loading creates millions of long-lived objects and no garbage cycles: the cyclic
     # collector would only rescan them again and again (2-3x slower at 30,000 articles).
     gc.disable()
     try:
         try:
-            return _build(config, preview, strict, progress)
+            return _build(config, preview, strict, progress, memory)
         except DamagedEntry as damaged:
             # Found only when a page read the article's text: nothing was written yet.
             log.warning(
@@ -88,7 +109,7 @@ def build(
                 damaged.reason,
             )
             shutil.rmtree(StateFolder(config.cache_dir).parsed, ignore_errors=True)
-            return _build(config, preview, strict, progress)
+            return _build(config, preview, strict, progress, memory and _forget(memory))
     finally:
         gc.unfreeze()  # what the build froze is collectable again, for a process that goes on
         gc.enable()
@@ -100,6 +121,11 @@ def build(
 _leftovers: list[object] = []
 
 
+def _forget(memory: Memory) -> Memory:
+    memory.parsed, memory.page_base, memory.items, memory.fingerprints = ParseMemory(), "", {}, {}
+    return memory
+
+
 def release() -> None:
     """Free now what the last build left (see `_leftovers`), rather than at the start of the
     next build: for a process that goes on and has idle time, such as `roundup serve`."""
@@ -107,7 +133,11 @@ def release() -> None:
 
 
 def _build(
-    config: SiteConfig, preview: bool, strict: bool, progress: Progress | None
+    config: SiteConfig,
+    preview: bool,
+    strict: bool,
+    progress: Progress | None,
+    memory: Memory | None,
 ) -> BuildResult:
     _leftovers.clear()
     result = BuildResult()
@@ -131,7 +161,7 @@ def _build(
         previous.timings = result.timings
         return previous
     state.ensure()
-    cache = ParseCache(state.parsed, config.timezone)
+    cache = ParseCache(state.parsed, config.timezone, memory=memory and memory.parsed)
     reading = partial(progress, "reading", "files") if progress else None
     loaded = load_articles(config, cache, found, reading)  # saves the cache, whatever it finds
     shown = [a for a in loaded.articles if a.published or preview]
@@ -146,7 +176,9 @@ def _build(
     renderer.env.bytecode_cache = templates
     renderer.check()
     with Writer(output, records, display_path(output, Path.cwd())) as writer:
-        site = S.build_site(loaded.articles, config, preview)
+        page_base = f"{code_digest()}|{renderer.digest()}|{_settings(config)}|{preview}"
+        earlier = memory.items if memory and memory.page_base == page_base else None
+        site = S.build_site(loaded.articles, config, preview, earlier)
         # Read before anything is written: what subscribers were last given, if anything.
         changed_ids = published.changed_ids(config, site.items, ids)
         if strict and changed_ids:
@@ -159,12 +191,17 @@ def _build(
         gc.freeze()
         clock.lap("site")
 
-        _write_all(site, ids, renderer, assets, writer, result, progress)
+        same = memory if earlier is not None else None
+        memo = _write_all(site, ids, renderer, assets, writer, result, progress, page_base, same)
         clock.lap("render")
         result.files = len(writer.new)
         writer.commit()
     templates.save()
     _save_last_build(records, inputs, result)
+    if memory is not None:
+        memory.page_base = page_base
+        memory.items = {item.article.source: item for item in site.items}
+        memory.fingerprints = {id(i): memo[id(i)] for i in site.items if id(i) in memo}
     # Not in the record: once this build's feeds are written the ids are the new ones, and a
     # build with nothing to do must not repeat the warning.
     result.warnings.extend(changed_ids)
@@ -260,11 +297,17 @@ def _write_all(
     writer: Writer,
     result: BuildResult,
     progress: Progress | None,
-) -> None:
-    global_key = f"{code_digest()}|{renderer.digest()}|{_settings(site.config)}|{site.preview}"
+    page_base: str,
+    earlier: Memory | None,
+) -> dict[int, Any]:
+    """Make every file that changed; returns the fingerprints worked out on the way."""
     # Hashed once: each page's key goes on from this state, not from the long text again.
-    base = hashlib.blake2b(global_key.encode(), digest_size=16)
-    memo: dict = {}
+    base = hashlib.blake2b(page_base.encode(), digest_size=16)
+    memo: dict[int, Any] = {}
+    kept: set[int] = set()  # items taken over from the last build, unchanged
+    if earlier is not None:
+        memo.update(earlier.fingerprints)
+        kept = {id(i) for i in site.items if earlier.items.get(i.article.source) is i}
 
     def key_of(kind: str, path: str, source: object) -> str:
         h = base.copy()
@@ -280,7 +323,10 @@ def _write_all(
         path, kind, _, source = job
         key = None
         if writer.had(path):
-            key = key_of(kind, path, source)
+            if kind == "item.html" and id(source["item"]) in kept:  # type: ignore[index]
+                key = writer.old[path].key  # its page shows nothing else: the same key
+            else:
+                key = key_of(kind, path, source)
             if writer.is_current(path, key):
                 continue
         todo.append((job, key))
@@ -319,6 +365,7 @@ def _write_all(
     writer.add(".nojekyll", b"")
     if site.config.cname:
         writer.add("CNAME", site.config.cname.encode() + b"\n")
+    return memo
 
 
 def _feed_files(

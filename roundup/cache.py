@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import feedgen.version
@@ -46,6 +47,7 @@ class _Shard(msgspec.Struct, forbid_unknown_fields=True):
 _shard_decoder = msgspec.json.Decoder(_Shard)
 _shard_encoder = msgspec.json.Encoder()
 _Stored = tuple[StatKey, Keys, bytes | msgspec.Raw]
+_Row = tuple[int, int, str, str, msgspec.Raw]  # size, modification time, keys, result
 
 
 @functools.cache
@@ -65,6 +67,15 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
+@dataclass(slots=True)
+class ParseMemory:
+    """What a long-running process (`roundup serve`) keeps between its builds: every stored
+    result, decoded, so that a rebuild reads and decodes only the shards of changed files."""
+
+    key: tuple[Path | None, str] = (None, "")  # the cache folder and salt it belongs to
+    results: dict[str, tuple[StatKey, Keys, Parsed]] = field(default_factory=dict)
+
+
 class ParseCache:
     """Maps each article file, by path, size and modification time, to its parse result.
 
@@ -75,71 +86,111 @@ class ParseCache:
     must never be code that runs when it is read.
     """
 
-    def __init__(self, folder: Path | None, salt: str, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        folder: Path | None,
+        salt: str,
+        read_only: bool = False,
+        memory: ParseMemory | None = None,
+    ) -> None:
         self.folder = folder
         self.read_only = read_only
         self.salt = f"{code_digest()}|{salt}"
-        self.old: dict[str, dict[str, tuple[int, int, str, str, msgspec.Raw]]] = {}
-        self.new: dict[str, dict[str, _Stored]] = {}
-        self.dirty: set[str] = set()  # shards to write whatever their entries
-        self._read()
+        self.memory = memory
+        # What the last build of this process knew: reused only for the same folder and salt.
+        self.remembering = memory is not None and memory.key == (folder, self.salt)
+        if memory is not None and not self.remembering:
+            memory.key, memory.results = (folder, self.salt), {}
+        self.old: dict[str, dict[str, _Row]] = {}  # shards read so far
+        self.present: set[str] | None = None  # the article files of this build
+        self.puts: dict[str, dict[str, _Stored | None]] = {}
+        self.dirty: set[str] = set()  # shards to write again
 
-    def _read(self) -> None:
-        if self.folder is None:
-            return
-        try:
-            names = os.listdir(self.folder)
-        except OSError:
-            return
-        for name in names:
-            if name in _SHARD_SET:
-                entries = _read_shard(self.folder / name, self.salt)
-                if entries is None:  # damaged, or from other code or settings: replace it
-                    self.dirty.add(name)
-                else:
-                    self.old[name] = entries
+    def _entries(self, shard: str) -> dict[str, _Row]:
+        """A shard's stored entries, read once; a damaged or foreign one counts as empty."""
+        entries = self.old.get(shard)
+        if entries is None:
+            path = None if self.folder is None else self.folder / shard
+            read = _read_shard(path, self.salt) if path is not None and path.exists() else {}
+            if read is None:
+                self.dirty.add(shard)
+            entries = self.old[shard] = read or {}
+        return entries
 
     def lookup(self, stat_keys: dict[str, StatKey]) -> dict[str, tuple[Parsed, Keys]]:
         """The stored results of the files whose size and modification time are unchanged."""
+        self.present = set(stat_keys)
         found: dict[str, tuple[Parsed, Keys]] = {}
-        for shard, entries in self.old.items():
-            kept = self.new.setdefault(shard, {})
-            for source, (size, mtime, derived, link, raw) in entries.items():
-                stat = (size, mtime)
-                if stat_keys.get(source) != stat:
-                    continue
-                try:
-                    result = stored.load(raw)
-                except (msgspec.DecodeError, ValueError, TypeError) as error:
-                    log.warning("parse cache: %s: damaged entry ignored (%s)", source, error)
-                    self.dirty.add(shard)
-                    continue
-                keys = Keys(derived, link)
-                kept[source] = (stat, keys, raw)
-                found[source] = (result, keys)
+        if self.remembering:
+            assert self.memory is not None
+            remembered = self.memory.results
+            for source, stat in stat_keys.items():
+                hit = remembered.get(source)
+                if hit is not None and hit[0] == stat:
+                    found[source] = (hit[2], hit[1])
+                else:
+                    self._find(source, stat, self._entries(shard_of_source(source)), found)
+            for source in [s for s in remembered if s not in stat_keys]:
+                del remembered[source]  # deleted or renamed: its shard sheds the entry
+                self.dirty.add(shard_of_source(source))
+            return found
+        for shard in self._all_shards():
+            entries = self._entries(shard)
+            for source in entries:
+                stat = stat_keys.get(source)
+                if stat is None:
+                    self.dirty.add(shard)  # an entry of a file that is gone
+                else:
+                    self._find(source, stat, entries, found)
         return found
 
-    def put(self, source: str, stat: StatKey, blob: bytes | None, keys: Keys) -> None:
+    def _all_shards(self) -> list[str]:
+        try:
+            return sorted(n for n in os.listdir(self.folder) if n in _SHARD_SET)  # type: ignore[arg-type]
+        except (OSError, TypeError):
+            return []
+
+    def _find(
+        self,
+        source: str,
+        stat: StatKey,
+        entries: dict[str, _Row],
+        found: dict[str, tuple[Parsed, Keys]],
+    ) -> None:
+        entry = entries.get(source)
+        if entry is None or (entry[0], entry[1]) != stat:
+            return
+        try:
+            result = stored.load(entry[4])
+        except (msgspec.DecodeError, ValueError, TypeError) as error:
+            log.warning("parse cache: %s: damaged entry ignored (%s)", source, error)
+            self.dirty.add(shard_of_source(source))
+            return
+        keys = Keys(entry[2], entry[3])
+        found[source] = (result, keys)
+        if self.memory is not None:
+            self.memory.results[source] = (stat, keys, result)
+
+    def put(
+        self,
+        source: str,
+        stat: StatKey,
+        blob: bytes | None,
+        keys: Keys,
+        parsed: Parsed | None = None,
+    ) -> None:
         """Store a freshly parsed result (`blob` from `stored.dump`, None for "keep nothing")."""
         shard = shard_of_source(source)
         self.dirty.add(shard)
-        entries = self.new.setdefault(shard, {})
-        if blob is not None:
-            entries[source] = (stat, keys, blob)
-        else:
-            entries.pop(source, None)
-
-    def _changed(self) -> list[str]:
-        shards = self.dirty | self.old.keys() | self.new.keys()
-        return sorted(
-            shard
-            for shard in shards
-            if shard in self.dirty
-            or self.new.get(shard, {}).keys() != self.old.get(shard, {}).keys()
-        )
+        self.puts.setdefault(shard, {})[source] = None if blob is None else (stat, keys, blob)
+        if self.memory is not None:
+            if blob is not None and parsed is not None:
+                self.memory.results[source] = (stat, keys, parsed)
+            else:
+                self.memory.results.pop(source, None)
 
     def changed(self) -> bool:
-        return bool(self._changed())
+        return bool(self.dirty)
 
     def save(self) -> None:
         """Write the changed shards (each whole, then renamed into place), then let go of
@@ -149,20 +200,29 @@ class ParseCache:
             return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            for shard in self._changed():
-                entries = self.new.get(shard)
+            for shard in sorted(self.dirty):
+                entries: dict[str, _Stored] = {
+                    source: ((row[0], row[1]), Keys(row[2], row[3]), row[4])
+                    for source, row in self._entries(shard).items()
+                    if self.present is None or source in self.present
+                }
+                for source, change in self.puts.get(shard, {}).items():
+                    if change is None:
+                        entries.pop(source, None)
+                    else:
+                        entries[source] = change
                 target = self.folder / shard
-                if not entries:
+                if entries:
+                    _write_shard(target, self.salt, entries)
+                else:
                     target.unlink(missing_ok=True)
-                    continue
-                _write_shard(target, self.salt, entries)
         except OSError as error:
             log.warning("parse cache not saved (%s): the next build parses again", error.strerror)
         self.close()
 
     def close(self) -> None:
         """Let go of every entry: results are large, and a build has no more use for them."""
-        self.old, self.new = {}, {}
+        self.old, self.puts = {}, {}
 
 
 def shard_of_source(source: str) -> str:

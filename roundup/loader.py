@@ -196,7 +196,7 @@ def _load(
             results[source] = parsed
             if keys is not None:
                 known[source] = keys
-            cache.put(source, stat_keys[source], blob, keys or _NO_KEYS)
+            cache.put(source, stat_keys[source], blob, keys or _NO_KEYS, parsed)
     for source in sorted(results):
         parsed = results[source]
         errors.extend(parsed.errors)

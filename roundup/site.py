@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from operator import attrgetter
@@ -185,8 +185,18 @@ def topic_spellings(articles: Iterable[Article]) -> dict[str, str]:
     }
 
 
-def build_site(articles: Sequence[Article], config: SiteConfig, preview: bool) -> Site:
-    """Select, order and group the articles; nothing here depends on templates."""
+def build_site(
+    articles: Sequence[Article],
+    config: SiteConfig,
+    preview: bool,
+    earlier: Mapping[str, Item] | None = None,
+) -> Site:
+    """Select, order and group the articles; nothing here depends on templates.
+
+    `earlier` has the items of the last build in this process (same settings), by source: an
+    item whose article and topics are the very same is taken over, with what was worked out
+    for it (see `build.Memory`).
+    """
     shown = sorted((a for a in articles if a.published or preview), key=sort_key)
     zone = config.zone
     spellings = topic_spellings(shown)
@@ -200,7 +210,11 @@ def build_site(articles: Sequence[Article], config: SiteConfig, preview: bool) -
     for article in shown:
         # Told apart by folded name, which is one topic each: cheaper than hashing topics.
         topics = tuple([topic_of[n] for n in dict.fromkeys([n.casefold() for n in article.topics])])
-        item = make_item(article, article.published_at.astimezone(zone), topics)
+        old = earlier.get(article.source) if earlier else None
+        if old is not None and old.article is article and old.topics == topics:
+            item = old
+        else:
+            item = make_item(article, article.published_at.astimezone(zone), topics)
         items.append(item)
         for topic in topics:
             by_topic.setdefault(topic.slug, []).append(item)

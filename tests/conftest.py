@@ -10,7 +10,7 @@ import pytest
 from lxml import html as lxml_html
 
 from roundup import config as config_module
-from roundup.build import BuildResult, build
+from roundup.build import BuildResult, Memory, build
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "site"
@@ -27,13 +27,17 @@ def fixture_site(tmp_path: Path) -> Path:
 
 
 def build_folder(
-    site: Path, output: Path, preview: bool = False, **overrides: object
+    site: Path,
+    output: Path,
+    preview: bool = False,
+    memory: Memory | None = None,
+    **overrides: object,
 ) -> tuple[Path, BuildResult]:
     """Build `site` (a folder with pyproject.toml and content/) into `output`."""
     config_file = site / "pyproject.toml"
     settings = {"output_dir": str(output), **overrides}
     config = config_module.load(config_file if config_file.exists() else None, settings, site)
-    return output, build(config, preview=preview)
+    return output, build(config, preview=preview, memory=memory)
 
 
 @pytest.fixture

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from roundup import cache as cache_module
 from roundup import stored
-from roundup.cache import FORMAT, ParseCache, shard_of_source
+from roundup.cache import FORMAT, ParseCache, ParseMemory, shard_of_source
 from roundup.collection import Keys, keys_of
 from roundup.content import Parsed, parse_bytes
 from roundup.model import Article
@@ -132,7 +133,8 @@ def test_entries_are_read_back_by_path_size_and_modification_time(tmp_path: Path
     assert not (tmp_path / shard_of_source(b)).exists()
 
     third = ParseCache(tmp_path, "UTC")
-    assert get(third, a, (10, 20)) == (result, keys) and get(third, b, (30, 40)) is None
+    found = third.lookup({a: (10, 20), b: (30, 40)})  # a build asks once, for every file
+    assert found == {a: (result, keys)}
     assert not third.changed()
     assert get(ParseCache(tmp_path, "Europe/Berlin"), a, (10, 20)) is None  # other settings
 
@@ -145,14 +147,51 @@ def test_a_build_rewrites_only_the_shards_it_changed(tmp_path: Path) -> None:
     cache.save()
     times = {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()}
     cache = ParseCache(tmp_path, "UTC")
-    for source in sources:
-        assert get(cache, source, (1, 1)) is not None
+    assert len(cache.lookup(dict.fromkeys(sources, (1, 1)))) == len(sources)
     changed = sources[2]
     cache.put(changed, (2, 2), stored.dump(parsed(source=changed)), Keys(changed, "k"))
     os.utime(tmp_path / shard_of_source(changed), ns=(1, 1))  # to see it rewritten
     cache.save()
     after = {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()}
     assert {n for n in after if after[n] != times[n]} == {shard_of_source(changed)}
+
+
+def test_a_process_that_remembers_reads_only_the_shards_of_changed_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sources = sources_in_other_shards(4)
+    first = ParseCache(tmp_path, "UTC")
+    for source in sources:
+        first.put(source, (1, 1), stored.dump(parsed(source=source)), Keys(source, "k"))
+    first.save()
+    memory = ParseMemory()
+    stats = dict.fromkeys(sources, (1, 1))
+    cold = ParseCache(tmp_path, "UTC", memory=memory)
+    results = cold.lookup(stats)  # the first build of the process reads everything
+    assert len(results) == 4 and len(memory.results) == 4
+    cold.save()
+    read: list[str] = []
+    real_read = cache_module._read_shard
+    monkeypatch.setattr(
+        cache_module,
+        "_read_shard",
+        lambda path, salt: read.append(path.name) or real_read(path, salt),
+    )
+    edited, deleted = sources[1], sources[3]
+    stats[edited] = (2, 2)
+    del stats[deleted]
+    warm = ParseCache(tmp_path, "UTC", memory=memory)
+    found = warm.lookup(stats)
+    assert read == [shard_of_source(edited)]  # only where the cache could not answer
+    assert set(found) == {sources[0], sources[2]}
+    assert found[sources[0]][0] is results[sources[0]][0]  # the very same objects
+    new = parsed(FULL.replace("A title", "Edited"), source=edited)
+    warm.put(edited, (2, 2), stored.dump(new), Keys(edited, "k"), new)
+    warm.save()
+    assert not (tmp_path / shard_of_source(deleted)).exists()
+    again = ParseCache(tmp_path, "UTC").lookup(stats)
+    assert again[edited][0].article.title == "Edited" and deleted not in again
+    assert set(again) == set(stats)
 
 
 @pytest.mark.parametrize("how", ["empty", "truncated", "garbage", "foreign", "bad entry"])

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from roundup import parallel
+from roundup.build import Memory
 
 from conftest import build_folder, files_of
 
@@ -78,19 +79,24 @@ def _step(rng: random.Random, site: Path, counter: list[int]) -> str:
     return action
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_random_sequences_match_cold_builds(fixture_site: Path, tmp_path: Path, seed: int) -> None:
+@pytest.mark.parametrize(("seed", "remembering"), [(1, False), (2, False), (3, True), (4, True)])
+def test_random_sequences_match_cold_builds(
+    fixture_site: Path, tmp_path: Path, seed: int, remembering: bool
+) -> None:
+    # Remembering: one process building again and again, as `roundup serve` does, taking over
+    # parse results, items and fingerprints from its last build.
+    memory = Memory() if remembering else None
     rng = random.Random(seed)
     incremental = tmp_path / "incremental"
-    build_folder(fixture_site, incremental)
+    build_folder(fixture_site, incremental, memory=memory)
     counter = [0]
     for step in range(10):
         action = _step(rng, fixture_site, counter)
-        build_folder(fixture_site, incremental)
+        build_folder(fixture_site, incremental, memory=memory)
         preview = step % 5 == 4  # now and then a preview build into the same folder
         if preview:
-            build_folder(fixture_site, incremental, preview=True)
-            build_folder(fixture_site, incremental)
+            build_folder(fixture_site, incremental, preview=True, memory=memory)
+            build_folder(fixture_site, incremental, memory=memory)
         cold = tmp_path / f"cold-{step}"
         fresh_cache = tmp_path / f"cache-{step}"  # cold: nothing parsed or compiled before
         build_folder(fixture_site, cold, cache_dir=str(fresh_cache))

@@ -9,7 +9,7 @@ import threading
 import traceback
 from pathlib import Path
 
-from roundup.build import BuildResult, build, release
+from roundup.build import BuildResult, Memory, build, release
 from roundup.builtfor import built_base_url
 from roundup.commands.build import summary
 from roundup.commands.common import error, load_config, printable
@@ -41,6 +41,7 @@ class Session:
         self.server: SiteServer | None = None
         self.broken = False  # the last build failed
         self.files = -1  # files in the output after the last good build
+        self.memory = Memory()  # what one build worked out that the next can take over
 
     def site(self) -> Site:
         return Site(self.config.output_dir, normal_base_path(self.config.base_path))
@@ -136,7 +137,7 @@ class Session:
 
     def _build(self, changed: set[str], first: bool = False) -> None:
         try:
-            result = build(self.config, preview=self.args.preview)
+            result = build(self.config, preview=self.args.preview, memory=self.memory)
         except ContentError as failure:
             count, files = len(failure.problems), len({p.path for p in failure.problems})
             tail = f"{count} error{'s' * (count != 1)} in {files} file{'s' * (files != 1)}"
