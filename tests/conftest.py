@@ -1,4 +1,4 @@
-"""Shared test helpers: building the fixture and bundled sites into temporary folders."""
+"""Shared test helpers: building the fixture and example sites into temporary folders."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from roundup.build import BuildResult, build
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "site"
+# A copy of the example site: tests never read content/, which a site of its own replaces.
+SHOWCASE = ROOT / "tests" / "fixtures" / "showcase"
 
 Builder = Callable[..., tuple[Path, BuildResult]]
 

@@ -91,12 +91,12 @@ def preview(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def bundled(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The repository's own content/ site, built with its own configuration."""
-    return build_into(TESTS.parent, tmp_path_factory.mktemp("bundled") / "out")
+def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example site (a copy of content/), built with its own configuration."""
+    return build_into(TESTS / "fixtures" / "showcase", tmp_path_factory.mktemp("example") / "out")
 
 
-@pytest.fixture(params=["public", "preview", "bundled"])
+@pytest.fixture(params=["public", "preview", "example"])
 def any_build(request: pytest.FixtureRequest) -> Path:
     return request.getfixturevalue(request.param)
 

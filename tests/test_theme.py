@@ -29,7 +29,7 @@ from checkers import (
     run,
     vnu_command,
 )
-from conftest import ROOT, build_folder, parse_html
+from conftest import ROOT, SHOWCASE, build_folder, parse_html
 
 THEME = ROOT / "templates"
 AXE_CHECK = ROOT / "tests" / "tools" / "axe-check.mjs"
@@ -45,7 +45,7 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 @dataclass(frozen=True)
 class Served:
-    """The bundled site built twice (public and preview) under one local web server."""
+    """The example site built twice (public and preview) under one local web server."""
 
     root: Path
     base: str  # "http://127.0.0.1:<port>/"; the builds live in public/ and preview/
@@ -78,7 +78,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         for name in BUILDS:
             # A base path, as on GitHub Pages: every link must honour it to be served here.
             settings = {"output_dir": str(root / name), "base_url": f"{base}{name}/"}
-            config = config_module.load(ROOT / "pyproject.toml", settings, ROOT)
+            config = config_module.load(SHOWCASE / "pyproject.toml", settings, SHOWCASE)
             build(config, preview=name == "preview")
         yield Served(root, base)
     finally:
@@ -87,7 +87,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
 
 def samples(served: Served) -> dict[str, str]:
-    """One page of every type, "<build> <kind>" -> path, picked from the bundled content."""
+    """One page of every type, "<build> <kind>" -> path, picked from the example content."""
     pages = served.pages("public")
 
     def first(pattern: str) -> str:
@@ -254,7 +254,7 @@ def test_every_image_is_lazy_sized_and_has_alt(served: Served, name: str) -> Non
             images += 1
             assert img.get("loading") == "lazy" and img.get("decoding") == "async", path
             assert img.get("alt") is not None, path
-            assert img.get("width") and img.get("height"), path  # the bundled images all have sizes
+            assert img.get("width") and img.get("height"), path  # the example images all have sizes
             assert img.get("src").startswith("https://"), path
     assert images > 5
 
