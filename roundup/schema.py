@@ -233,6 +233,7 @@ class ArticleIn(BaseModel):
     quality: Number = None
     heat: Number = None
     published: Published = True
+    draft: Published = False  # the other generators' habit: `draft: true` is unpublished
     slug: OptionalText = None
     # Lists and nested records are checked entry by entry in content.py, where a broken
     # image or related link is dropped with a warning instead of failing the build.

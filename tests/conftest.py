@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from lxml import html as lxml_html
 
 from roundup import config as config_module
 from roundup.build import BuildResult, build
+from roundup.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "site"
@@ -57,3 +59,46 @@ def files_of(folder: Path) -> dict[str, bytes]:
         for p in sorted(folder.rglob("*"))
         if p.is_file() and ".roundup" not in p.relative_to(folder).parts
     }
+
+
+@dataclass(frozen=True)
+class Ran:
+    """What one `roundup` command did: its exit status and what it printed."""
+
+    code: int
+    out: str
+    err: str
+
+    @property
+    def lines(self) -> list[str]:
+        """The lines printed to stderr (problems, warnings, the closing line)."""
+        return self.err.splitlines()
+
+
+CLI = Callable[..., Ran]
+
+
+@pytest.fixture
+def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> CLI:
+    """Run `roundup ARGS` in-process from a folder (the test's own by default), as a user would
+    from a shell there."""
+
+    def run(*args: str, cwd: Path = tmp_path) -> Ran:
+        monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        try:
+            code = main(list(args))
+        except SystemExit as exit:  # argparse: usage errors and --help
+            code = exit.code if isinstance(exit.code, int) else 1
+        out, err = capsys.readouterr()
+        return Ran(code, out, err)
+
+    return run
+
+
+def write_article(folder: Path, name: str, front: str, body: str = "") -> Path:
+    """An article file `name` in `folder` with this frontmatter (between --- lines)."""
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"---\n{front.strip()}\n---\n{body}", encoding="utf-8")
+    return path

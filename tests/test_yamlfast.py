@@ -50,7 +50,8 @@ def snapshot(result: yamlstrict.YamlResult, paths: list[tuple]) -> Any:
     issues = [(i.path, i.line, i.message, i.warning) for i in result.issues]
     implicit = sorted((repr(path), text) for path, text in result.implicit.items())
     lines = [result.line_of(path) for path in paths]
-    return typed(result.value), implicit, sorted(map(repr, result.cleaned)), issues, lines
+    comments = sorted(map(repr, result.comments.items()))
+    return typed(result.value), implicit, sorted(map(repr, result.cleaned)), issues, lines, comments
 
 
 def accepted(text: str, first_line: int = 2) -> bool:
