@@ -10,13 +10,16 @@ from typing import Any
 
 from roundup import config as config_module
 from roundup.config import SiteConfig
+from roundup.errors import ConfigError
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def add_config_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--config", metavar="FILE", help="config file (default ./pyproject.toml or ./roundup.toml)"
+        "--config",
+        metavar="FILE",
+        help="config file (default ./roundup.toml, else [tool.roundup] of ./pyproject.toml)",
     )
 
 
@@ -30,7 +33,12 @@ def load_config(args: argparse.Namespace, **overrides: Any) -> SiteConfig:
         if overrides.get(key) is not None:
             overrides[key] = str(cwd / overrides[key])
     config_file = Path(args.config) if getattr(args, "config", None) else None
-    return config_module.load(config_file, overrides, cwd)
+    config = config_module.load(config_file, overrides, cwd)
+    if config.warnings and getattr(args, "strict", False):
+        raise ConfigError(list(config.warnings))
+    for warning in config.warnings:
+        error(f"warning: {warning}")
+    return config
 
 
 def printable(line: str) -> str:
