@@ -9,6 +9,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
@@ -37,13 +38,15 @@ class BuildResult:
     """What a build did, for the summary line and for tests."""
 
     shown: int = 0
-    hidden: int = 0
+    hidden: int = 0  # unpublished (drafts), not counting those below
+    future: int = 0  # published, but dated after the build's "now": held back until then
     pages: int = 0
     feeds: int = 0
     files: int = 0
     written: int = 0
     warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    release: datetime | None = None  # when the first held item comes out
 
     @property
     def seconds(self) -> float:
@@ -68,13 +71,19 @@ def build(
     preview: bool = False,
     strict: bool = False,
     progress: Progress | None = None,
+    now: datetime | None = None,
 ) -> BuildResult:
-    """Build the whole site; on any error the output folder is left exactly as it was."""
+    """Build the whole site; on any error the output folder is left exactly as it was.
+
+    `now` (default: the clock) is the build's time: items dated after it are held back from
+    the site unless `config.future` (see `schedule`).
+    """
+    now = now or datetime.now(UTC)
     # Loading creates millions of long-lived objects and no garbage cycles: the cyclic
     # collector would only rescan them again and again (2-3x slower at 30,000 articles).
     gc.disable()
     try:
-        return _build(config, preview, strict, progress)
+        return _build(config, preview, strict, progress, now)
     finally:
         gc.unfreeze()  # what the build froze is collectable again, for a process that goes on
         gc.enable()
@@ -87,7 +96,7 @@ _leftovers: list[object] = []
 
 
 def _build(
-    config: SiteConfig, preview: bool, strict: bool, progress: Progress | None
+    config: SiteConfig, preview: bool, strict: bool, progress: Progress | None, now: datetime
 ) -> BuildResult:
     _leftovers.clear()
     result = BuildResult()
@@ -101,7 +110,7 @@ def _build(
     renderer = Renderer(config, preview, {"nav": _nav()})
     inputs = _key(code_digest(), _settings(config), preview, renderer.digest(), found.files)
     if owned:
-        previous = _unchanged(config.output_dir, inputs)
+        previous = _unchanged(config.output_dir, inputs, now)
         if previous is not None:
             if strict and previous.warnings:
                 raise ContentError(previous.warnings)
@@ -110,7 +119,7 @@ def _build(
             return previous
     cache = ParseCache(config.output_dir / STATE_DIR if owned else None, config.timezone)
     reading = partial(progress, "reading", "files") if progress else None
-    loaded = load_articles(config, cache, preview, found, reading)
+    loaded = load_articles(config, cache, preview, found, reading, now)
     result.warnings = loaded.warnings
     if strict and loaded.warnings:
         raise ContentError(loaded.warnings)
@@ -130,7 +139,9 @@ def _build(
             writer.state_files[BYTECODE_FILE] = templates.data()
         site = S.build_site(loaded.articles, config, preview)
         result.shown = len(site.items)
-        result.hidden = sum(not a.published for a in loaded.articles)
+        result.future = len(loaded.held)
+        result.hidden = sum(not a.published for a in loaded.articles) - result.future
+        result.release = min(loaded.held, default=None)
         assets = renderer.assets()
         renderer.env.globals["assets"] = {a.source.name: a.path for a in assets}
         # The site's objects live until the end: move them out of the collector's sight.
@@ -162,14 +173,21 @@ def _peak_memory() -> str:
     return f"{own} MiB (workers {workers} MiB)"
 
 
-def _unchanged(output: Path, inputs: str) -> BuildResult | None:
-    """The last build's result, if it had exactly these inputs and its files are untouched."""
+def _unchanged(output: Path, inputs: str, now: datetime) -> BuildResult | None:
+    """The last build's result, if it had exactly these inputs, its files are untouched and
+    no item it held back has come out since."""
     try:
         last = json.loads((output / STATE_DIR / LAST_BUILD).read_text("utf-8"))
         if last["inputs"] != inputs or not Writer(output).untouched():
             return None
+        release = last.get("release")
+        if release is not None and datetime.fromisoformat(release) <= now:
+            return None
         return BuildResult(
-            warnings=[Problem(*p) for p in last["warnings"]], written=0, **last["counts"]
+            warnings=[Problem(*p) for p in last["warnings"]],
+            written=0,
+            release=None if release is None else datetime.fromisoformat(release),
+            **last["counts"],
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -179,12 +197,14 @@ def _last_build(inputs: str, result: BuildResult) -> bytes:
     counts = {
         "shown": result.shown,
         "hidden": result.hidden,
+        "future": result.future,
         "pages": result.pages,
         "feeds": result.feeds,
         "files": result.files,
     }
     warnings = [[p.path, p.line, p.field, p.message] for p in result.warnings]
-    data = {"inputs": inputs, "counts": counts, "warnings": warnings}
+    release = None if result.release is None else result.release.isoformat()
+    data = {"inputs": inputs, "counts": counts, "warnings": warnings, "release": release}
     return json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
@@ -299,5 +319,5 @@ def _key(*parts: object) -> str:
 def _settings(config: SiteConfig) -> str:
     """Every setting that shapes the output (not where the config file happens to be)."""
     fields = config.__dataclass_fields__
-    where = ("source", "cache_dir")  # where files are kept, not what the site is
+    where = ("source", "cache_dir", "warnings")  # where files are kept, not what the site is
     return repr(sorted((name, str(getattr(config, name))) for name in fields if name not in where))

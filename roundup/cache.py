@@ -10,6 +10,7 @@ import mmap
 import os
 import sys
 import zlib
+from datetime import datetime
 from pathlib import Path
 
 import feedgen.version
@@ -22,6 +23,7 @@ import yaml
 from roundup import __version__, stored
 from roundup.collection import Keys, keys_of
 from roundup.content import Parsed
+from roundup.schedule import date_line, is_ahead
 from roundup.stored import Draft
 
 log = logging.getLogger(__name__)
@@ -63,9 +65,10 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
-def for_storage(parsed: Result, public: bool) -> Result | None:
-    """What may be stored of a result: drafts shrink to a `Draft` in public builds; files with
-    errors are not stored at all, so their errors are shown again next time."""
+def for_storage(parsed: Result, public: bool, held_after: datetime | None = None) -> Result | None:
+    """What may be stored of a result: drafts, and articles dated after `held_after`, shrink
+    to a `Draft` in public builds; files with errors are not stored at all, so their errors
+    are shown again next time."""
     if isinstance(parsed, Parsed):
         if parsed.errors:
             return None
@@ -73,6 +76,13 @@ def for_storage(parsed: Result, public: bool) -> Result | None:
         if public and article is not None and not article.published:
             key = keys_of(article).link_key
             return Draft(article.source, article.slug, key, tuple(parsed.warnings))
+        if public and article is not None and held_after and is_ahead(article, held_after):
+            key = keys_of(article).link_key
+            line = date_line(article)
+            when = article.published_at
+            return Draft(
+                article.source, article.slug, key, tuple(parsed.warnings), False, when, line
+            )
     return parsed
 
 

@@ -197,7 +197,8 @@ def _validate(
         message = "too intricate to render as Markdown in time; shown as plain text"
         report.warnings.append(Problem(report.source, body_line, "body", message))
 
-    lines = {key: report.yaml.line_of((key,)) for key in ("slug", "originalUrl", "webUrl")}
+    keys = ("slug", "originalUrl", "webUrl", "publishedDateTime")
+    lines = {key: report.yaml.line_of((key,)) for key in keys}
     return Article(
         source=source,
         slug=slug,

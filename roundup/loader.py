@@ -6,6 +6,7 @@ import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from stat import S_ISREG
 
@@ -17,6 +18,7 @@ from roundup.content import Parsed, is_ignored, parse_file
 from roundup.errors import ContentError, Problem
 from roundup.model import Article
 from roundup.parallel import map_shards, shard_of
+from roundup.schedule import date_line, far_ahead_warning, held_warning, is_ahead
 from roundup.stored import Draft
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,9 @@ class Loaded:
 
     articles: list[Article]
     warnings: list[Problem] = field(default_factory=list)
+    # When each published article dated after the build's "now" comes out (they are among
+    # `articles` as unpublished ones, unless the site publishes future items).
+    held: list[datetime] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -129,12 +134,16 @@ def load_articles(
     preview: bool,
     found: Scan,
     progress: Callable[[int, int], None] | None = None,
+    now: datetime | None = None,
 ) -> Loaded:
     """Read and validate every article file; raise one ContentError listing every problem.
 
     Files whose size and modification time match the cache are not read again; the rest are
     parsed on every core when there are many. `progress(done, total)` hears of the parsing.
+    Articles dated after `now` are held back (made unpublished) unless `config.future`.
     """
+    now = now or datetime.now(UTC)
+    held_after = None if config.future else now
     content_dir = config.content_dir
     warnings: list[Problem] = list(found.warnings)
     errors: list[Problem] = []
@@ -147,11 +156,11 @@ def load_articles(
     cached = cache.lookup(stat_keys)
     for source, key in found.files:
         hit = cached.get(source)
-        if hit is None or (preview and isinstance(hit[0], Draft)):
+        if hit is None or (isinstance(hit[0], Draft) and _read_again(hit[0], preview, held_after)):
             todo.append(source)
             continue
         results[source], known[source] = hit
-        stub = for_storage(hit[0], public)
+        stub = for_storage(hit[0], public, held_after)
         if stub is not hit[0]:  # a draft cached whole by a preview build: keep a stub
             cache.put(source, key, dump(stub), hit[1])
     del cached
@@ -166,7 +175,7 @@ def load_articles(
             if progress and shard == 0 and number % 500 == 0:  # the shards keep pace
                 progress(number * shards, len(todo))
             parsed = parse_file(content_prefix + source, source, zone)
-            kept = for_storage(parsed, public)
+            kept = for_storage(parsed, public, held_after)
             blob = dump(kept)
             keys = keys_of(parsed.article) if parsed.article else None
             if shard == 0:
@@ -186,23 +195,43 @@ def load_articles(
             if keys is not None:
                 known[source] = keys
             cache.put(source, stat_keys[source], kept, keys or _NO_KEYS)
+    held: list[datetime] = []
     for source in sorted(results):
         parsed = results[source]
         if isinstance(parsed, Draft):
             warnings.extend(parsed.warnings)
+            if parsed.until is not None:
+                held.append(parsed.until)
+                warnings.append(held_warning(source, parsed.line, parsed.until))
             articles.append(parsed)  # type: ignore[arg-type]  # counted, never shown
             continue
         errors.extend(parsed.errors)
         warnings.extend(parsed.warnings)
-        if parsed.article is not None:
-            articles.append(parsed.article)
+        article = parsed.article
+        if article is not None and is_ahead(article, now):
+            if held_after is not None:
+                held.append(article.published_at)
+                warnings.append(held_warning(source, date_line(article), article.published_at))
+                article = replace(article, published=False)
+            else:
+                warnings.extend(filter(None, [far_ahead_warning(article, now)]))
+        if article is not None:
+            articles.append(article)
     prefix = display_path(content_dir, Path.cwd()) + "/"
     articles, collection_errors, collection_warnings = check_collection(articles, prefix, known)
     errors.extend(collection_errors)
     warnings.extend(collection_warnings)
     if errors:
         raise ContentError(_ordered(errors, prefix))
-    return Loaded(articles, _ordered(warnings, prefix))
+    return Loaded(articles, _ordered(warnings, prefix), held)
+
+
+def _read_again(draft: Draft, preview: bool, held_after: datetime | None) -> bool:
+    """Whether a cached stub must give way to the whole article: a preview shows drafts, and
+    a held article is shown once its time has come (or future items are published)."""
+    if preview:
+        return True
+    return draft.until is not None and (held_after is None or draft.until <= held_after)
 
 
 def _ordered(problems: list[Problem], prefix: str) -> list[Problem]:

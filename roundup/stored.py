@@ -8,6 +8,7 @@ import io
 import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from operator import attrgetter
 from typing import Any
 
@@ -43,6 +44,10 @@ class Draft:
     link_key: str  # a fingerprint of the link, for duplicate-link warnings
     warnings: tuple[Problem, ...] = ()
     published: bool = False
+    # Of a published article dated after the build that stored it: when it comes out (it is
+    # read again then) and the line of its date.
+    until: datetime | None = None
+    line: int | None = None
 
 
 class LazyArticle(Article):
