@@ -18,10 +18,10 @@ from roundup import site as S
 from roundup.bytecode import BYTECODE_FILE, TemplateCache
 from roundup.cache import ParseCache, code_digest
 from roundup.config import SiteConfig
-from roundup.errors import ContentError, Problem
+from roundup.errors import ContentError, OutputError, Problem, RoundupError
 from roundup.fingerprints import fingerprint, stable_bytes
 from roundup.loader import load_articles, scan
-from roundup.output import MANIFEST, STATE_DIR, Writer, check_folder
+from roundup.output import MANIFEST, STATE_DIR, Writer, check_folder, resolved
 from roundup.parallel import forks, map_shards
 from roundup.render import Renderer
 
@@ -84,6 +84,12 @@ def build(
     gc.disable()
     try:
         return _build(config, preview, strict, progress, now)
+    except OSError as error:
+        # Disk full, a read-only or missing place, an unreadable template: the environment's
+        # doing, never a bug, and the writer has already undone what this build began.
+        where = f"{error.filename}: " if error.filename else ""
+        reason = error.strerror or str(error)
+        raise RoundupError(f"{where}{reason}; the output folder was not changed") from None
     finally:
         gc.unfreeze()  # what the build froze is collectable again, for a process that goes on
         gc.enable()
@@ -105,6 +111,12 @@ def _build(
     if config.source is not None:
         protected.append(config.source.parent)
     check_folder(config.output_dir, protected)
+    if resolved(config.output_dir).is_relative_to(resolved(config.content_dir)):
+        raise OutputError(
+            f"refusing to build into {config.output_dir}: it is inside the content folder, "
+            "whose .md and .txt files are all read as articles; choose a folder beside it, "
+            "such as output/"
+        )
     owned = (config.output_dir / STATE_DIR / MANIFEST).is_file()
     found = scan(config.content_dir)
     renderer = Renderer(config, preview, {"nav": _nav()})

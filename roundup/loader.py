@@ -50,7 +50,12 @@ def scan(content_dir: Path) -> Scan:
     one with nothing to do, so this is most of what an unchanged build costs.
     """
     if not content_dir.is_dir():
-        raise ContentError([Problem(str(content_dir), None, "", "content folder not found")])
+        message = "content folder not found"
+        if content_dir.exists():
+            message = "is not a folder; the content folder holds one file per link"
+        elif content_dir.parent.name == "content":  # run from inside it
+            message += "; run roundup from the site's folder, the one above content/"
+        raise ContentError([Problem(str(content_dir), None, "", message)])
     warnings: list[Problem] = []
     files: list[tuple[str, tuple[int, int]]] = []
     _walk(str(content_dir), "", os.path.realpath(content_dir), files, warnings)

@@ -49,10 +49,10 @@ def check_relative(path: str) -> str:
 
 def check_folder(output: Path, protected: list[Path]) -> None:
     """Refuse output folders that hold the project, the content, the home folder or the root."""
-    target = output.resolve()
-    home = Path.home().resolve()
+    target = resolved(output)
+    home = resolved(Path.home())
     for place in [Path("/"), home, *protected]:
-        place = place.resolve()
+        place = resolved(place)
         if target == place or place.is_relative_to(target):
             raise OutputError(
                 f"refusing to use {output} as the output folder: it contains {place}; "
@@ -66,6 +66,14 @@ def check_folder(output: Path, protected: list[Path]) -> None:
             f"{output} is not empty and was not made by roundup (no {STATE_DIR}/{MANIFEST}); "
             "empty it or choose another output folder"
         )
+
+
+def resolved(path: Path) -> Path:
+    """The real path, or an OutputError for a symbolic link loop (RuntimeError before 3.13)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        raise OutputError(f"{path}: a symbolic link that leads back to itself") from None
 
 
 class Writer:

@@ -10,7 +10,7 @@ from typing import Any
 
 from roundup import config as config_module
 from roundup.config import SiteConfig
-from roundup.errors import ConfigError
+from roundup.errors import ConfigError, RoundupError
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -23,12 +23,26 @@ def add_config_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def port_number(text: str) -> int:
+    """An argparse type: a TCP port, 0 (any free one) to 65535; else a usage error."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number from 0 to 65535")
+    return port
+
+
 def load_config(args: argparse.Namespace, **overrides: Any) -> SiteConfig:
     """The site's config from `--config` (or the default file) with these flag values over it.
 
     Folder flags are taken relative to where the user runs roundup, as they typed them.
     """
-    cwd = Path.cwd()
+    try:
+        cwd = Path.cwd()
+    except FileNotFoundError:
+        raise RoundupError("the current folder no longer exists; cd to the site's folder") from None
     for key in ("content_dir", "output_dir", "cache_dir", "templates_dir"):
         if overrides.get(key) is not None:
             overrides[key] = str(cwd / overrides[key])

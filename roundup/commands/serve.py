@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from roundup.commands.common import add_config_argument, load_config
+from roundup.commands.common import add_config_argument, error, load_config, port_number
 
 HELP = "serve the built output locally, under the base URL's path"
 
@@ -13,14 +13,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", metavar="DIR", help="folder to serve (default output/)")
     parser.add_argument("--base-url", metavar="URL", help="serve under this URL's path")
     add_config_argument(parser)
-    parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
+    parser.add_argument(
+        "--port", type=port_number, default=8000, help="port on 127.0.0.1 (default 8000)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
 
 
 def run(args: argparse.Namespace) -> int:
     config = load_config(args, output_dir=args.output, base_url=args.base_url)
     if not (config.output_dir / "index.html").is_file():
-        print(f"roundup: nothing to serve in {config.output_dir}; run roundup build first")
+        error(f"roundup: nothing to serve in {config.output_dir}; run roundup build first")
         return 1
     from roundup.serve import make_server  # here: http.server is slow to import for a build
 
