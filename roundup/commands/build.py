@@ -9,7 +9,7 @@ from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from roundup.commands.common import add_config_argument, error, load_config
+from roundup.commands.common import add_config_argument, error, load_config, status
 
 if TYPE_CHECKING:
     from roundup.build import BuildResult
@@ -53,8 +53,7 @@ def run(args: argparse.Namespace) -> int:
     now = build_time()
     progress = _progress if sys.stderr.isatty() and not os.environ.get("CI") else None
     result = build(config, preview=args.preview, strict=args.strict, progress=progress, now=now)
-    if progress:
-        print("\r\033[K", end="", file=sys.stderr)
+    status.clear()
     for warning in result.warnings:
         error(f"warning: {warning}")
     if not args.quiet:
@@ -63,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _progress(doing: str, unit: str, done: int, total: int) -> None:
-    print(f"\r\033[Kroundup: {doing} {done}/{total} {unit}", end="", file=sys.stderr, flush=True)
+    status.show(f"roundup: {doing} {done}/{total} {unit}")
 
 
 def summary(result: BuildResult, output: str, preview: bool) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import re
 import sys
 from pathlib import Path
@@ -61,6 +62,35 @@ def printable(line: str) -> str:
     return _CONTROL.sub(lambda m: repr(m.group())[1:-1], line)
 
 
+class StatusLine:
+    """The progress line of a terminal: one line rewritten in place, cleared before any other
+    output, so that no message starts in the middle of it."""
+
+    def __init__(self) -> None:
+        self.shown = False
+
+    def show(self, text: str) -> None:
+        print(f"\r\033[K{text}", end="", file=sys.stderr, flush=True)
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            print("\r\033[K", end="", file=sys.stderr, flush=True)
+            self.shown = False
+
+
+status = StatusLine()
+
+
+class LogHandler(logging.StreamHandler):
+    """Log records on stderr, each after clearing the progress line."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        status.clear()
+        super().emit(record)
+
+
 def error(line: str) -> None:
-    """Print a line to stderr, made printable."""
+    """Print a line to stderr, made printable, at the start of a line."""
+    status.clear()
     print(printable(line), file=sys.stderr)
