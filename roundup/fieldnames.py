@@ -46,27 +46,31 @@ _HIDING = tuple(_folded(name) for name in _HIDING)
 def advice(key: str, value: object, present: Collection[str]) -> str | None:
     """A warning for an unknown field `key` (holding `value`) of a file with these fields, or
     None when it looks like data of the curator's own (such as the seed's `secured`)."""
-    folded = _folded(key)
-    if folded in _HIDING:
+    hiding, field, hint = _reading(key)
+    if hiding:
         if value is True or (isinstance(value, str) and value.strip().lower() in ("true", "yes")):
             return "unknown field, so the item is public; did you mean published: false?"
         return None
-    field = meant(key)
     if field is None or field in present:  # both there: the other one is deliberate data
         return None
-    # A misspelling needs no explanation; another generator's name gets one.
-    hint = f" ({_WHAT[field]})" if folded in _OTHER_NAMES and field in _WHAT else ""
     return f"unknown field, kept but not used; did you mean {field}?{hint}"
 
 
 def meant(key: str) -> str | None:
     """The known field an unknown name most likely stands for, if any."""
-    return _OTHER_NAMES.get(_folded(key)) or near_field(key)
+    return _reading(key)[1]
 
 
+# Cached: every file of a corpus tends to carry the same extra fields (such as `secured`),
+# and difflib is slow.
 @functools.lru_cache(maxsize=1024)
-def near_field(key: str) -> str | None:
-    """A known field name close to an unknown one; cached, since every file of a corpus
-    tends to carry the same extra fields (such as `secured`) and difflib is slow."""
+def _reading(key: str) -> tuple[bool, str | None, str]:
+    """Whether `key` hides an item elsewhere, the field it stands for, and a hint on that."""
+    folded = _folded(key)
+    if folded in _HIDING:
+        return True, None, ""
+    field = _OTHER_NAMES.get(folded)
+    if field is not None:  # another generator's name: say what roundup's field is
+        return False, field, f" ({_WHAT[field]})" if field in _WHAT else ""
     near = difflib.get_close_matches(key, schema.ArticleIn.model_fields, 1, 0.8)
-    return near[0] if near else None
+    return False, near[0] if near else None, ""  # a misspelling needs no explanation
