@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +22,31 @@ FIXTURE = ROOT / "tests" / "fixtures" / "site"
 SHOWCASE = ROOT / "tests" / "fixtures" / "showcase"
 
 Builder = Callable[..., tuple[Path, BuildResult]]
+
+# The repository's own content/ is the example site: a curator's site replaces it, and the
+# tests must stay green there. Every file or folder opened in this process is watched, and a
+# test session that read anything in content/ fails (see `_content_stays_unread`).
+_CONTENT = os.path.join(ROOT, "content")
+_content_reads: list[str] = []
+
+
+def _watch_content(event: str, args: tuple) -> None:
+    if event not in ("open", "os.scandir", "os.listdir") or not args:
+        return
+    path = args[0]
+    if isinstance(path, str | bytes | os.PathLike) and not isinstance(path, int):
+        path = os.path.abspath(os.fsdecode(path))
+        if path == _CONTENT or path.startswith(_CONTENT + os.sep):
+            _content_reads.append(path)
+
+
+sys.addaudithook(_watch_content)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _content_stays_unread() -> Iterator[None]:
+    yield
+    assert not _content_reads, f"tests read the repository's content/: {_content_reads[:5]}"
 
 
 @pytest.fixture
