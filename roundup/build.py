@@ -107,7 +107,8 @@ def _build(
     _leftovers.clear()
     result = BuildResult()
     clock = _Clock(result.timings)
-    protected = [config.content_dir, config.templates_dir, Path.cwd()]
+    # The cache folder too: roundup's own state must never be published with the site.
+    protected = [config.content_dir, config.templates_dir, config.cache_dir, Path.cwd()]
     if config.source is not None:
         protected.append(config.source.parent)
     check_folder(config.output_dir, protected)

@@ -245,9 +245,21 @@ def _tool_table(data: dict[str, Any]) -> Any:
     return tool.get("roundup") if isinstance(tool, dict) else None
 
 
+# What a key of each kind takes, for values of the wrong type (TOML has types: 30 vs "30").
+_EXPECTED = {
+    "string_type": "text in quotes",
+    "int_type": "a whole number, such as 30 (without quotes)",
+    "bool_type": "true or false (without quotes)",
+}
+
+
 def _describe(where: str, error: dict[str, Any], given: dict[str, Any]) -> str:
     key = ".".join(str(part) for part in error["loc"]) or "(config)"
     message = error["msg"].removeprefix("Value error, ")
+    if error["type"] in _EXPECTED:
+        message = f"expected {_EXPECTED[error['type']]}, got {error['input']!r}"
+    elif error["type"] == "string_pattern_mismatch" and key == "language":
+        message = f"{error['input']!r} is not a language tag such as en or en-GB"
     if key in given:  # typed on the command line: blame the flag, not the file
         return f"{FLAGS.get(key, '--' + key.replace('_', '-'))}: {message}"
     if error["type"] == "extra_forbidden":

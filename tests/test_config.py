@@ -180,3 +180,16 @@ def test_base_urls_that_cannot_be_served_are_refused_showing_the_value(
 )
 def test_unusual_but_valid_base_urls_are_taken(site: Path, cli: CLI, value: str) -> None:
     assert cli("build", "--base-url", value).code == 0
+
+
+def test_values_of_the_wrong_type_say_what_the_key_takes(site: Path, cli: CLI) -> None:
+    _write(site, '[tool.roundup]\ntitle = 5\nitems_per_page = "30"\nfuture = "yes"\n'
+           'language = "en_US"\n')  # fmt: skip
+    ran = cli("build")
+    assert ran.lines[:4] == [
+        "pyproject.toml: title: expected text in quotes, got 5",
+        "pyproject.toml: language: 'en_US' is not a language tag such as en or en-GB",
+        "pyproject.toml: items_per_page: expected a whole number, such as 30 (without quotes), "
+        "got '30'",
+        "pyproject.toml: future: expected true or false (without quotes), got 'yes'",
+    ]

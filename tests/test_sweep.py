@@ -108,6 +108,8 @@ CASES = [
          "a symbolic link that leads back to itself"),
     Case("output cannot be made", article, ("build", "--output", "/proc/roundup-out"), 1,
          "/proc/roundup-out: No such file or directory; the output folder was not changed"),
+    Case("output is the cache folder", article, ("build", "--output", ".roundup-cache"), 1,
+         "refusing to use"),
     Case("config is a folder", folder_named("conf"), ("build", "--config", "conf"), 1,
          "conf: is a folder, not a config file"),
     Case("config is missing", article, ("build", "--config", "none.toml"), 1,
