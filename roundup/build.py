@@ -11,6 +11,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -20,10 +21,10 @@ from roundup import site as S
 from roundup.bytecode import TemplateCache
 from roundup.cache import ParseCache, ParseMemory, code_digest
 from roundup.config import SiteConfig
-from roundup.errors import ContentError, Problem
+from roundup.errors import ContentError, OutputError, Problem, RoundupError
 from roundup.fingerprints import fingerprint, stable_bytes
 from roundup.loader import display_path, load_articles, scan
-from roundup.output import Writer, check_folder, read_records, untouched
+from roundup.output import Writer, check_folder, read_records, resolved, untouched
 from roundup.parallel import forks, map_shards
 from roundup.render import Renderer
 from roundup.state import StateFolder, check_apart
@@ -57,13 +58,15 @@ class BuildResult:
     """What a build did, for the summary line and for tests."""
 
     shown: int = 0
-    hidden: int = 0
+    hidden: int = 0  # unpublished (drafts), not counting those below
+    future: int = 0  # published, but dated after the build's "now": held back until then
     pages: int = 0
     feeds: int = 0
     files: int = 0
     written: int = 0
     warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    release: datetime | None = None  # when the first held item comes out
 
     @property
     def seconds(self) -> float:
@@ -89,18 +92,22 @@ def build(
     strict: bool = False,
     progress: Progress | None = None,
     memory: Memory | None = None,
+    now: datetime | None = None,
 ) -> BuildResult:
     """Build the whole site; on any error the output folder is left exactly as it was.
 
     A process that builds again and again (`roundup serve`) passes the same `memory` each
-    time: parse results are then kept decoded between builds.
+    time: what one build worked out is then taken over by the next. `now` (default: the
+    clock) is the build's time: items dated after it are held back from the site unless
+    `config.future` (see `schedule`).
     """
+    now = now or datetime.now(UTC)
     # Loading creates millions of long-lived objects and no garbage cycles: the cyclic
     # collector would only rescan them again and again (2-3x slower at 30,000 articles).
     gc.disable()
     try:
         try:
-            return _build(config, preview, strict, progress, memory)
+            return _build(config, preview, strict, progress, memory, now)
         except DamagedEntry as damaged:
             # Found only when a page read the article's text: nothing was written yet.
             log.warning(
@@ -109,7 +116,13 @@ def build(
                 damaged.reason,
             )
             shutil.rmtree(StateFolder(config.cache_dir).parsed, ignore_errors=True)
-            return _build(config, preview, strict, progress, memory and _forget(memory))
+            return _build(config, preview, strict, progress, memory and _forget(memory), now)
+    except OSError as error:
+        # A read-only or missing place, an unreadable template: the environment's doing,
+        # never a bug, and the writer has already undone what this build began.
+        where = f"{error.filename}: " if error.filename else ""
+        reason = error.strerror or str(error)
+        raise RoundupError(f"{where}{reason}; the output folder was not changed") from None
     finally:
         gc.unfreeze()  # what the build froze is collectable again, for a process that goes on
         gc.enable()
@@ -138,22 +151,29 @@ def _build(
     strict: bool,
     progress: Progress | None,
     memory: Memory | None,
+    now: datetime,
 ) -> BuildResult:
     _leftovers.clear()
     result = BuildResult()
     clock = _Clock(result.timings)
     output = config.output_dir
-    check_apart(config.cache_dir, output)
     protected = [config.content_dir, config.templates_dir, Path.cwd()]
     if config.source is not None:
         protected.append(config.source.parent)
     check_folder(output, protected)
+    check_apart(config.cache_dir, output)
+    if resolved(output).is_relative_to(resolved(config.content_dir)):
+        raise OutputError(
+            f"refusing to build into {output}: it is inside the content folder, "
+            "whose .md and .txt files are all read as articles; choose a folder beside it, "
+            "such as output/"
+        )
     state = StateFolder(config.cache_dir)
     records = state.records(output)
     found = scan(config.content_dir)
     renderer = Renderer(config, preview, {"nav": _nav()})
     inputs = _key(code_digest(), _settings(config), preview, renderer.digest(), found.files)
-    previous = _unchanged(output, records, inputs)
+    previous = _unchanged(output, records, inputs, now)
     if previous is not None:
         if strict and previous.warnings:
             raise ContentError(previous.warnings)
@@ -163,7 +183,7 @@ def _build(
     state.ensure()
     cache = ParseCache(state.parsed, config.timezone, memory=memory and memory.parsed)
     reading = partial(progress, "reading", "files") if progress else None
-    loaded = load_articles(config, cache, found, reading)  # saves the cache, whatever it finds
+    loaded = load_articles(config, cache, found, reading, now)  # saves the cache, whatever
     shown = [a for a in loaded.articles if a.published or preview]
     prefix = display_path(config.content_dir, Path.cwd()) + "/"
     ids, id_warnings = entryids.assign(shown, config.site_id, prefix)
@@ -184,7 +204,9 @@ def _build(
         if strict and changed_ids:
             raise ContentError(changed_ids)
         result.shown = len(site.items)
-        result.hidden = sum(not a.published for a in loaded.articles)
+        result.future = len(loaded.held)
+        result.hidden = sum(not a.published for a in loaded.articles) - result.future
+        result.release = min(loaded.held, default=None)
         assets = renderer.assets()
         renderer.env.globals["assets"] = {a.source.name: a.path for a in assets}
         # The site's objects live until the end: move them out of the collector's sight.
@@ -222,15 +244,22 @@ def _peak_memory() -> str:
     return f"{own} MiB (workers {workers} MiB)"
 
 
-def _unchanged(output: Path, records: Path, inputs: str) -> BuildResult | None:
-    """The last build's result, if it had exactly these inputs and its files are untouched."""
+def _unchanged(output: Path, records: Path, inputs: str, now: datetime) -> BuildResult | None:
+    """The last build's result, if it had exactly these inputs, its files are untouched and
+    no item it held back has come out since."""
     try:
         last = json.loads((records / LAST_BUILD).read_text("utf-8"))
         recorded = read_records(records)
         if last["inputs"] != inputs or recorded is None or not untouched(output, recorded):
             return None
+        release = last.get("release")
+        if release is not None and datetime.fromisoformat(release) <= now:
+            return None
         return BuildResult(
-            warnings=[Problem(*p) for p in last["warnings"]], written=0, **last["counts"]
+            warnings=[Problem(*p) for p in last["warnings"]],
+            written=0,
+            release=None if release is None else datetime.fromisoformat(release),
+            **last["counts"],
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -240,12 +269,14 @@ def _save_last_build(records: Path, inputs: str, result: BuildResult) -> None:
     counts = {
         "shown": result.shown,
         "hidden": result.hidden,
+        "future": result.future,
         "pages": result.pages,
         "feeds": result.feeds,
         "files": result.files,
     }
     warnings = [[p.path, p.line, p.field, p.message] for p in result.warnings]
-    data = {"inputs": inputs, "counts": counts, "warnings": warnings}
+    release = None if result.release is None else result.release.isoformat()
+    data = {"inputs": inputs, "counts": counts, "warnings": warnings, "release": release}
     temporary = records / (LAST_BUILD + ".tmp")
     try:
         temporary.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True), "utf-8")
@@ -385,5 +416,5 @@ def _key(*parts: object) -> str:
 def _settings(config: SiteConfig) -> str:
     """Every setting that shapes the output (not where the config file happens to be)."""
     fields = config.__dataclass_fields__
-    where = ("source", "cache_dir")  # where files are kept, not what the site is
+    where = ("source", "cache_dir", "warnings")  # where files are kept, not what the site is
     return repr(sorted((name, str(getattr(config, name))) for name in fields if name not in where))

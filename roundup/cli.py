@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import io
 import logging
 import os
 import sys
@@ -13,7 +14,7 @@ from typing import NoReturn
 
 from roundup import __version__
 from roundup.commands import COMMANDS
-from roundup.commands.common import error
+from roundup.commands.common import LogHandler, error, status
 from roundup.errors import ConfigError, ContentError, RoundupError
 
 log = logging.getLogger("roundup")
@@ -60,36 +61,42 @@ def run() -> NoReturn:
 
 
 def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        # A file name or title the terminal's encoding cannot show is escaped, not a crash.
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     args = _parser().parse_args(argv)
     verbose = getattr(args, "verbose", False)
-    level = logging.DEBUG if verbose else logging.WARNING
-    logging.basicConfig(level=level, format="%(name)s: %(message)s", stream=sys.stderr)
+    handler = LogHandler(sys.stderr)
+    logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s", handlers=[handler])
+    # -v is roundup's own detail (timings per phase), not the libraries' debugging chatter.
+    log.setLevel(logging.DEBUG if verbose else logging.NOTSET)
     try:
         return int(_command(args.command).run(args))
     except ConfigError as failure:
         for problem in failure.problems:
             error(str(problem))
-        print("roundup: the configuration has errors; nothing was done", file=sys.stderr)
+        error("roundup: the configuration has errors; nothing was done")
         return EXIT_FAILED
     except ContentError as failure:
         for problem in failure.problems:
             error(str(problem))
         files = len({p.path for p in failure.problems})
         count = len(failure.problems)
-        print(
+        error(
             f"roundup: {count} error{'s' * (count != 1)} in {files} file{'s' * (files != 1)}; "
-            "the output folder was not changed",
-            file=sys.stderr,
+            "the output folder was not changed"
         )
         return EXIT_FAILED
     except RoundupError as failure:
         error(f"roundup: {failure}")
         return EXIT_FAILED
     except KeyboardInterrupt:
-        print("roundup: interrupted; the output folder was not changed", file=sys.stderr)
+        error("roundup: interrupted; the output folder was not changed")
         return EXIT_INTERRUPTED
     except Exception as failure:  # a bug in roundup, not a mistake of the user's
         if verbose:
+            status.clear()
             traceback.print_exc()
         error(
             f"roundup: internal error ({type(failure).__name__}: {failure}); the output folder "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 import zoneinfo
@@ -39,6 +40,7 @@ class _Settings(BaseModel):
     output_dir: str = "output"
     templates_dir: str = "templates"
     cache_dir: str = ".roundup-cache"
+    future: bool = False  # publish items dated after the build's "now" (see build.now)
 
     @field_validator("*")
     @classmethod
@@ -51,12 +53,7 @@ class _Settings(BaseModel):
     @field_validator("base_url")
     @classmethod
     def _absolute(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError("must be an absolute http:// or https:// URL")
-        if parts.query or parts.fragment:
-            raise ValueError("must not have a query or fragment")
-        return value if value.endswith("/") else value + "/"
+        return checked_base_url(value)
 
     @field_validator("websub_hub")
     @classmethod
@@ -90,6 +87,41 @@ class _Settings(BaseModel):
         return value.lower()
 
 
+# The last part of a path that names a page rather than the folder the site is served from.
+_FILE_NAME = re.compile(r"[^/]*\.(?:html?|xhtml|php|aspx?|jsp|xml|json|txt|md)", re.IGNORECASE)
+# What a host name is made of: letters (of any script, for IDNs), digits, dots and hyphens;
+# or an IPv6 address (in brackets in the URL, without them here).
+_HOST = re.compile(r"(?:[^\W_]|[.-])+|[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*")
+
+
+def checked_base_url(value: str) -> str:
+    """The base URL as a folder URL ending in "/", or a ValueError saying what is wrong."""
+    shown = repr(value if len(value) <= 80 else value[:77] + "...")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises for a port that is not a number from 0 to 65535
+    except ValueError:
+        raise ValueError(f"{shown} is not a valid URL") from None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{shown} must be an absolute http:// or https:// URL")
+    if parts.query or parts.fragment:
+        raise ValueError(f"{shown} must not have a query (?) or fragment (#)")
+    if parts.username is not None:
+        raise ValueError(f"{shown} must not hold a user name or password")
+    host = parts.hostname or ""
+    if not _HOST.fullmatch(host) or ".." in host or host.startswith((".", "-")):
+        raise ValueError(f"{shown}: {host!r} is not a host name (a space or another character "
+                         "that host names cannot hold?)")  # fmt: skip
+    if any(c.isspace() for c in parts.path):
+        raise ValueError(f"{shown}: the path has a space; write it as %20")
+    last = parts.path.rsplit("/", 1)[-1]
+    if _FILE_NAME.fullmatch(last):
+        folder = value[: value.rindex(last)]
+        raise ValueError(f"{shown} ends in a file name; give the folder the site is served "
+                         f"from: {folder}")  # fmt: skip
+    return value if value.endswith("/") else value + "/"
+
+
 @dataclass(frozen=True, slots=True)
 class SiteConfig:
     """Everything a build needs to know about the site, validated and resolved."""
@@ -111,6 +143,10 @@ class SiteConfig:
     templates_dir: Path
     cache_dir: Path  # roundup's own state (parse cache, records): never inside the output
     source: Path | None  # the config file read, if any
+    future: bool = False  # publish items dated after the build's "now"
+    # Doubts about the config file (a [roundup] table in pyproject.toml), for the commands to
+    # print: a setting that is silently not read looks like a bug in roundup.
+    warnings: tuple[str, ...] = ()
 
     @property
     def base_path(self) -> str:
@@ -125,23 +161,42 @@ class SiteConfig:
 KEYS = tuple(_Settings.model_fields)
 
 
+# The flag that sets each key, for errors in a value typed on the command line.
+FLAGS = {"content_dir": "--content", "output_dir": "--output", "base_url": "--base-url"}
+OWN_FILE = "roundup.toml"  # keys at the top level
+
+
 def load(
     config_file: Path | None = None,
     overrides: dict[str, Any] | None = None,
     cwd: Path | None = None,
 ) -> SiteConfig:
-    """Read the config file (explicit, else ./pyproject.toml if present) and apply overrides."""
+    """Read the config file and apply overrides (flags), which win over the file.
+
+    Without an explicit file: ./roundup.toml if present, else [tool.roundup] of
+    ./pyproject.toml if present, else the defaults. Both at once is an error: which one
+    holds the settings must never be a guess.
+    """
     cwd = cwd or Path.cwd()
+    warnings: list[str] = []
     path = config_file
-    if path is None and (cwd / "pyproject.toml").is_file():
-        path = cwd / "pyproject.toml"
-    settings = _read(path) if path else {}
-    where = path.name if path else "defaults"
-    settings.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    if path is None:
+        own, project = cwd / OWN_FILE, cwd / "pyproject.toml"
+        if own.is_file():
+            path = own
+            if project.is_file() and _tool_table(_toml(project)) is not None:
+                raise ConfigError([f"{project}: [tool.roundup]: the settings are in {OWN_FILE} "
+                                   "too; keep them in one of the two files"])  # fmt: skip
+        elif project.is_file():
+            path = project
+    settings = _read(path, warnings) if path else {}
+    given = {k: v for k, v in (overrides or {}).items() if v is not None}
+    settings.update(given)
     try:
         valid = _Settings.model_validate(settings)
     except ValidationError as error:
-        raise ConfigError([_describe(where, e) for e in error.errors()]) from None
+        where = path.name if path else "defaults"
+        raise ConfigError([_describe(where, e, given) for e in error.errors()]) from None
     root = path.parent if path else cwd
     return SiteConfig(
         **{
@@ -155,6 +210,7 @@ def load(
         templates_dir=root / valid.templates_dir,
         cache_dir=root / valid.cache_dir,
         source=path,
+        warnings=tuple(warnings),
     )
 
 
@@ -169,25 +225,67 @@ def default_site_id(base_url: str) -> str:
     return slugify(f"{host} {parts.path}") or "roundup"
 
 
-def _read(path: Path) -> dict[str, Any]:
+def _toml(path: Path) -> dict[str, Any]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError([f"{path}: config file not found"]) from None
+    except IsADirectoryError:
+        raise ConfigError([f"{path}: is a folder, not a config file"]) from None
     except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError([f"{path}: cannot read: {error}"]) from None
+        reason = getattr(error, "strerror", None) or error
+        raise ConfigError([f"{path}: cannot read: {reason}"]) from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError([f"{path}: invalid TOML: {error}"]) from None
+
+
+def _read(path: Path, warnings: list[str]) -> dict[str, Any]:
+    data = _toml(path)
     if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("roundup", {})
-    if not isinstance(data, dict):
-        raise ConfigError([f"{path}: [tool.roundup] must be a table"])
+        if isinstance(data.get("roundup"), dict):
+            warnings.append(f"{path.name}: [roundup]: not read; roundup's settings go in a "
+                            "[tool.roundup] table")  # fmt: skip
+        data = _tool_table(data)
+        if data is None:
+            return {}
+        if not isinstance(data, dict):
+            raise ConfigError([f"{path}: [tool.roundup] must be a table"])
+    else:
+        table = "[roundup]" if isinstance(data.get("roundup"), dict) else None
+        if _tool_table(data) is not None:
+            table = "[tool.roundup]"
+        if table:
+            raise ConfigError([f"{path.name}: {table}: in {path.name} the keys go at the top "
+                               "level, with no table around them"])  # fmt: skip
     return dict(data)
 
 
-def _describe(where: str, error: dict[str, Any]) -> str:
+def _tool_table(data: dict[str, Any]) -> Any:
+    """What `[tool.roundup]` holds, or None without one."""
+    tool = data.get("tool")
+    return tool.get("roundup") if isinstance(tool, dict) else None
+
+
+# What a key of each kind takes, for values of the wrong type (TOML has types: 30 vs "30").
+_EXPECTED = {
+    "string_type": "text in quotes",
+    "int_type": "a whole number, such as 30 (without quotes)",
+    "bool_type": "true or false (without quotes)",
+}
+
+
+def _describe(where: str, error: dict[str, Any], given: dict[str, Any]) -> str:
     key = ".".join(str(part) for part in error["loc"]) or "(config)"
-    if error["type"] == "extra_forbidden":
-        return f"{where}: {key}: unknown key (known keys: {', '.join(KEYS)})"
     message = error["msg"].removeprefix("Value error, ")
+    if error["type"] in _EXPECTED:
+        message = f"expected {_EXPECTED[error['type']]}, got {error['input']!r}"
+    elif error["type"] == "string_pattern_mismatch" and key == "language":
+        message = f"{error['input']!r} is not a language tag such as en or en-GB"
+    if key in given:  # typed on the command line: blame the flag, not the file
+        return f"{FLAGS.get(key, '--' + key.replace('_', '-'))}: {message}"
+    if error["type"] == "extra_forbidden":
+        near = difflib.get_close_matches(key, KEYS, 1, 0.75)
+        if near:
+            return f"{where}: {key}: unknown key; did you mean {near[0]}?"
+        return f"{where}: {key}: unknown key (known keys: {', '.join(KEYS)})"
     return f"{where}: {key}: {message}"

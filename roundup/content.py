@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-import difflib
-import functools
 import hashlib
 import logging
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from roundup import records, schema, yamlstrict
+from roundup import fieldnames, records, schema, yamlstrict
 from roundup.comment import MAX_MARKDOWN, render_comment
 from roundup.errors import Problem
 from roundup.model import Article
 from roundup.records import MAX_EXCERPT, MAX_TITLE, Report, cut
 from roundup.slugs import check_slug, slug_or_hash
+from roundup.yamlstrict import shorten
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +163,9 @@ def _validate(
 ) -> Article | None:
     _check_keys(raw, report)
     fields = {key: raw[key] for key in schema.ArticleIn.model_fields if key in raw}
-    meta = _check_fields(fields, report, zone)
+    meta = _check_fields(raw, fields, report, zone)
+    if report.yaml.comments:
+        _check_comments(raw, report)
     # Nested records are read even when a field above failed, so one run shows every problem.
     provider = records.provider(raw.get("provider"), ("provider",), report)
     topics = records.topics(raw.get("topics"), report)
@@ -198,7 +199,8 @@ def _validate(
         message = "too intricate to render as Markdown in time; shown as plain text"
         report.warnings.append(Problem(report.source, body_line, "body", message))
 
-    lines = {key: report.yaml.line_of((key,)) for key in ("slug", "originalUrl", "webUrl", "id")}
+    keys = ("slug", "originalUrl", "webUrl", "publishedDateTime", "id")
+    lines = {key: report.yaml.line_of((key,)) for key in keys}
     for name, keys, kept in (
         ("related", ("originalUrl", "webUrl"), [r.url for r in related]),
         ("images", ("url",), [i.url for i in images]),
@@ -220,7 +222,7 @@ def _validate(
         related=related,
         quality=meta.quality,
         heat=meta.heat,
-        published=meta.published,
+        published=_published(meta, fields, report),
         category=category,
         type=kind,
         entry_id=meta.id,
@@ -266,34 +268,93 @@ def _check_keys(raw: dict[str, Any], report: Report) -> None:
         if known and known != key:  # `Published: false` must not leave a draft public
             report.error((key,), f"unknown field; write it as {known}")
         elif not known:
-            near = _near_field(key)
-            if near and near not in raw:
-                report.warn((key,), f"unknown field, kept but not used; did you mean {near}?")
+            advice = fieldnames.advice(key, raw[key], raw)
+            if advice:
+                report.warn((key,), advice)
 
 
-@functools.lru_cache(maxsize=1024)
-def _near_field(key: str) -> str | None:
-    """A known field name close to an unknown one; cached, since every file of a corpus
-    tends to carry the same extra fields (such as `secured`) and difflib is slow."""
-    near = difflib.get_close_matches(key, schema.ArticleIn.model_fields, 1, 0.8)
-    return near[0] if near else None
-
-
-def _check_fields(fields: dict[str, Any], report: Report, zone: tzinfo) -> schema.ArticleIn | None:
+def _check_fields(
+    raw: dict[str, Any], fields: dict[str, Any], report: Report, zone: tzinfo
+) -> schema.ArticleIn | None:
     # Checked here rather than in the model: pydantic skips model checks once a field fails,
     # and a missing link must be reported together with every other problem.
+    # `tittle:` or `url:` instead of the field: the error names the line to fix.
+    instead = {}
+    for key in raw:
+        field = None if key in fields else fieldnames.meant(key)
+        if field and field not in fields:
+            instead.setdefault(field, key)
     if fields.get("originalUrl") is None and fields.get("webUrl") is None:
-        report.error(("originalUrl",), "an article needs originalUrl or webUrl (an http(s) URL)")
+        _missing(report, "originalUrl", "an article needs originalUrl or webUrl (an http(s) URL)",
+                 instead)  # fmt: skip
     context = {"zone": zone, "implicit": report.yaml.implicit, "cleaned": report.yaml.cleaned}
     try:
         meta = schema.ArticleIn.model_validate(fields, context=context)
     except ValidationError as error:
         for item in error.errors():
             path = tuple(item["loc"])
-            message = "missing (required)" if item["type"] == "missing" else item["msg"]
-            report.error(path, message)
+            if item["type"] == "missing":
+                _missing(report, str(path[0]), "missing (required)", instead)
+            else:
+                report.error(path, item["msg"])
         return None
     return None if report.errors else meta
+
+
+def _is_prose(path: tuple[str | int, ...]) -> bool:
+    """Whether a value at `path` is text a reader sees, where a "#" is likely meant."""
+    if path in (("title",), ("excerpt",), ("category",), ("type",), ("topics",)):
+        return True
+    if path[0] == "topics" or path == ("provider", "name"):
+        return len(path) == 2
+    return len(path) == 3 and path[0] == "related" and path[2] in ("title", "excerpt")
+
+
+def _check_comments(raw: dict[str, Any], report: Report) -> None:
+    """Warn where YAML cut a text at " #": `title: Fixes issue #42` is "Fixes issue"."""
+    for path, rest in report.yaml.comments.items():
+        if not path or not _is_prose(path):
+            continue  # `published: false  # until Monday` is a comment meant as one
+        value: Any = raw
+        for step in path:
+            value = value[step] if isinstance(value, dict | list) else None
+        text = value if isinstance(value, str) else ""
+        whole = (text + rest).strip()
+        what = "topic" if path[0] == "topics" else str(path[-1])
+        quoted = '"' + whole.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        read_as = repr(shorten(text)) if text else "empty"
+        fix = shorten(quoted, 80) if len(path) > 1 else f"{path[0]}: {shorten(quoted, 80)}"
+        message = (
+            f"YAML reads {shorten(rest.strip())!r} as a comment, so the {what} is {read_as}; "
+            f"if the # belongs to it, put the {what} in quotes: {fix}"
+        )
+        # `title: #42 fixed` is an empty title: the error on it says why, instead of a warning.
+        name = records.field_name(path)
+        failed = [i for i, p in enumerate(report.errors) if p.field == name]
+        if failed:
+            report.errors[failed[0]] = replace(report.errors[failed[0]], message=message)
+        else:
+            report.warn(path, message)
+
+
+def _published(meta: schema.ArticleIn, fields: dict[str, Any], report: Report) -> bool:
+    """Public only if `published` says so and `draft` does not: a draft never goes out by
+    accident. When both fields are there and say opposite things, the item stays unpublished."""
+    if "draft" in fields and "published" in fields and meta.draft == meta.published:
+        said = f"draft: {str(meta.draft).lower()} and published: {str(meta.published).lower()}"
+        report.warn(("draft",), f"{said} disagree; the item stays unpublished (keep one of them)")
+    return meta.published and not meta.draft
+
+
+def _missing(report: Report, field: str, message: str, instead: dict[str, str]) -> None:
+    """A required field is missing; if another name seems meant for it, say so on its line."""
+    key = instead.get(field)
+    if key is None:
+        report.error((field,), message)
+    else:
+        line = report.yaml.line_of((key,))
+        message += f"; write {key} as {field}"
+        report.errors.append(Problem(report.source, line, field, message))
 
 
 def _short_text(report: Report, key: str, value: str | None) -> str | None:

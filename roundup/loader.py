@@ -6,6 +6,7 @@ import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from stat import S_ISREG
 
@@ -17,6 +18,7 @@ from roundup.content import Parsed, is_ignored, parse_file
 from roundup.errors import ContentError, Problem
 from roundup.model import Article
 from roundup.parallel import map_shards, shard_of
+from roundup.schedule import date_line, far_ahead_warning, held_warning, is_ahead
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +29,9 @@ class Loaded:
 
     articles: list[Article]
     warnings: list[Problem] = field(default_factory=list)
+    # When each published article dated after the build's "now" comes out (they are among
+    # `articles` as unpublished ones, unless the site publishes future items).
+    held: list[datetime] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -44,7 +49,12 @@ def scan(content_dir: Path) -> Scan:
     one with nothing to do, so this is most of what an unchanged build costs.
     """
     if not content_dir.is_dir():
-        raise ContentError([Problem(str(content_dir), None, "", "content folder not found")])
+        message = "content folder not found"
+        if content_dir.exists():
+            message = "is not a folder; the content folder holds one file per link"
+        elif content_dir.parent.name == "content":  # run from inside it
+            message += "; run roundup from the site's folder, the one above content/"
+        raise ContentError([Problem(str(content_dir), None, "", message)])
     warnings: list[Problem] = []
     files: list[tuple[str, tuple[int, int]]] = []
     _walk(str(content_dir), "", os.path.realpath(content_dir), files, warnings)
@@ -133,16 +143,18 @@ def load_articles(
     cache: ParseCache,
     found: Scan,
     progress: Callable[[int, int], None] | None = None,
+    now: datetime | None = None,
 ) -> Loaded:
     """Read and validate every article file; raise one ContentError listing every problem.
 
     Files whose size and modification time match the cache are not read again; the rest are
     parsed on every core when there are many. `progress(done, total)` hears of the parsing.
+    Articles dated after `now` are held back (made unpublished) unless `config.future`.
     The cache is saved before returning or raising: the files that were fine are not parsed
     again next time, whatever the others held.
     """
     try:
-        return _load(config, cache, found, progress)
+        return _load(config, cache, found, progress, now or datetime.now(UTC))
     finally:
         cache.save()
 
@@ -152,6 +164,7 @@ def _load(
     cache: ParseCache,
     found: Scan,
     progress: Callable[[int, int], None] | None,
+    now: datetime,
 ) -> Loaded:
     content_dir = config.content_dir
     warnings: list[Problem] = list(found.warnings)
@@ -197,12 +210,22 @@ def _load(
             if keys is not None:
                 known[source] = keys
             cache.put(source, stat_keys[source], blob, keys or _NO_KEYS, parsed)
+    held: list[datetime] = []
     for source in sorted(results):
         parsed = results[source]
         errors.extend(parsed.errors)
         warnings.extend(parsed.warnings)
-        if parsed.article is not None:
-            articles.append(parsed.article)
+        article = parsed.article
+        if article is not None and is_ahead(article, now):
+            # The cache keeps the article as written: the next build decides again.
+            if not config.future:
+                held.append(article.published_at)
+                warnings.append(held_warning(source, date_line(article), article.published_at))
+                article = replace(article, published=False)
+            else:
+                warnings.extend(filter(None, [far_ahead_warning(article, now)]))
+        if article is not None:
+            articles.append(article)
     prefix = display_path(content_dir, Path.cwd()) + "/"
     articles, collection_errors, collection_warnings = check_collection(
         articles,
@@ -214,7 +237,7 @@ def _load(
     warnings.extend(collection_warnings)
     if errors:
         raise ContentError(_ordered(errors, prefix))
-    return Loaded(articles, _ordered(warnings, prefix))
+    return Loaded(articles, _ordered(warnings, prefix), held)
 
 
 def _ordered(problems: list[Problem], prefix: str) -> list[Problem]:

@@ -71,10 +71,10 @@ def check_relative(path: str) -> str:
 
 def check_folder(output: Path, protected: list[Path]) -> None:
     """Refuse output folders that hold the project, the content, the home folder or the root."""
-    target = output.resolve()
-    home = Path.home().resolve()
+    target = resolved(output)
+    home = resolved(Path.home())
     for place in [Path("/"), home, *protected]:
-        place = place.resolve()
+        place = resolved(place)
         if target == place or place.is_relative_to(target):
             raise OutputError(
                 f"refusing to use {output} as the output folder: it contains {place}; "
@@ -130,6 +130,14 @@ def untouched(root: Path, records: dict[str, Record]) -> bool:
         if found.st_size != record.size or found.st_mtime_ns != record.mtime_ns:
             return False
     return bool(records)
+
+
+def resolved(path: Path) -> Path:
+    """The real path, or an OutputError for a symbolic link loop (RuntimeError before 3.13)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        raise OutputError(f"{path}: a symbolic link that leads back to itself") from None
 
 
 class Writer:

@@ -14,6 +14,10 @@ from roundup.model import Image, Related
 from roundup.site import Edition, Item, Site
 
 TOP_STORIES_HOME = 5  # the front page spans several editions, so it can highlight more
+TOP_STORIES_DAY = 3
+# A "Top stories" block lists at most one item in this many of those it picks from: on a day
+# of 3 links, 2 top stories would only say the same page twice (and fill a phone's screen).
+TOP_STORIES_SHARE = 2
 PAGE_WINDOW = 2  # numbered page links shown on each side of the current page
 
 
@@ -99,19 +103,31 @@ def home_pages(site: Site) -> Iterator[Page]:
         len(editions), site.config.editions_per_page, S.home_path
     ):
         shown = tuple(editions[window])
-        items = tuple(chain.from_iterable(e.items for e in shown))
+        # Shown after the newest edition, so a phone's first screen has the newest links:
+        # picked from the other editions, which it brings up from further down the page.
+        earlier = tuple(chain.from_iterable(_in_page_order(e) for e in shown[1:]))
         yield Page(
             S.home_path(number),
             "home.html",
-            {"editions": shown, "pager": pager, "top": top_stories(items, TOP_STORIES_HOME)},
+            {"editions": shown, "pager": pager, "top": top_stories(earlier, TOP_STORIES_HOME)},
             "" if number == 1 else f"Page {number}",
             section=S.home_path(),
         )
 
 
 def top_stories(items: tuple[Item, ...], limit: int) -> tuple[Item, ...]:
-    """The strongest items, but never all of them: a block repeating the page adds nothing."""
-    return S.top_items(items, max(0, min(limit, len(items) - 1)))
+    """The strongest of `items` (in the order the page lists them), only where that adds
+    something: at most one in TOP_STORIES_SHARE of them, at least two, and not simply the
+    first items of the list in the same order."""
+    top = S.top_items(items, min(limit, len(items) // TOP_STORIES_SHARE))
+    if len(top) < 2 or top == items[: len(top)]:
+        return ()
+    return top
+
+
+def _in_page_order(edition: Edition) -> tuple[Item, ...]:
+    """An edition's items as its listing shows them: group by group."""
+    return tuple(chain.from_iterable(group.items for group in edition.groups))
 
 
 def edition_pages(site: Site) -> Iterator[Page]:
@@ -120,19 +136,19 @@ def edition_pages(site: Site) -> Iterator[Page]:
         newer = editions[index - 1] if index > 0 else None
         older = editions[index + 1] if index + 1 < len(editions) else None
         count = len(edition.items)
-        top = edition.top
+        top = top_stories(_in_page_order(edition), TOP_STORIES_DAY)
         yield Page(
             edition.path,
             "day.html",
             {
                 "edition": edition,
-                "top": top[: count - 1],
+                "top": top,
                 "newer": _stub(newer),
                 "older": _stub(older),
             },
             format_date(edition.day),
             f"{count} link{'s' * (count != 1)} from {format_date(edition.day)}.",
-            first_image(top[0]) if top else None,
+            first_image(edition.top[0]) if edition.top else None,
             section="archive/",
         )
 

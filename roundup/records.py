@@ -92,7 +92,12 @@ def topics(value: Any, report: Report) -> tuple[str, ...]:
     if value is None or (isinstance(value, str) and not value.strip()):
         return ()
     if isinstance(value, str):
-        report.warn(path, "a single text is read as one topic; write a list: [Name]")
+        if "," in value:  # `topics: Conservation, UK` is one topic named "Conservation, UK"
+            listed = ", ".join(part.strip() for part in value.split(",") if part.strip())
+            message = f"{shorten(value)!r} is read as one topic; for several, write a list: "
+            report.warn(path, message + f"[{shorten(listed)}]")
+        else:
+            report.warn(path, "a single text is read as one topic; write a list: [Name]")
         value = [value]
     if not isinstance(value, list):
         if not isinstance(value, dict):

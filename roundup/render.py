@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import sys
+import traceback
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -24,6 +26,7 @@ from roundup.errors import TemplateError
 from roundup.pages import Page
 
 STATIC_DIR = "static"
+TEMPLATE_SUFFIXES = ("html", "xml", "txt", "opml")
 # A site template can extend the packaged one it replaces: {% extends "theme/base.html" %}.
 THEME_PREFIX = "theme"
 
@@ -229,19 +232,103 @@ class Renderer:
 
     def check(self) -> None:
         """Compile every template now, so a syntax error stops the build before any write."""
-        for name in self.env.list_templates(extensions=("html", "xml", "txt", "opml")):
+        for name in self.env.list_templates(extensions=TEMPLATE_SUFFIXES):
             try:
                 self.env.get_template(name)
             except jinja2.TemplateSyntaxError as error:
-                raise TemplateError(f"{error.filename}:{error.lineno}: {error.message}") from None
+                where = shown_file(error.filename or name)
+                raise TemplateError(f"{where}:{error.lineno}: {error.message}") from None
+            except (OSError, UnicodeDecodeError) as error:
+                raise TemplateError(f"{name}: cannot read the template: {error}") from None
+
+    def check_extends(self) -> None:
+        """Raise a TemplateError for templates that extend themselves, or one another in a
+        loop. Run only once rendering recursed without end: parsing every template again
+        would cost each build a tenth of a second."""
+        extends: dict[str, tuple[str, str, int]] = {}  # name -> (file, parent, line)
+        for name in self.env.list_templates(extensions=TEMPLATE_SUFFIXES):
+            source, filename, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
+            for node in self.env.parse(source).find_all(jinja2.nodes.Extends):
+                if isinstance(node.template, jinja2.nodes.Const):
+                    extends[name] = (filename or name, str(node.template.value), node.lineno)
+        for name in extends:
+            _check_extends_loop(name, extends)
 
     def render(self, page: Page) -> bytes:
         try:
             template = self.env.get_template(page.template)
             text = template.render(page=page, **page.context)
         except jinja2.TemplateError as error:
-            where = getattr(error, "filename", None) or page.template
-            line = getattr(error, "lineno", None)
-            location = f"{where}:{line}" if line else where
-            raise TemplateError(f"{location}: while rendering /{page.path}: {error}") from None
+            where = _template_frame(error) or _reported_place(error) or page.template
+            raise TemplateError(f"{where}: while rendering /{page.path}: {error}") from None
+        except RecursionError:
+            where = _template_frame(None) or page.template
+            self.check_extends()
+            message = "templates include one another without end (does one include itself?)"
+            raise TemplateError(f"{where}: while rendering /{page.path}: {message}") from None
+        except Exception as error:
+            # A site template's own mistake ({{ 1 / 0 }}, calling a text): name its line. An
+            # error anywhere else is roundup's, and must show as one.
+            where = _template_frame(error, site_only=self.folders[:-1])
+            if where is None:
+                raise
+            message = f"{type(error).__name__}: {error}"
+            raise TemplateError(f"{where}: while rendering /{page.path}: {message}") from None
         return text.encode("utf-8")
+
+
+def shown_file(filename: str) -> str:
+    """A template's file as a message names it: relative to where roundup runs when inside it,
+    the theme's as theme/<name>."""
+    path = Path(filename)
+    for base, prefix in ((Path.cwd(), ""), (theme_dir(), THEME_PREFIX + "/")):
+        try:
+            return prefix + path.resolve().relative_to(base.resolve()).as_posix()
+        except ValueError:
+            continue
+    return filename
+
+
+def _template_frame(error: BaseException | None, site_only: list[str] | None = None) -> str | None:
+    """`file:line` of the innermost template being run when `error` (or the exception being
+    handled) was raised; Jinja puts template files and lines in the traceback."""
+    traceback_of = error.__traceback__ if error is not None else sys.exc_info()[2]
+    templates = tuple(f".{suffix}" for suffix in TEMPLATE_SUFFIXES)
+    for frame in reversed(traceback.extract_tb(traceback_of)):
+        if frame.filename.endswith(templates):
+            if site_only is not None and not any(
+                Path(frame.filename).is_relative_to(folder) for folder in site_only
+            ):
+                return None
+            return f"{shown_file(frame.filename)}:{frame.lineno}"
+    return None
+
+
+def _reported_place(error: jinja2.TemplateError) -> str | None:
+    filename = getattr(error, "filename", None)
+    line = getattr(error, "lineno", None)
+    if not filename:
+        return None
+    return f"{shown_file(filename)}:{line}" if line else shown_file(filename)
+
+
+def _check_extends_loop(start: str, extends: dict[str, tuple[str, str, int]]) -> None:
+    """Raise a TemplateError if following `{% extends %}` from `start` comes back to it."""
+    chain = [start]
+    name = start
+    while name in extends:
+        name = extends[name][1]
+        if name == start:
+            filename, parent, line = extends[start]
+            where = f"{shown_file(filename)}:{line}"
+            if len(chain) == 1:
+                own = f"{THEME_PREFIX}/{start}"
+                raise TemplateError(
+                    f'{where}: extends "{parent}", which is this template itself; to build on '
+                    f'the theme\'s {start}, write {{% extends "{own}" %}}'
+                )
+            loop = " → ".join([*chain, start])
+            raise TemplateError(f"{where}: templates extend one another in a loop: {loop}")
+        if name in chain:
+            return  # a loop that does not pass through `start`: reported from its own start
+        chain.append(name)

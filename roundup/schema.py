@@ -270,6 +270,7 @@ class ArticleIn(BaseModel):
     quality: Number = None
     heat: Number = None
     published: Published = True
+    draft: Published = False  # the other generators' habit: `draft: true` is unpublished
     slug: OptionalText = None
     id: EntryId = None
     curator: OptionalText = None

@@ -59,6 +59,11 @@ class StateFolder:
 def check_apart(cache: Path, output: Path) -> None:
     """Refuse a cache folder inside the output folder (it would be published) or around it."""
     cache_real, output_real = os.path.realpath(cache), os.path.realpath(output)
+    if cache_real == output_real:
+        raise OutputError(
+            f"{output} is the cache folder, roundup's private state; build into a folder of "
+            "its own, such as output/"
+        )
     if Path(cache_real).is_relative_to(output_real):
         raise OutputError(
             f"the cache folder {cache} is inside the output folder {output}, which gets "

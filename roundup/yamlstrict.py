@@ -123,6 +123,10 @@ class YamlResult:
     first_line: int = 1
     # From the fast reader, which builds no nodes: the 0-based line of every key and item.
     lines: dict[Path, int] | None = None
+    # Plain (unquoted) texts that a comment follows on their line: path -> the rest of the
+    # line, comment included. `title: Fixes issue #42` is "Fixes issue" to YAML; the fast
+    # reader declines every comment, so only the walker finds them.
+    comments: dict[Path, str] = field(default_factory=dict)
 
     def line_of(self, path: Path) -> int:
         """The line of the key (or item) at `path`, or of its nearest existing parent."""
@@ -173,7 +177,10 @@ def load_slowly(text: str, first_line: int = 1) -> YamlResult:
         lines = text.split("\n")
         if mark and mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
             problem += " (a tab: YAML indents with spaces only)"
-        result.issues.append(YamlIssue((), line, f"invalid YAML: {problem}"))
+        path: Path = ()
+        if mark and problem.startswith("mapping values are not allowed"):
+            path, problem = _colon_in_value(text, mark.line, mark.column, problem)
+        result.issues.append(YamlIssue(path, line, f"invalid YAML: {problem}"))
         return result
     except yaml.YAMLError as error:
         result.issues.append(YamlIssue((), first_line, f"invalid YAML: {error}"))
@@ -188,8 +195,28 @@ def load_slowly(text: str, first_line: int = 1) -> YamlResult:
         # from the escapes of double-quoted strings that make them (\x07, \0, \N...), not \"
         # or \\; without either, no value needs checking.
         dirty = _PLACEHOLDER in text or _CONTROL_ESCAPE.search(text) is not None
-        result.value = _Walker(result, first_line, dirty).walk(result.root, (), None, 0)
+        walker = _Walker(result, first_line, dirty)
+        walker.lines = text.split("\n") if "#" in text else None
+        result.value = walker.walk(result.root, (), None, 0)
     return result
+
+
+# `key: value` at the start of a line, maybe as a list item: where a value is typed.
+_KEY_LINE = re.compile(r"( *)(?:- +)?([^\s:#'\"][^:#]*?):[ \t]+(\S.*)")
+
+
+def _colon_in_value(text: str, line: int, column: int, problem: str) -> tuple[Path, str]:
+    """The field and a hint for `title: Python: the good parts`, where YAML takes the second
+    colon for another key: the value must be quoted."""
+    lines = text.split("\n")
+    match = _KEY_LINE.fullmatch(lines[line].rstrip()) if line < len(lines) else None
+    if match is None or column < match.start(3):
+        return (), problem
+    indent, key, value = match.groups()
+    quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    key = shorten(key, 40)
+    hint = f'": " inside unquoted text; put the {key} in quotes: {key}: {shorten(quoted)}'
+    return ((key,) if not indent and not match.group(0).lstrip().startswith("-") else ()), hint
 
 
 def _nearest_line(lines: dict[Path, int], path: Path) -> int:
@@ -221,6 +248,14 @@ class _Walker:
         self.first_line = first_line
         self.seen: set[int] = set()
         self.alias_reported = False
+        self.lines: list[str] | None = None  # the text's lines, when it has a "#" at all
+
+    def note_comment(self, path: Path, node: ScalarNode) -> None:
+        """Remember a comment right after a plain text on its line (see `YamlResult.comments`)."""
+        end = node.end_mark
+        rest = self.lines[end.line][end.column :] if self.lines else ""  # type: ignore[index]
+        if rest[:1] in (" ", "\t") and rest.lstrip(" \t").startswith("#"):
+            self.result.comments[path] = rest.rstrip()
 
     def issue(self, path: Path, node: Node, message: str, warn: bool = False) -> None:
         line = self.first_line + node.start_mark.line
@@ -288,12 +323,16 @@ class _Walker:
             if clean and value_node.tag == _STR and id(value_node) not in seen:
                 seen.add(id(value_node))
                 out[key] = value_node.value
+                if self.lines is not None and not value_node.style:
+                    self.note_comment((*path, key), value_node)
             else:
                 out[key] = self.walk(value_node, (*path, key), key_node, depth + 1)
         return out
 
     def scalar(self, node: ScalarNode, path: Path) -> Any:
         tag = node.tag
+        if self.lines is not None and not node.style:
+            self.note_comment(path, node)
         if tag == _STR:
             text = node.value
             if self.dirty and CONTROL_CHARS.search(text):  # raw, or escapes such as "\x07"

@@ -1,9 +1,12 @@
-"""Shared test helpers: building the fixture and bundled sites into temporary folders."""
+"""Shared test helpers: building the fixture and example sites into temporary folders."""
 
 from __future__ import annotations
 
+import os
 import shutil
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -11,11 +14,39 @@ from lxml import html as lxml_html
 
 from roundup import config as config_module
 from roundup.build import BuildResult, Memory, build
+from roundup.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "site"
+# A copy of the example site: tests never read content/, which a site of its own replaces.
+SHOWCASE = ROOT / "tests" / "fixtures" / "showcase"
 
 Builder = Callable[..., tuple[Path, BuildResult]]
+
+# The repository's own content/ is the example site: a curator's site replaces it, and the
+# tests must stay green there. Every file or folder opened in this process is watched, and a
+# test session that read anything in content/ fails (see `_content_stays_unread`).
+_CONTENT = os.path.join(ROOT, "content")
+_content_reads: list[str] = []
+
+
+def _watch_content(event: str, args: tuple) -> None:
+    if event not in ("open", "os.scandir", "os.listdir") or not args:
+        return
+    path = args[0]
+    if isinstance(path, str | bytes | os.PathLike) and not isinstance(path, int):
+        path = os.path.abspath(os.fsdecode(path))
+        if path == _CONTENT or path.startswith(_CONTENT + os.sep):
+            _content_reads.append(path)
+
+
+sys.addaudithook(_watch_content)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _content_stays_unread() -> Iterator[None]:
+    yield
+    assert not _content_reads, f"tests read the repository's content/: {_content_reads[:5]}"
 
 
 @pytest.fixture
@@ -59,3 +90,46 @@ def files_of(folder: Path) -> dict[str, bytes]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+@dataclass(frozen=True)
+class Ran:
+    """What one `roundup` command did: its exit status and what it printed."""
+
+    code: int
+    out: str
+    err: str
+
+    @property
+    def lines(self) -> list[str]:
+        """The lines printed to stderr (problems, warnings, the closing line)."""
+        return self.err.splitlines()
+
+
+CLI = Callable[..., Ran]
+
+
+@pytest.fixture
+def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> CLI:
+    """Run `roundup ARGS` in-process from a folder (the test's own by default), as a user would
+    from a shell there."""
+
+    def run(*args: str, cwd: Path = tmp_path) -> Ran:
+        monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        try:
+            code = main(list(args))
+        except SystemExit as exit:  # argparse: usage errors and --help
+            code = exit.code if isinstance(exit.code, int) else 1
+        out, err = capsys.readouterr()
+        return Ran(code, out, err)
+
+    return run
+
+
+def write_article(folder: Path, name: str, front: str, body: str = "") -> Path:
+    """An article file `name` in `folder` with this frontmatter (between --- lines)."""
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"---\n{front.strip()}\n---\n{body}", encoding="utf-8")
+    return path

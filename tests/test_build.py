@@ -9,7 +9,7 @@ from pathlib import Path
 
 import feedparser
 
-from conftest import ROOT, Builder, build_folder, files_of, parse_html
+from conftest import SHOWCASE, Builder, build_folder, files_of, parse_html
 
 SEED_TITLE = "LAPD Relies on Facial Recognition Software in 30,000 Cases, Despite Denials"
 DRAFT_TITLE = "Secret draft about YAML"
@@ -146,11 +146,11 @@ def test_feeds_are_valid_and_use_item_dates(build_fixture: Builder) -> None:
 
 
 def test_seed_article_only_in_preview(tmp_path: Path) -> None:
-    """The issue's acceptance check, on the bundled site."""
-    public, _ = build_folder(ROOT, tmp_path / "public", base_url="https://example.org/")
+    """The issue's acceptance check, on the example site."""
+    public, _ = build_folder(SHOWCASE, tmp_path / "public", base_url="https://example.org/")
     for path, data in files_of(public).items():
         assert SEED_TITLE.encode() not in data, path
-    preview, _ = build_folder(ROOT, tmp_path / "preview", True, base_url="https://example.org/")
+    preview, _ = build_folder(SHOWCASE, tmp_path / "preview", True, base_url="https://example.org/")
     seed = preview / "items/000-8ccf7ab2b6d15010/index.html"
     assert SEED_TITLE in parse_html(seed).cssselect("h1")[0].text_content()
     assert parse_html(seed).cssselect(".badge")

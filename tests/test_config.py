@@ -9,6 +9,8 @@ import pytest
 from roundup import config
 from roundup.errors import ConfigError
 
+from conftest import CLI, parse_html, write_article
+
 
 def _write(folder: Path, text: str) -> Path:
     path = folder / "pyproject.toml"
@@ -67,10 +69,12 @@ def test_websub_hub_must_be_an_http_url(tmp_path: Path) -> None:
     settings = config.load(None, {"websub_hub": "https://hub.example.org/"}, tmp_path)
     assert settings.websub_hub == "https://hub.example.org/"
     assert config.load(None, {}, tmp_path).websub_hub == ""
+    _write(tmp_path, '[tool.roundup]\nwebsub_hub = "hub.example.org"\n')
     with pytest.raises(ConfigError) as error:
-        config.load(None, {"websub_hub": "hub.example.org"}, tmp_path)
+        config.load(None, {}, tmp_path)
     assert error.value.problems == [
-        "defaults: websub_hub: must be an absolute http:// or https:// URL (the hub's endpoint)"
+        "pyproject.toml: websub_hub: must be an absolute http:// or https:// URL "
+        "(the hub's endpoint)"
     ]
 
 
@@ -93,7 +97,7 @@ def test_every_bad_key_is_reported_once(tmp_path: Path) -> None:
     assert len(problems) == 6
     text = "\n".join(problems)
     assert "pyproject.toml: titel: unknown key" in text
-    assert "base_url: must be an absolute http:// or https:// URL" in text
+    assert "base_url: 'ftp://x' must be an absolute http:// or https:// URL" in text
     assert "timezone: 'Mars/Olympus' is not an IANA time zone" in text
     assert "items_per_page:" in text and "feed_items:" in text
     assert "title: contains control characters" in text
@@ -105,3 +109,121 @@ def test_invalid_toml_and_missing_file_are_config_errors(tmp_path: Path) -> None
         config.load(None, {}, tmp_path)
     with pytest.raises(ConfigError, match="not found"):
         config.load(tmp_path / "missing.toml", {}, tmp_path)
+
+
+# --- through the command line, as a new curator meets them
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    write_article(tmp_path / "content", "a.md", "title: A\npublishedDateTime: 2020-01-01\n"
+                  "originalUrl: https://example.com/a")  # fmt: skip
+    return tmp_path
+
+
+def test_roundup_toml_is_read(site: Path, cli: CLI) -> None:
+    (site / "roundup.toml").write_text('title = "Own File"\nbase_url = "https://example.org/"\n')
+    assert cli("build").code == 0
+    assert parse_html(site / "output" / "index.html").findtext(".//title") == "Own File"
+
+
+def test_roundup_toml_and_tool_roundup_together_are_an_error(site: Path, cli: CLI) -> None:
+    (site / "roundup.toml").write_text('title = "Own File"\n')
+    _write(site, '[project]\nname = "x"\n[tool.roundup]\ntitle = "Project"\n')
+    ran = cli("build")
+    assert ran.code == 1 and not (site / "output").exists()
+    assert ran.lines[0] == (
+        f"{site / 'pyproject.toml'}: [tool.roundup]: the settings are in roundup.toml too; "
+        "keep them in one of the two files"
+    )
+    _write(site, '[project]\nname = "x"\n')  # a Python project beside the site: fine
+    assert cli("build").code == 0
+
+
+def test_a_table_in_roundup_toml_is_an_error(site: Path, cli: CLI) -> None:
+    (site / "roundup.toml").write_text('[tool.roundup]\ntitle = "Nested"\n')
+    ran = cli("build")
+    assert ran.code == 1
+    assert ran.lines[0] == (
+        "roundup.toml: [tool.roundup]: in roundup.toml the keys go at the top level, with no "
+        "table around them"
+    )
+
+
+def test_a_roundup_table_in_pyproject_warns(site: Path, cli: CLI) -> None:
+    _write(site, '[roundup]\ntitle = "Lost"\n')
+    ran = cli("build")
+    assert ran.code == 0
+    assert ran.lines == [
+        "warning: pyproject.toml: [roundup]: not read; roundup's settings go in a "
+        "[tool.roundup] table"
+    ]
+    ran = cli("build", "--strict")
+    assert ran.code == 1 and ran.lines[0].startswith("pyproject.toml: [roundup]: not read")
+
+
+def test_a_misspelt_key_gets_did_you_mean(site: Path, cli: CLI) -> None:
+    _write(site, "[tool.roundup]\nbase_ulr = 'https://example.org/'\n")
+    assert cli("build").lines[0] == "pyproject.toml: base_ulr: unknown key; did you mean base_url?"
+
+
+def test_a_bad_base_url_flag_is_blamed_on_the_flag(site: Path, cli: CLI) -> None:
+    _write(site, "[tool.roundup]\nbase_url = 'https://example.org/'\n")
+    ran = cli("build", "--base-url", "ftp://example.org/")
+    assert ran.code == 1 and not (site / "output").exists()
+    assert (
+        ran.lines[0]
+        == "--base-url: 'ftp://example.org/' must be an absolute http:// or https:// URL"
+    )
+    _write(site, "[tool.roundup]\nbase_url = 'ftp://example.org/'\n")
+    ran = cli("build")
+    assert ran.lines[0] == (
+        "pyproject.toml: base_url: 'ftp://example.org/' must be an absolute http:// or https:// URL"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("https://example.org/site/index.html",
+         "'https://example.org/site/index.html' ends in a file name; give the folder the site is "
+         "served from: https://example.org/site/"),
+        ("https://exa mple.org/",
+         "'https://exa mple.org/': 'exa mple.org' is not a host name (a space or another "
+         "character that host names cannot hold?)"),
+        ("https://example.org:99999/", "'https://example.org:99999/' is not a valid URL"),
+        ("https://ex_ample.org/",
+         "'https://ex_ample.org/': 'ex_ample.org' is not a host name (a space or another "
+         "character that host names cannot hold?)"),
+        ("https://example.org/my links/",
+         "'https://example.org/my links/': the path has a space; write it as %20"),
+        ("https://user@example.org/",
+         "'https://user@example.org/' must not hold a user name or password"),
+    ],
+)  # fmt: skip
+def test_base_urls_that_cannot_be_served_are_refused_showing_the_value(
+    site: Path, cli: CLI, value: str, message: str
+) -> None:
+    ran = cli("build", "--base-url", value)
+    assert ran.code == 1
+    assert ran.lines[0] == f"--base-url: {message}"
+
+
+@pytest.mark.parametrize(
+    "value", ["https://example.org/v1.2", "https://bücher.example/", "http://[::1]:8000/x/"]
+)
+def test_unusual_but_valid_base_urls_are_taken(site: Path, cli: CLI, value: str) -> None:
+    assert cli("build", "--base-url", value).code == 0
+
+
+def test_values_of_the_wrong_type_say_what_the_key_takes(site: Path, cli: CLI) -> None:
+    _write(site, '[tool.roundup]\ntitle = 5\nitems_per_page = "30"\nfuture = "yes"\n'
+           'language = "en_US"\n')  # fmt: skip
+    ran = cli("build")
+    assert ran.lines[:4] == [
+        "pyproject.toml: title: expected text in quotes, got 5",
+        "pyproject.toml: language: 'en_US' is not a language tag such as en or en-GB",
+        "pyproject.toml: items_per_page: expected a whole number, such as 30 (without quotes), "
+        "got '30'",
+        "pyproject.toml: future: expected true or false (without quotes), got 'yes'",
+    ]

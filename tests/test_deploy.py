@@ -15,7 +15,7 @@ from lxml import etree, html
 
 from roundup.serve import make_server
 
-from conftest import ROOT, build_folder
+from conftest import SHOWCASE, build_folder
 
 BASE = "https://example.github.io/some-repo/"
 
@@ -23,7 +23,7 @@ BASE = "https://example.github.io/some-repo/"
 @pytest.fixture(scope="module")
 def project_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("pages") / "output"
-    build_folder(ROOT, out, base_url=BASE, cname="links.example.org")
+    build_folder(SHOWCASE, out, base_url=BASE, cname="links.example.org")
     return out
 
 

@@ -109,12 +109,12 @@ def preview(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def bundled(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The repository's own content/ site, built with its own configuration."""
-    return build_into(TESTS.parent, tmp_path_factory.mktemp("bundled") / "out")
+def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example site (a copy of content/), built with its own configuration."""
+    return build_into(TESTS / "fixtures" / "showcase", tmp_path_factory.mktemp("example") / "out")
 
 
-@pytest.fixture(params=["public", "preview", "bundled"])
+@pytest.fixture(params=["public", "preview", "example"])
 def any_build(request: pytest.FixtureRequest) -> Path:
     return request.getfixturevalue(request.param)
 
@@ -489,10 +489,10 @@ def hubs_of(out: Path) -> dict[str, list[str]]:
 
 
 def test_every_feed_names_the_websub_hub_when_one_is_set(
-    public: Path, preview: Path, bundled: Path
+    public: Path, preview: Path, example: Path
 ) -> None:
     for out in (public, preview):
         hubs = hubs_of(out)
         assert len(hubs) == len(GOLDEN_NAMES) - 1  # every feed but the OPML
         assert set(map(tuple, hubs.values())) == {("https://hub.example.org/",)}
-    assert set(map(tuple, hubs_of(bundled).values())) == {()}  # no websub_hub: no hub link
+    assert set(map(tuple, hubs_of(example).values())) == {()}  # no websub_hub: no hub link

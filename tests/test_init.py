@@ -180,7 +180,10 @@ def test_force_writes_only_what_is_missing(
 @pytest.mark.parametrize(
     ("flags", "message"),
     [
-        (["--base-url", "ftp://x.example/"], "--base-url: must be an absolute http:// or https://"),
+        (
+            ["--base-url", "ftp://x.example/"],
+            "--base-url: 'ftp://x.example/' must be an absolute http:// or https://",
+        ),
         (["--title", ""], "--title: String should have at least 1 character"),
         (["--title", "bell\x07"], "--title: contains control characters"),
     ],

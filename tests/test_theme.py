@@ -29,7 +29,7 @@ from checkers import (
     run,
     vnu_command,
 )
-from conftest import ROOT, build_folder, parse_html
+from conftest import CLI, ROOT, SHOWCASE, build_folder, parse_html, write_article
 
 THEME = ROOT / "templates"
 AXE_CHECK = ROOT / "tests" / "tools" / "axe-check.mjs"
@@ -45,7 +45,7 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 @dataclass(frozen=True)
 class Served:
-    """The bundled site built twice (public and preview) under one local web server."""
+    """The example site built twice (public and preview) under one local web server."""
 
     root: Path
     base: str  # "http://127.0.0.1:<port>/"; the builds live in public/ and preview/
@@ -78,7 +78,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         for name in BUILDS:
             # A base path, as on GitHub Pages: every link must honour it to be served here.
             settings = {"output_dir": str(root / name), "base_url": f"{base}{name}/"}
-            config = config_module.load(ROOT / "pyproject.toml", settings, ROOT)
+            config = config_module.load(SHOWCASE / "pyproject.toml", settings, SHOWCASE)
             build(config, preview=name == "preview")
         yield Served(root, base)
     finally:
@@ -87,7 +87,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
 
 def samples(served: Served) -> dict[str, str]:
-    """One page of every type, "<build> <kind>" -> path, picked from the bundled content."""
+    """One page of every type, "<build> <kind>" -> path, picked from the example content."""
     pages = served.pages("public")
 
     def first(pattern: str) -> str:
@@ -254,7 +254,7 @@ def test_every_image_is_lazy_sized_and_has_alt(served: Served, name: str) -> Non
             images += 1
             assert img.get("loading") == "lazy" and img.get("decoding") == "async", path
             assert img.get("alt") is not None, path
-            assert img.get("width") and img.get("height"), path  # the bundled images all have sizes
+            assert img.get("width") and img.get("height"), path  # the example images all have sizes
             assert img.get("src").startswith("https://"), path
     assert images > 5
 
@@ -281,6 +281,7 @@ def test_item_pages_show_provider_time_topics_image_and_coverage(served: Served)
 def test_day_pages_have_breadcrumbs_top_stories_groups_and_neighbours(served: Served) -> None:
     days = [p for p in served.pages("public") if DAY.fullmatch(p)]
     assert len(days) > 3
+    with_top = 0
     for index, path in enumerate(days):  # oldest first
         page = served.page("public", path)
         assert page.cssselect(".breadcrumbs li")[0].text_content() == "Home"
@@ -289,25 +290,68 @@ def test_day_pages_have_breadcrumbs_top_stories_groups_and_neighbours(served: Se
         assert [a.get("href") for a in older] == ([f"/public/{days[index - 1]}"] if index else [])
         expect_newer = [f"/public/{days[index + 1]}"] if index + 1 < len(days) else []
         assert [a.get("href") for a in newer] == expect_newer
-        entries = page.cssselect(".group .entry")
-        top = page.cssselect(".top-stories li")
-        # The block never repeats a whole edition: at most all but one of its items.
-        assert len(top) == min(3, len(entries) - 1), path
+        entries = page.cssselect(".group .entry .entry-title a")
+        top = [a.get("href") for a in page.cssselect(".top-stories li > a")]
+        # Only where it adds something: one story in two links at most, two stories at least,
+        # never the day's first links in their own order.
+        assert len(top) <= min(3, len(entries) // 2) and len(top) != 1, path
+        assert top != [a.get("href") for a in entries[: len(top)]] or not top, path
+        with_top += bool(top)
         for group in page.cssselect(".group"):
             times = [t.get("datetime") for t in group.cssselect(".entry .meta time")]
             assert times == sorted(times, reverse=True), path  # newest first within a topic
+    assert with_top == 1  # of the example's days, only the one with 5 links has enough
 
 
 def test_home_pages_have_top_stories_and_numbered_pagination(served: Served) -> None:
     home = served.page("public", "")
-    assert home.cssselect(".top-stories h2")[0].text_content() == "Top stories"
+    assert home.cssselect(".top-stories h2")[0].text_content() == "Top stories of earlier days"
     assert len(home.cssselect(".top-stories li")) == 5
+    # After the newest edition, and none of its links again.
+    newest, top = home.cssselect("main > section")[:2]
+    assert "edition" in newest.classes and "top-stories" in top.classes
+    shown = {a.get("href") for a in newest.cssselect("a")}
+    assert not shown & {a.get("href") for a in top.cssselect("li > a")}
     pager = home.cssselect('nav.pagination[aria-label="Older editions"]')[0]
     assert pager.cssselect('[aria-current="page"]')[0].text_content() == "Page 1"
     assert pager.cssselect('a[rel="next"]')[0].get("href") == "/public/page/2/"
     second = served.page("public", "page/2/")
     assert "page 2" in second.cssselect("h1")[0].text_content()
     assert second.cssselect('a[rel="prev"]')[0].get("href") == "/public/"
+
+
+FIRST_SCREEN = ROOT / "tests" / "tools" / "first-screen.mjs"
+
+
+def first_screen(served: Served, width: int, paths: list[str]) -> dict[str, list[str]]:
+    """The headings inside the first screen (844 px high) of public pages in Chromium."""
+    playwright, browser = playwright_core(), chromium()
+    assert playwright.is_dir()
+    result = run(
+        [node(), FIRST_SCREEN, str(width), "844", f"{served.base}public/", *paths],
+        env={"CHROMIUM": str(browser)},
+        timeout=120,
+    )
+    assert result.returncode == 0, output_of(result)
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_first_screen_shows_the_newest_links_not_old_top_stories(
+    served: Served, width: int
+) -> None:
+    home = served.page("public", "")
+    newest = home.cssselect(".edition-title")[0].text_content().strip()
+    first_title = home.cssselect(".edition .entry-title")[0].text_content().strip()
+    small_day = next(  # a day of 3 links: no block repeating two of them
+        p for p in served.pages("public")
+        if DAY.fullmatch(p) and len(served.page("public", p).cssselect(".entry")) == 3
+    )  # fmt: skip
+    seen = first_screen(served, width, ["", small_day])
+    assert newest in seen[""] and first_title in seen[""], seen
+    assert not any(h.startswith("Top stories") for h in seen[""]), seen
+    assert not any(h.startswith("Top stories") for h in seen[small_day]), seen
+    assert not served.page("public", small_day).cssselect(".top-stories")
 
 
 def test_preview_marks_unpublished_items_everywhere_they_appear(served: Served) -> None:
@@ -470,3 +514,24 @@ def _contrast(a: str, b: str) -> float:
 
     high, low = sorted((luminance(a), luminance(b)), reverse=True)
     return (high + 0.05) / (low + 0.05)
+
+
+def test_top_stories_appear_only_where_they_add_something(tmp_path: Path, cli: CLI) -> None:
+    # Today: 3 strong links. Earlier days: 8 links, of varying strength.
+    for number in range(11):
+        day = "2026-03-10" if number < 3 else f"2026-03-0{number % 4 + 1}"
+        front = f"title: Link {number}\npublishedDateTime: {day}T0{number % 9}:00:00Z\n"
+        front += f"originalUrl: https://example.com/{number}\nheat: {number * 10 + 5}"
+        write_article(tmp_path / "content", f"l{number:02d}.md", front)
+    ran = cli("build", "--base-url", "https://example.org/")
+    assert ran.code == 0, ran.err
+    assert not parse_html(tmp_path / "output/2026/03/10/index.html").cssselect(".top-stories")
+    home = parse_html(tmp_path / "output/index.html")
+    newest, top = home.cssselect("main > section")[:2]
+    assert [a.text_content() for a in newest.cssselect(".entry-title a")] == [
+        "Link 2", "Link 1", "Link 0"
+    ]  # fmt: skip
+    # The strongest of the 8 earlier links (4 at most: one in two), not today's again.
+    assert [a.text_content() for a in top.cssselect("li > a")] == [
+        "Link 10", "Link 9", "Link 8", "Link 7"
+    ]  # fmt: skip

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,7 @@ from roundup.commands.common import (
     add_warnings_argument,
     load_config,
     print_warnings,
+    status,
 )
 
 if TYPE_CHECKING:
@@ -32,6 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base-url", metavar="URL", help="absolute URL the site is served from")
     add_config_argument(parser)
     parser.add_argument("--preview", action="store_true", help="include unpublished items, marked")
+    parser.add_argument(
+        "--future", action="store_true", default=None, help="publish items dated in the future"
+    )
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     add_warnings_argument(parser)
     parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
@@ -42,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
     # Imported here: the pipeline's libraries are not needed to parse any command's options.
     from roundup.build import build
     from roundup.loader import display_path
+    from roundup.schedule import build_time
 
     config = load_config(
         args,
@@ -49,11 +55,12 @@ def run(args: argparse.Namespace) -> int:
         output_dir=args.output,
         cache_dir=args.cache_dir,
         base_url=args.base_url,
+        future=args.future,
     )
+    now = build_time()
     progress = _progress if sys.stderr.isatty() and not os.environ.get("CI") else None
-    result = build(config, preview=args.preview, strict=args.strict, progress=progress)
-    if progress:
-        print("\r\033[K", end="", file=sys.stderr)
+    result = build(config, preview=args.preview, strict=args.strict, progress=progress, now=now)
+    status.clear()
     print_warnings(result.warnings, args.all_warnings)
     if not args.quiet:
         print(summary(result, display_path(config.output_dir, Path.cwd()), args.preview))
@@ -61,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _progress(doing: str, unit: str, done: int, total: int) -> None:
-    print(f"\r\033[Kroundup: {doing} {done}/{total} {unit}", end="", file=sys.stderr, flush=True)
+    status.show(f"roundup: {doing} {done}/{total} {unit}")
 
 
 def summary(result: BuildResult, output: str, preview: bool) -> str:
@@ -71,6 +78,11 @@ def summary(result: BuildResult, output: str, preview: bool) -> str:
         if preview
         else f"{result.hidden} unpublished skipped"
     )
+    if result.future and result.release is not None:
+        when = result.release.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        hidden += f", {result.future} scheduled " + (
+            "included (preview)" if preview else f"held back (the next on {when})"
+        )
     return (
         f"roundup: {result.shown} items shown, {hidden}; {result.pages} pages, "
         f"{result.feeds} feeds; {result.written} of {result.files} files written to {output}/ "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import re
 import sys
 from collections.abc import Sequence
@@ -11,14 +12,16 @@ from typing import Any
 
 from roundup import config as config_module
 from roundup.config import SiteConfig
-from roundup.errors import Problem
+from roundup.errors import ConfigError, Problem, RoundupError
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def add_config_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--config", metavar="FILE", help="config file (default ./pyproject.toml or ./roundup.toml)"
+        "--config",
+        metavar="FILE",
+        help="config file (default ./roundup.toml, else [tool.roundup] of ./pyproject.toml)",
     )
 
 
@@ -27,12 +30,20 @@ def load_config(args: argparse.Namespace, **overrides: Any) -> SiteConfig:
 
     Folder flags are taken relative to where the user runs roundup, as they typed them.
     """
-    cwd = Path.cwd()
+    try:
+        cwd = Path.cwd()
+    except FileNotFoundError:
+        raise RoundupError("the current folder no longer exists; cd to the site's folder") from None
     for key in ("content_dir", "output_dir", "cache_dir", "templates_dir"):
         if overrides.get(key) is not None:
             overrides[key] = str(cwd / overrides[key])
     config_file = Path(args.config) if getattr(args, "config", None) else None
-    return config_module.load(config_file, overrides, cwd)
+    config = config_module.load(config_file, overrides, cwd)
+    if config.warnings and getattr(args, "strict", False):
+        raise ConfigError(list(config.warnings))
+    for warning in config.warnings:
+        error(f"warning: {warning}")
+    return config
 
 
 def printable(line: str) -> str:
@@ -41,8 +52,37 @@ def printable(line: str) -> str:
     return _CONTROL.sub(lambda m: repr(m.group())[1:-1], line)
 
 
+class StatusLine:
+    """The progress line of a terminal: one line rewritten in place, cleared before any other
+    output, so that no message starts in the middle of it."""
+
+    def __init__(self) -> None:
+        self.shown = False
+
+    def show(self, text: str) -> None:
+        print(f"\r\033[K{text}", end="", file=sys.stderr, flush=True)
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            print("\r\033[K", end="", file=sys.stderr, flush=True)
+            self.shown = False
+
+
+status = StatusLine()
+
+
+class LogHandler(logging.StreamHandler):
+    """Log records on stderr, each after clearing the progress line."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        status.clear()
+        super().emit(record)
+
+
 def error(line: str) -> None:
-    """Print a line to stderr, made printable."""
+    """Print a line to stderr, made printable, at the start of a line."""
+    status.clear()
     print(printable(line), file=sys.stderr)
 
 
@@ -79,5 +119,4 @@ def print_warnings(warnings: Sequence[Problem], everything: bool = False) -> Non
             error(f"warning: {problem}")
         hidden = len(problems) - SHOWN_PER_KIND
         if hidden > 0:
-            print(f"warning: and {hidden:,} more like this (--all-warnings lists them)",
-                  file=sys.stderr)  # fmt: skip
+            error(f"warning: and {hidden:,} more like this (--all-warnings lists them)")

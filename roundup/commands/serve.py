@@ -88,6 +88,12 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.no_build:
         return _serve_as_built(args, config)
+    if not config.content_dir.is_dir():
+        from roundup.loader import display_path
+
+        folder = display_path(config.content_dir, Path.cwd())
+        error(f"roundup: no content folder at {folder}/; run roundup init to start a site here")
+        return 1
     from roundup.commands.serving import Session  # the pipeline: only when building
 
     session = Session(args, for_serving(args, config), config.cache_dir)

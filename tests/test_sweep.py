@@ -1,0 +1,204 @@
+"""Every command with wrong, missing and odd arguments and folders: a message, never a crash.
+
+Each case prepares a folder, runs `roundup ARGS` there as a user would, and checks the exit
+status (0 done, 1 a mistake explained on stderr, 2 a usage error) and the message. Exit 3
+("internal error ... please report it") and tracebacks are what this sweep exists to catch.
+Site templates with mistakes (one that extends itself, an undefined variable, a syntax
+error) are part of it: they must name the template file and line.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from roundup.commands import COMMANDS
+
+from conftest import CLI, write_article
+
+ARTICLE = "title: A\npublishedDateTime: 2026-01-05T10:00:00Z\noriginalUrl: https://example.com/a"
+
+
+def article(site: Path) -> None:
+    write_article(site / "content", "a.md", ARTICLE)
+
+
+def template(name: str, text: str) -> Callable[[Path], None]:
+    def make(site: Path) -> None:
+        article(site)
+        (site / "templates").mkdir(exist_ok=True)
+        (site / "templates" / name).write_text(text)
+
+    return make
+
+
+def nothing(site: Path) -> None:
+    pass
+
+
+def file_named(name: str) -> Callable[[Path], None]:
+    def make(site: Path) -> None:
+        article(site)
+        (site / name).write_text("not a folder\n")
+
+    return make
+
+
+def folder_named(name: str) -> Callable[[Path], None]:
+    def make(site: Path) -> None:
+        article(site)
+        (site / name).mkdir()
+
+    return make
+
+
+def link_loop(site: Path) -> None:
+    article(site)
+    (site / "loop").symlink_to("loop")
+
+
+def stray_output(site: Path) -> None:
+    article(site)
+    (site / "output").mkdir()
+    (site / "output" / "mine.txt").write_text("not roundup's\n")
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    prepare: Callable[[Path], None]
+    args: tuple[str, ...]
+    code: int | None  # None: any but a crash (for commands this sweep knows nothing of)
+    says: str  # a part of stderr (or of stdout when the command succeeds)
+    cwd: str = ""  # a folder of the site to run from
+
+    def __str__(self) -> str:
+        return self.name
+
+
+BASE = ("--base-url", "https://example.org/")
+CASES = [
+    Case("no command", nothing, (), 2, "the following arguments are required: COMMAND"),
+    Case("unknown command", nothing, ("publish",), 2, "invalid choice: 'publish'"),
+    Case("unknown option", article, ("build", "--fast"), 2, "unrecognized arguments: --fast"),
+    Case("option without value", article, ("build", "--output"), 2, "expected one argument"),
+    Case("empty folder", nothing, ("build",), 1, "content folder not found"),
+    Case("inside content/", article, ("build",), 1,
+         "content folder not found; run roundup from the site's folder", cwd="content"),
+    Case("content is a file", file_named("notes"), ("build", "--content", "notes"), 1,
+         "notes: is not a folder"),
+    Case("output equals content", article, ("build", "--output", "content"), 1,
+         "refusing to use"),
+    Case("output inside content", article, ("build", "--output", "content/site"), 1,
+         "it is inside the content folder"),
+    Case("empty content flag", article, ("build", "--content", ""), 1,
+         "it is inside the content folder"),
+    Case("output is the site folder", article, ("build", "--output", "."), 1, "refusing to use"),
+    Case("output is a file", file_named("site.html"), ("build", "--output", "site.html"), 1,
+         "exists and is not a folder"),
+    Case("output holds others' files", stray_output, ("build",), 1,
+         "is not empty and roundup did not make it"),
+    Case("output is a link loop", link_loop, ("build", "--output", "loop"), 1,
+         "a symbolic link that leads back to itself"),
+    Case("content is a link loop", link_loop, ("build", "--content", "loop"), 1,
+         "a symbolic link that leads back to itself"),
+    Case("output cannot be made", article, ("build", "--output", "/proc/roundup-out"), 1,
+         "no such file or directory while writing /proc/roundup-out"),
+    Case("output is the cache folder", article, ("build", "--output", ".roundup-cache"), 1,
+         "is the cache folder"),
+    Case("config is a folder", folder_named("conf"), ("build", "--config", "conf"), 1,
+         "conf: is a folder, not a config file"),
+    Case("config is missing", article, ("build", "--config", "none.toml"), 1,
+         "none.toml: config file not found"),
+    Case("config is not TOML", file_named("site.toml"), ("build", "--config", "site.toml"), 1,
+         "site.toml: invalid TOML"),
+    Case("bad base URL", article, ("build", "--base-url", "example.org"), 1,
+         "--base-url: 'example.org' must be an absolute http:// or https:// URL"),
+    Case("template extends itself", template("base.html", '{% extends "base.html" %}\n'),
+         ("build", *BASE), 1,
+         'templates/base.html:1: extends "base.html", which is this template itself; to build '
+         'on the theme\'s base.html, write {% extends "theme/base.html" %}'),
+    Case("templates extend in a loop", template("base.html", '{% extends "theme/home.html" %}'),
+         ("build", *BASE), 1,
+         "templates/base.html:1: templates extend one another in a loop: base.html → "
+         "theme/home.html → base.html"),
+    Case("undefined variable", template(
+        "base.html", '{% extends "theme/base.html" %}\n{% block footer %}\n{{ curator }}\n'
+        "{% endblock %}\n"), ("build", *BASE), 1,
+        "templates/base.html:3: while rendering /: 'curator' is undefined"),
+    Case("undefined variable in a macro", template(
+        "item.html", "{% macro show(item) %}\n{{ item.nosuch }}\n{% endmacro %}\n"
+        "{{ show(item) }}\n"), ("build", *BASE), 1,
+        "templates/item.html:2: while rendering /items/a/: 'roundup.site.Item object' has no "
+        "attribute 'nosuch'"),
+    Case("template syntax error", template("item.html", "{% if %}\n"), ("build", *BASE), 1,
+         "templates/item.html:1: Expected an expression"),
+    Case("template error of another kind", template(
+        "base.html", '{% extends "theme/base.html" %}\n{% block footer %}{{ 1 / 0 }}'
+        "{% endblock %}\n"), ("build", *BASE), 1,
+        "templates/base.html:2: while rendering /: ZeroDivisionError: division by zero"),
+    Case("template includes itself", template("item.html", '{% include "item.html" %}\n'),
+         ("build", *BASE), 1,
+         "templates/item.html:1: while rendering /items/a/: templates include one another "
+         "without end"),
+    Case("serve as built before a build", article, ("serve", "--no-build"), 1,
+         "run roundup build first"),
+    Case("serve without content", nothing, ("serve",), 1, "no content folder at content/"),
+    Case("serve on a port out of range", article, ("serve", "--port", "70000"), 2,
+         "'70000' is not a port number (0 to 65535)"),
+    Case("serve on a negative port", article, ("serve", "--port", "-1"), 2,
+         "'-1' is not a port number"),
+    Case("serve on a word", article, ("serve", "--port", "http"), 2,
+         "'http' is not a port number"),
+    Case("serve into a file", file_named("site.html"), ("serve", "--output", "site.html"), 1,
+         "exists and is not a folder"),
+    Case("serve with a bad config", folder_named("conf"), ("serve", "--config", "conf"), 1,
+         "conf: is a folder, not a config file"),
+    Case("serve with a bad base URL", article, ("serve", "--base-url", "https://a b/"), 1,
+         "--base-url: 'https://a b/': 'a b' is not a host name"),
+]  # fmt: skip
+
+
+# Every command, including those added later: its help, an unknown option, and a run in an
+# empty folder, where it can only explain what is missing (or make what it makes).
+CASES += [
+    case
+    for name in COMMANDS
+    for case in (
+        Case(f"{name} --help", nothing, (name, "--help"), 0, f"usage: roundup {name}"),
+        Case(f"{name} with an unknown option", nothing, (name, "--no-such-option"), 2,
+             "error: "),
+        Case(f"{name} in an empty folder", nothing, (name,), None, ""),
+    )
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_every_mistake_is_a_message_with_its_exit_status(
+    case: Case, tmp_path: Path, cli: CLI
+) -> None:
+    case.prepare(tmp_path)
+    ran = cli(*case.args, cwd=tmp_path / case.cwd)
+    printed = ran.out + ran.err
+    assert "Traceback" not in printed and "internal error" not in printed, printed
+    assert ran.code == case.code if case.code is not None else ran.code in (0, 1, 2), printed
+    assert case.says in (ran.out if case.code == 0 else ran.err), printed
+    if case.code == 1:  # a mistake: short lines, and nothing made
+        assert all(len(line) < 300 for line in ran.lines), ran.lines
+        assert not (tmp_path / "output" / "index.html").exists()
+
+
+def test_a_folder_deleted_under_the_user_is_a_message(
+    tmp_path: Path, cli: CLI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    os.rmdir(gone)
+    ran = cli("build", cwd=Path("."))
+    assert ran.code == 1
+    assert ran.lines == ["roundup: the current folder no longer exists; cd to the site's folder"]

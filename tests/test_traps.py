@@ -1,0 +1,206 @@
+"""A new curator's traps in article files, each reproduced through the command line.
+
+Habits from other generators (`draft: true`, `tags:`, `date:`), misspelt fields and YAML's
+surprises (`#` starts a comment, `: ` starts a mapping, a comma is no list) must never lose a
+draft or a word of a title in silence: each gets its meaning or a warning that says the fix.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+from pathlib import Path
+
+import pytest
+
+from roundup import content, yamlstrict
+
+from conftest import CLI, files_of, parse_html, write_article
+
+BASE = "https://example.org/"
+DATE = "publishedDateTime: 2026-01-05T10:00:00Z"
+
+
+def site(folder: Path, **articles: str) -> Path:
+    """A site folder whose content/ holds `name.md` for each frontmatter given."""
+    for name, front in articles.items():
+        write_article(folder / "content", f"{name}.md", front)
+    return folder
+
+
+def article(title: str, slug: str, extra: str = "") -> str:
+    return f"title: {title}\n{DATE}\noriginalUrl: https://example.com/{slug}\n{extra}"
+
+
+def build(cli: CLI, *flags: str):
+    return cli("build", "--base-url", BASE, *flags)
+
+
+def warnings(ran) -> list[str]:
+    return [line.removeprefix("warning: ") for line in ran.lines if line.startswith("warning: ")]
+
+
+# --- draft: true
+
+
+def test_a_draft_is_unpublished_even_with_strict(tmp_path: Path, cli: CLI) -> None:
+    site(tmp_path, secret=article("Secret plans", "secret", "draft: true"),
+         shown=article("Shown link", "shown"))  # fmt: skip
+    ran = build(cli, "--strict")
+    assert ran.code == 0 and ran.err == ""
+    assert "1 items shown, 1 unpublished skipped" in ran.out
+    for name, data in files_of(tmp_path / "output").items():
+        assert b"Secret plans" not in data and b"example.com/secret" not in data, name
+    ran = build(cli, "--preview", "--output", "preview")
+    page = parse_html(tmp_path / "preview" / "items" / "secret" / "index.html")
+    assert page.cssselect("article.is-unpublished .badge"), "marked like an unpublished item"
+
+
+@pytest.mark.parametrize(
+    ("fields", "said"),
+    [("draft: true\npublished: true", "draft: true and published: true"),
+     ("published: false\ndraft: false", "draft: false and published: false")],
+)  # fmt: skip
+def test_draft_and_published_that_disagree_warn_and_stay_unpublished(
+    tmp_path: Path, cli: CLI, fields: str, said: str
+) -> None:
+    site(tmp_path, torn=article("Torn", "torn", fields))
+    ran = build(cli)
+    line = 5 + fields.splitlines().index(next(f for f in fields.splitlines() if "draft" in f))
+    assert warnings(ran) == [
+        f"content/torn.md:{line}: draft: {said} disagree; the item stays unpublished "
+        "(keep one of them)"
+    ]
+    assert "0 items shown, 1 unpublished skipped" in ran.out
+    assert build(cli, "--strict").code == 1
+
+
+def test_draft_false_alone_is_public(tmp_path: Path, cli: CLI) -> None:
+    site(tmp_path, done=article("Done", "done", "draft: false"))
+    ran = build(cli, "--strict")
+    assert ran.code == 0 and "1 items shown, 0 unpublished skipped" in ran.out
+
+
+# --- fields of other generators, misspelt fields
+
+
+def test_other_generators_field_names_get_did_you_mean(tmp_path: Path, cli: CLI) -> None:
+    extra = (
+        "tags: [a, b]\ndescription: Words\nimage: https://example.com/a.png\n"
+        "author: Ada\ncategories: [x]\nsecured: true\nhidden: true\nexcerp: typo\n"
+    )
+    site(tmp_path, a=article("A", "a", extra))
+    ran = build(cli)
+    assert ran.code == 0
+    assert warnings(ran) == [
+        "content/a.md:5: tags: unknown field, kept but not used; did you mean topics? "
+        "(a list of topic names, such as [Feeds, Python])",
+        "content/a.md:6: description: unknown field, kept but not used; did you mean excerpt? "
+        "(the text shown under the title)",
+        "content/a.md:7: image: unknown field, kept but not used; did you mean images? "
+        "(a list of pictures: url, width, height)",
+        "content/a.md:8: author: unknown field, kept but not used; did you mean provider? "
+        "(name and domain of who published the link)",
+        "content/a.md:9: categories: unknown field, kept but not used; did you mean topics? "
+        "(a list of topic names, such as [Feeds, Python])",
+        "content/a.md:11: hidden: unknown field, so the item is public; "
+        "did you mean published: false?",
+        "content/a.md:12: excerp: unknown field, kept but not used; did you mean excerpt?",
+    ]  # secured (line 10): the seed's own extra field, kept in silence
+
+
+def test_a_missing_field_names_the_line_meant_for_it(tmp_path: Path, cli: CLI) -> None:
+    site(tmp_path, a="tittle: Hello\ndate: 2026-01-01\nurl: https://example.com/a\nlink: x")
+    ran = build(cli)
+    assert ran.code == 1
+    assert ran.lines[:3] == [
+        "content/a.md:2: title: missing (required); write tittle as title",
+        "content/a.md:3: publishedDateTime: missing (required); write date as publishedDateTime",
+        "content/a.md:4: originalUrl: an article needs originalUrl or webUrl (an http(s) URL); "
+        "write url as originalUrl",
+    ]
+
+
+def test_other_names_beside_the_real_field_are_data_and_stay_silent(
+    tmp_path: Path, cli: CLI
+) -> None:
+    site(tmp_path, a=article("A", "a", "topics: [x]\ntags: [y]\nurl: https://example.com/z"))
+    ran = build(cli, "--strict")
+    assert ran.code == 0 and ran.err == ""
+
+
+# --- YAML: comments, commas, colons
+
+
+def test_a_comment_cutting_a_title_warns_with_the_quoted_fix(tmp_path: Path, cli: CLI) -> None:
+    site(
+        tmp_path,
+        a=article("Fixes issue #42 in the app", "a",
+                  "excerpt: Say \"hi\" # twice\ntopics:\n  - C # and C++\n  - \"D\" # quoted\n"
+                  "published: true # a comment meant as one"),
+    )  # fmt: skip
+    ran = build(cli)
+    assert ran.code == 0
+    assert warnings(ran) == [
+        "content/a.md:2: title: YAML reads '#42 in the app' as a comment, so the title is "
+        "'Fixes issue'; if the # belongs to it, put the title in quotes: "
+        'title: "Fixes issue #42 in the app"',
+        "content/a.md:5: excerpt: YAML reads '# twice' as a comment, so the excerpt is "
+        "'Say \"hi\"'; if the # belongs to it, put the excerpt in quotes: "
+        'excerpt: "Say \\"hi\\" # twice"',
+        "content/a.md:7: topics[0]: YAML reads '# and C++' as a comment, so the topic is 'C'; "
+        'if the # belongs to it, put the topic in quotes: "C # and C++"',
+    ]
+    assert build(cli, "--strict").code == 1
+
+
+def test_a_title_that_is_all_comment_says_why_it_is_empty(tmp_path: Path, cli: CLI) -> None:
+    site(tmp_path, a=article("#42 is fixed", "a"))
+    ran = build(cli)
+    assert ran.code == 1
+    assert ran.lines[0] == (
+        "content/a.md:2: title: YAML reads '#42 is fixed' as a comment, so the title is empty; "
+        'if the # belongs to it, put the title in quotes: title: "#42 is fixed"'
+    )
+
+
+def test_a_comma_in_a_single_topic_asks_for_a_list(tmp_path: Path, cli: CLI) -> None:
+    site(tmp_path, a=article("A", "a", "topics: Conservation, UK"))
+    ran = build(cli)
+    assert warnings(ran) == [
+        "content/a.md:5: topics: 'Conservation, UK' is read as one topic; for several, "
+        "write a list: [Conservation, UK]"
+    ]
+
+
+def test_a_colon_in_a_title_asks_for_quotes(tmp_path: Path, cli: CLI) -> None:
+    site(tmp_path, a=article("Python: the good parts", "a"))
+    ran = build(cli)
+    assert ran.code == 1
+    assert ran.lines[0] == (
+        'content/a.md:2: title: invalid YAML: ": " inside unquoted text; put the title in '
+        'quotes: title: "Python: the good parts"'
+    )
+
+
+TRAPS = [
+    article("Fixes issue #42 in the app", "a"),
+    article("#42", "a"),
+    article("A", "a", "topics: Conservation, UK"),
+    article("A", "a", "topics:\n  - Rust # lang\n  - Go"),
+    article("Python: the good parts", "a"),
+    article("A", "a", "draft: true\npublished: true"),
+    article("A", "a", "tags: [x]\ntittle: y\nhidden: yes"),
+    "tittle: A\ndate: 2026-01-01\nurl: https://example.com/a",
+]
+
+
+@pytest.mark.parametrize("front", TRAPS)
+def test_both_yaml_readers_give_the_same_problems(
+    front: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = f"---\n{front}\n---\n".encode()
+    fast = content.parse_bytes(data, "a.md", UTC)
+    monkeypatch.setattr(yamlstrict._FAST_READER, "read", lambda text: None)
+    slow = content.parse_bytes(data, "a.md", UTC)
+    assert (fast.errors, fast.warnings) == (slow.errors, slow.warnings)
+    assert fast.errors or fast.warnings
