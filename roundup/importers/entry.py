@@ -56,6 +56,7 @@ class Entry:
     unread: bool = False
     provider_name: str = ""
     image: str = ""
+    image_size: tuple[int, int] | None = None  # width and height, when the source says
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from roundup.importers.entry import Entry, Skip
-from roundup.importers.feedtext import entry_text
+from roundup.importers.feedtext import entry_text, title_from_text
 from roundup.importers.htmlmarkdown import to_text
 
 __all__ = ["FeedProblem", "ReadFeed", "looks_like_feed", "read_feed"]
@@ -82,18 +82,21 @@ def _entry(number: int, item: Any, home: str) -> Entry | Skip:
         if written and item.get(f"{name}_parsed") is None:
             return Skip(place, name, f"{_shown(written)!r} is not a date feedparser can read")
     summary, content = _summary(item), _content(item)
-    text = entry_text(summary, content, link)
+    # Links feedparser could not resolve (no xml:base) are relative to the entry's page.
+    text = entry_text(summary, content, link, link)
+    image, size = _image(item)
     source = item.get("source") or {}
     return Entry(
         place=place,
         url=link,
-        title=_title(item),
+        title=_title(item) or title_from_text(text.description or text.note),
         description=text.description,
         note=text.note,
         tags=tuple(tag for tag in (_term(t) for t in item.get("tags") or ()) if tag),
         published_at=_date(item),
         provider_name=text.provider_name or (source.get("title") or "").strip(),
-        image=_image(item),
+        image=image,
+        image_size=size,
     )
 
 
@@ -141,18 +144,25 @@ def _date(item: Any) -> datetime | None:
     return None
 
 
-def _image(item: Any) -> str:
-    for thumbnail in item.get("media_thumbnail") or ():
-        if thumbnail.get("url"):
-            return str(thumbnail["url"])
-    for media in item.get("media_content") or ():
-        kind = str(media.get("medium") or media.get("type") or "")
+def _image(item: Any) -> tuple[str, tuple[int, int] | None]:
+    """The entry's picture (Media RSS thumbnail or image, or an image enclosure) and its
+    size when the feed gives one."""
+    for media in (*(item.get("media_thumbnail") or ()), *(item.get("media_content") or ())):
+        kind = str(media.get("medium") or media.get("type") or "image")
         if media.get("url") and kind.startswith("image"):
-            return str(media["url"])
+            return str(media["url"]), _size(media.get("width"), media.get("height"))
     for enclosure in item.get("enclosures") or ():
         if enclosure.get("href") and str(enclosure.get("type", "")).startswith("image/"):
-            return str(enclosure["href"])
-    return ""
+            return str(enclosure["href"]), None
+    return "", None
+
+
+def _size(width: Any, height: Any) -> tuple[int, int] | None:
+    try:
+        size = (int(str(width)), int(str(height)))
+    except ValueError:
+        return None
+    return size if size[0] > 0 and size[1] > 0 else None
 
 
 def _shown(text: str) -> str:

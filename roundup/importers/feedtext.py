@@ -19,7 +19,9 @@ from roundup.importers.entry import EXCERPT_LIMIT
 from roundup.importers.htmlmarkdown import to_markdown, to_text
 from roundup.links import canonical_link
 
-__all__ = ["EntryText", "entry_text"]
+__all__ = ["EntryText", "entry_text", "title_from_text"]
+
+TITLE_WORDS = 100  # characters of a text that make a title for an entry without one
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,16 @@ def entry_text(summary_html: str, content_html: str, link: str, base_url: str = 
     if summary and not _short(summary):
         return EntryText("", to_markdown(content_html or summary_html, base_url), provider)
     return EntryText(summary, to_markdown(content_html, base_url), provider)
+
+
+def title_from_text(markdown_or_text: str) -> str:
+    """A title for an untitled entry (a microblog post): the start of its text, cut at a
+    word, with an ellipsis when cut."""
+    text = " ".join(to_text(markdown_or_text.split("\n\n", 1)[0]).split())
+    text = text.replace("\\", "")  # the text is read from Markdown: no escapes in a title
+    if len(text) <= TITLE_WORDS:
+        return text
+    return text[:TITLE_WORDS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def _short(text: str) -> bool:

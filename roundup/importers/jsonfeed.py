@@ -10,7 +10,7 @@ from urllib.parse import urljoin
 
 from roundup.importers.dates import DateProblem, parse_date
 from roundup.importers.entry import Entry, Skip
-from roundup.importers.feedtext import entry_text
+from roundup.importers.feedtext import entry_text, title_from_text
 
 __all__ = ["feed_date", "looks_like_json_feed", "read_json_feed"]
 
@@ -72,7 +72,7 @@ def read_json_feed(
         yield Entry(
             place=place,
             url=link,
-            title=_text(item.get("title")),
+            title=_text(item.get("title")) or title_from_text(text.description or text.note),
             description=text.description,
             note=text.note,
             tags=tuple(" ".join(str(t).split()) for t in tags if isinstance(t, str) and t.strip()),

@@ -122,7 +122,9 @@ class Plan:
             if _CONTROLS.search(value):
                 self.notices.append(f"{label}:{entry.place}: {name}: control characters removed")
         title = " ".join(_CONTROLS.sub(" ", entry.title).split())
-        if not title:
+        if title == entry.url.strip():  # Pocket's title for a page it could not read
+            title = _title_from(url)
+        elif not title:
             title = _title_from(url)
             self.notices.append(
                 f"{label}:{entry.place}: title: empty; the link's address is the title"
@@ -140,7 +142,9 @@ class Plan:
             excerpt=excerpt,
             provider=Provider(" ".join(entry.provider_name.split()) or domain, domain),
             topics=self._topics(entry),
-            images=(Image(entry.image.strip()),) if entry.image.strip() else (),
+            images=(Image(entry.image.strip(), *(entry.image_size or ())),)
+            if entry.image.strip()
+            else (),
             published=not (entry.private or entry.unread or self.options.draft),
             comment=comment,
         )
@@ -158,6 +162,8 @@ def _url_problem(url: str) -> str:
         parts.port  # noqa: B018 - raises for a malformed port
     except ValueError:
         return f"{shown!r} is not a valid URL"
+    if not parts.scheme:
+        return f"{shown!r} is a relative link, and the source says nothing it is relative to"
     if parts.scheme.lower() not in ("http", "https"):
         return f"{shown!r} is not an http:// or https:// link"
     if not parts.hostname:
