@@ -42,6 +42,7 @@ class ReadFeed:
 
     entries: list[Entry | Skip]
     updated: datetime | None
+    warnings: tuple[str, ...] = ()  # what was wrong with the feed as a whole
 
 
 def looks_like_feed(head: bytes) -> bool:
@@ -63,13 +64,25 @@ def read_feed(data: bytes, base_url: str = "", content_type: str = "") -> ReadFe
         headers["content-type"] = content_type
     # A stream, not bytes: feedparser takes a bytes or str argument for a file name or a URL.
     parsed = feedparser.parse(io.BytesIO(data), response_headers=headers or None)
-    if not parsed.get("version") and not parsed.entries:
-        reason = parsed.get("bozo_exception")
-        raise FeedProblem(f"not a feed feedparser can read ({reason or 'no entries'})")
+    problem = _xml_problem(parsed.get("bozo_exception")) if parsed.get("bozo") else ""
+    if not parsed.entries and (problem or not parsed.get("version")):
+        raise FeedProblem(f"not a feed feedparser can read ({problem or 'no entries'})")
+    warnings = (f"{problem}; imported the entries feedparser recovered",) if problem else ()
     feed = parsed.feed
     home = urljoin(base_url, feed.get("link") or "") if base_url else feed.get("link") or ""
     entries = [_entry(number, item, home) for number, item in enumerate(parsed.entries, 1)]
-    return ReadFeed(entries, _date(feed))
+    return ReadFeed(entries, _date(feed), warnings)
+
+
+def _xml_problem(error: object) -> str:
+    """What feedparser found wrong, in a line. (Not where: feedparser rewrites the document's
+    start before parsing it, so its line numbers are not the file's.)"""
+    if error is None:
+        return "not well-formed"
+    message = getattr(error, "getMessage", None)
+    if callable(message):
+        return f"not well-formed XML ({message()})"
+    return f"{type(error).__name__}: {error}"
 
 
 def _entry(number: int, item: Any, home: str) -> Entry | Skip:
@@ -78,8 +91,8 @@ def _entry(number: int, item: Any, home: str) -> Entry | Skip:
     if link and not urlsplit(link).scheme and home:
         link = urljoin(home, link)  # a relative link and no xml:base: the feed's site
     for name in _DATE_FIELDS:
-        written = item.get(name)
-        if written and item.get(f"{name}_parsed") is None:
+        written = _own(item, name)
+        if written and _own(item, f"{name}_parsed") is None:
             return Skip(place, name, f"{_shown(written)!r} is not a date feedparser can read")
     summary, content = _summary(item), _content(item)
     # Links feedparser could not resolve (no xml:base) are relative to the entry's page.
@@ -135,13 +148,19 @@ def _term(tag: Any) -> str:
 
 def _date(item: Any) -> datetime | None:
     for name in _DATE_FIELDS:
-        parsed: time.struct_time | None = item.get(f"{name}_parsed")
+        parsed: time.struct_time | None = _own(item, f"{name}_parsed")
         if parsed is not None:
             try:
                 return datetime(*parsed[:6], tzinfo=UTC)
             except ValueError:
                 return None
     return None
+
+
+def _own(item: Any, key: str) -> Any:
+    """A field the entry has itself: feedparser answers `updated` with `published` when an
+    entry has no `updated` (with a deprecation warning), which would read one date twice."""
+    return item.get(key) if key in item else None
 
 
 def _image(item: Any) -> tuple[str, tuple[int, int] | None]:

@@ -60,6 +60,7 @@ class Plan:
 
     def add(self, label: str, reading: Reading) -> None:
         """Sort a source's entries, in order, into the plan."""
+        self.notices += [f"{label}: {warning}" for warning in reading.warnings]
         undated = 0
         for entry in reading.entries:
             if isinstance(entry, Skip):

@@ -3,6 +3,7 @@ read in the format its content shows, whatever its name."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from dataclasses import dataclass
@@ -56,6 +57,7 @@ class Reading:
     entries: list[Entry | Skip]
     default_date: datetime
     default_reason: str  # where that date comes from, for the message that says so
+    warnings: tuple[str, ...] = ()  # about the source as a whole
 
 
 def load(spec: str, cwd: Path) -> Source:
@@ -94,7 +96,8 @@ def read(source: Source, zone: tzinfo) -> Reading:
             feed = feeds.read_feed(data, source.base_url, source.content_type)
         except feeds.FeedProblem as problem:
             raise SourceError(f"{source.label}: {problem}") from None
-        return _reading(source, "feed", feed.entries, feed.updated, "the feed's date")
+        reading = _reading(source, "feed", feed.entries, feed.updated, "the feed's date")
+        return dataclasses.replace(reading, warnings=feed.warnings)
     text = _text(data, source.content_type)
     head = text[:65536].lstrip()
     if not head:
