@@ -66,7 +66,8 @@ def to_markdown(html: str, base_url: str = "") -> str:
     root = _parse(html)
     if root is None:
         return ""
-    return "\n\n".join(_Converter(base_url).blocks(root)).strip()
+    # Only newlines stripped: a code block's indentation is its markup.
+    return "\n\n".join(_Converter(base_url).blocks(root)).strip("\n")
 
 
 def to_text(html: str) -> str:
