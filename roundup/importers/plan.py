@@ -57,6 +57,7 @@ class Plan:
     older: int = 0
     notices: list[str] = field(default_factory=list)
     _planned: dict[str, int] = field(default_factory=dict)  # canonical link → index
+    _domains: dict[str, str] = field(default_factory=dict)  # host → registrable domain
 
     def add(self, label: str, reading: Reading) -> None:
         """Sort a source's entries, in order, into the plan."""
@@ -113,6 +114,15 @@ class Plan:
         self.articles.append(Planned(label, entry.place, article))
         return True
 
+    def _domain(self, url: str) -> str:
+        """The URL's registrable domain, looked up once per host: an export holds thousands
+        of links to a few hundred sites."""
+        host = _host(url)
+        domain = self._domains.get(host)
+        if domain is None:
+            domain = self._domains[host] = registrable_domain(url)
+        return domain
+
     def _topics(self, entry: Entry) -> tuple[str, ...]:
         folders = entry.folders if self.options.folders_as_topics else ()
         return (*entry.tags, *folders, *self.options.topics)
@@ -135,7 +145,7 @@ class Plan:
             # A long description is the curator's text rather than a line under the title.
             comment = "\n\n".join(p for p in (note_markdown(excerpt), comment) if p)
             excerpt = ""
-        domain = registrable_domain(url)
+        domain = self._domain(url)
         return NewArticle(
             title=title,
             published_at=when,
@@ -149,6 +159,10 @@ class Plan:
             published=not (entry.private or entry.unread or self.options.draft),
             comment=comment,
         )
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).hostname or ""
 
 
 def _url_problem(url: str) -> str:
