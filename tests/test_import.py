@@ -327,3 +327,17 @@ def test_the_same_sources_give_the_same_files(
     assert main(["import", "-q", *sources, "--content", "two"]) == 0
     capsys.readouterr()
     assert files_of(site / "one") == files_of(site / "two")
+
+
+def test_a_build_never_imports_the_importers(site: Path) -> None:
+    import subprocess
+    import sys
+
+    (site / "content").mkdir()
+    script = (
+        "import sys\nfrom roundup.cli import main\nassert main(['build', '-q']) == 0\n"
+        "loaded = [m for m in sys.modules if m.startswith(('feedparser', 'roundup.importers'))]\n"
+        "assert loaded == [], loaded\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
