@@ -122,6 +122,8 @@ def run(count: int, runs: int, seed: int, roundup: list[str], keep: bool) -> Non
         files = len(list((site / "content").iterdir()))
         results["again"].append(timed([*roundup, "import", str(export), "-q"], site))
         results["build"].append(timed([*roundup, "build", "-q"], site))
+        if not keep:
+            shutil.rmtree(site, ignore_errors=True)
     for name, label in (("import", "import, empty site"), ("again", "import again (all present)"),
                         ("build", "roundup build of the result")):  # fmt: skip
         walls = [wall for wall, _ in results[name]]
@@ -130,8 +132,6 @@ def run(count: int, runs: int, seed: int, roundup: list[str], keep: bool) -> Non
             f"{label:30} {statistics.median(walls):6.2f} s ({min(walls):.2f}-{max(walls):.2f})"
             f"  peak RSS {peak:.0f} MiB"
         )
-        if not keep:
-            shutil.rmtree(site, ignore_errors=True)
     print(f"files written: {files:,}")
 
 
