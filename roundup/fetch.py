@@ -1,4 +1,5 @@
-"""Fetch one web page for `roundup new`: http(s) only, bounded in time and size, decoded text."""
+"""Fetch one web page for `roundup new` (or a file for `roundup import`): http(s) only, bounded
+in time and size, decoded text."""
 
 from __future__ import annotations
 
@@ -57,6 +58,43 @@ def fetch(
     The whole fetch, redirects and body included, takes at most `timeout` seconds; only the
     first `max_bytes` of the body are read.
     """
+    got = download(url, timeout=timeout, max_bytes=max_bytes, transport=transport)
+    if not got.media_type and not _looks_like_html(got.body):
+        raise FetchError(f"{url}: not an HTML page (no content type, and no HTML in it)")
+    text, encoding = decode_html(got.body, got.content_type, got.truncated)
+    return Page(got.url, got.final_url, text, encoding, got.truncated)
+
+
+@dataclass(frozen=True, slots=True)
+class Download:
+    """A response body as bytes, with where it came from and what the server called it."""
+
+    url: str  # the URL asked for
+    final_url: str  # after redirects
+    body: bytes
+    content_type: str  # the Content-Type header, as sent
+    truncated: bool  # the body was longer than the limit; only its start was read
+
+    @property
+    def media_type(self) -> str:
+        return self.content_type.partition(";")[0].strip().lower()
+
+
+def download(
+    url: str,
+    *,
+    accept: str = _ACCEPT,
+    media_types: tuple[str, ...] | None = HTML_TYPES,
+    kind: str = "an HTML page",
+    timeout: float = TIMEOUT,
+    max_bytes: int = MAX_BYTES,
+    transport: httpx.BaseTransport | None = None,
+) -> Download:
+    """GET an http(s) URL as `fetch` does, and return the body's bytes undecoded.
+
+    A response whose declared media type is not one of `media_types` (None: any) is refused
+    before its body is read, with `kind` naming what was expected.
+    """
     if url.partition(":")[0].lower() not in ("http", "https"):
         raise FetchError(f"{url}: only http:// and https:// URLs can be fetched")
     try:  # the rules of an article's URLs: no spaces, a host, a port that can be
@@ -65,7 +103,7 @@ def fetch(
     except ValueError as error:
         raise FetchError(f"{url}: not a valid URL ({error})") from None
     deadline = time.monotonic() + timeout
-    headers = {"User-Agent": USER_AGENT, "Accept": _ACCEPT}
+    headers = {"User-Agent": USER_AGENT, "Accept": accept}
     try:
         with (
             httpx.Client(
@@ -82,8 +120,8 @@ def fetch(
                 raise FetchError(f"{url}: {response.status_code} {response.reason_phrase}")
             content_type = response.headers.get("content-type", "")
             media_type = content_type.partition(";")[0].strip().lower()
-            if media_type and media_type not in HTML_TYPES:
-                raise FetchError(f"{url}: not an HTML page ({media_type})")
+            if media_type and media_types is not None and media_type not in media_types:
+                raise FetchError(f"{url}: not {kind} ({media_type})")
             body, truncated = _read(response, max_bytes, deadline, url, timeout)
     except httpx.TimeoutException:
         raise FetchError(f"{url}: no answer within {timeout:g} s") from None
@@ -95,10 +133,7 @@ def fetch(
         raise FetchError(f"{url}: {network_reason(error, host)}") from None
     except httpx.InvalidURL as error:
         raise FetchError(f"{url}: not a valid URL ({error})") from None
-    if not media_type and not _looks_like_html(body):
-        raise FetchError(f"{url}: not an HTML page (no content type, and no HTML in it)")
-    text, encoding = decode_html(body, content_type, truncated)
-    return Page(url, final_url, text, encoding, truncated)
+    return Download(url, final_url, body, content_type, truncated)
 
 
 def _read(

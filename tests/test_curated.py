@@ -17,6 +17,8 @@ def test_each_files_own_links_by_their_identity(tmp_path: Path) -> None:
         "c.md": "---\n{title: C, originalUrl: 'https://flow.example/'}\n---\n",
         "broken.md": "no frontmatter at all",
         ".hidden.md": "---\noriginalUrl: https://hidden.example/\n---\n",
+        "escaped.md": '---\noriginalUrl: "https://escaped.example/\\u00e9"\n---\n',
+        "quoted.md": "---\nwebUrl: 'https://quoted.example/it''s'\n---\n",
     }
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -24,4 +26,6 @@ def test_each_files_own_links_by_their_identity(tmp_path: Path) -> None:
     assert curated_links(tmp_path) == {
         canonical_link("https://example.com/a"): ["a.md", "sub/b.md"],
         canonical_link("https://mirror.example/a"): ["a.md"],
+        canonical_link("https://escaped.example/é"): ["escaped.md"],
+        canonical_link("https://quoted.example/it's"): ["quoted.md"],
     }

@@ -23,6 +23,9 @@
 | `/images/<name>.jpg` | a small JPEG |
 | `/loop` | redirects to itself |
 | `/untitled` | a page with no title at all |
+| `/import/starred.rss` | an RSS feed of starred items (`fixtures/import/starred.rss`) |
+| `/import/notes/feed.atom` | an Atom feed with links relative to its own URL |
+| `/import/moved.atom` | 301 → `/import/notes/feed.atom` |
 
 Every request is recorded (`requests`) as (method, path, User-Agent).
 """
@@ -40,6 +43,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 PAGES = Path(__file__).parent / "fixtures" / "web"
+EXPORTS = Path(__file__).parent / "fixtures" / "import"
 SLOW_SECONDS = 3.0
 HTML = "text/html; charset=utf-8"
 # The smallest JPEG anyone would serve: a 1x1 grey pixel.
@@ -91,6 +95,13 @@ ROUTES: dict[str, Route] = {
     "/no-head": Route(
         200, (PAGES / "blog-title-only.html").read_bytes(), "text/html", head_status=405
     ),
+    "/import/starred.rss": Route(
+        200, (EXPORTS / "starred.rss").read_bytes(), "application/rss+xml; charset=utf-8"
+    ),
+    "/import/notes/feed.atom": Route(
+        200, (EXPORTS / "relative.atom").read_bytes(), "application/atom+xml"
+    ),
+    "/import/moved.atom": _redirect(301, "/import/notes/feed.atom"),
 }
 
 

@@ -12,4 +12,5 @@ COMMANDS: dict[str, str] = {
     "new": "new",
     "check": "check",
     "ping": "ping",
+    "import": "import_",  # `import` is a Python keyword
 }

@@ -1,0 +1,1 @@
+"""`roundup import`'s readers: each export format read into entries, then into article files."""

@@ -1,0 +1,115 @@
+"""A feed entry's summary and content as an excerpt and a Markdown comment, for any feed format.
+
+A summary of one short paragraph is the excerpt; a longer one (a whole post in RSS's
+`<description>`) is the comment. The content is the comment, without a first paragraph that
+repeats the summary. An entry written by roundup (its content ends with a paragraph
+`Source: <a href="the link">provider</a>`, then other coverage and the permalink) gives back
+its own comment and provider: importing another roundup's feed keeps what its curator wrote,
+not the feed's furniture.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import lxml.html
+from lxml import etree
+
+from roundup.importers.entry import EXCERPT_LIMIT
+from roundup.importers.htmlmarkdown import to_markdown, to_text
+from roundup.links import canonical_link
+
+__all__ = ["EntryText", "entry_text", "title_from_text"]
+
+TITLE_WORDS = 100  # characters of a text that make a title for an entry without one
+
+
+@dataclass(frozen=True, slots=True)
+class EntryText:
+    description: str  # plain text, for the excerpt
+    note: str  # Markdown, for the comment
+    provider_name: str = ""
+
+
+def entry_text(summary_html: str, content_html: str, link: str, base_url: str = "") -> EntryText:
+    """The excerpt and comment of an entry from its summary and content (both HTML)."""
+    summary = to_text(summary_html)
+    provider = ""
+    if content_html.strip():
+        content_html, provider, first = _without_furniture(content_html, link)
+        if summary and " ".join(first.split()) == summary:  # the summary, repeated
+            content_html = _without_first_paragraph(content_html)
+        elif not summary and first and _short(first) and not _more_than(content_html, first):
+            summary, content_html = " ".join(first.split()), ""
+    if summary and not _short(summary):
+        return EntryText("", to_markdown(content_html or summary_html, base_url), provider)
+    return EntryText(summary, to_markdown(content_html, base_url), provider)
+
+
+def title_from_text(markdown_or_text: str) -> str:
+    """A title for an untitled entry (a microblog post): the start of its text, cut at a
+    word, with an ellipsis when cut."""
+    text = " ".join(to_text(markdown_or_text.split("\n\n", 1)[0]).split())
+    text = text.replace("\\", "")  # the text is read from Markdown: no escapes in a title
+    if len(text) <= TITLE_WORDS:
+        return text
+    return text[:TITLE_WORDS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def _short(text: str) -> bool:
+    return len(text) <= EXCERPT_LIMIT
+
+
+def _more_than(content_html: str, first: str) -> bool:
+    return " ".join(to_text(content_html).split()) != " ".join(first.split())
+
+
+def _root(html: str) -> etree._Element | None:
+    try:
+        return lxml.html.fragment_fromstring(html, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def _serialised(root: etree._Element) -> str:
+    inner = root.text or ""
+    return inner + "".join(lxml.html.tostring(c, encoding="unicode") for c in root)
+
+
+def _without_furniture(html: str, link: str) -> tuple[str, str, str]:
+    """The content without roundup's closing paragraphs, the provider they named, and the
+    text of the first paragraph (empty when the content does not start with one)."""
+    root = _root(html)
+    if root is None:
+        return html, "", ""
+    provider = ""
+    children = [c for c in root if isinstance(c.tag, str)]
+    for index, child in enumerate(children):
+        anchors = child.findall("a") if child.tag == "p" else []
+        text = child.text_content().strip()
+        if (
+            len(anchors) == 1
+            and text.startswith("Source:")
+            and canonical_link(anchors[0].get("href") or "") == canonical_link(link)
+        ):
+            provider = " ".join(anchors[0].text_content().split())
+            for later in children[index:]:
+                root.remove(later)
+            html = _serialised(root)
+            break
+    first = ""
+    start = [c for c in root if isinstance(c.tag, str)]
+    if start and start[0].tag == "p" and not (root.text or "").strip():
+        first = start[0].text_content()
+    return html, provider, first
+
+
+def _without_first_paragraph(html: str) -> str:
+    root = _root(html)
+    if root is None:
+        return html
+    first = next(c for c in root if isinstance(c.tag, str))
+    tail = first.tail or ""
+    root.remove(first)
+    root.text = (root.text or "") + tail
+    return _serialised(root)

@@ -1,0 +1,86 @@
+"""JSON Feed (versions 1 and 1.1): read with the json module, as the format is plain JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, tzinfo
+from html import escape
+from typing import Any
+from urllib.parse import urljoin
+
+from roundup.importers.dates import DateProblem, parse_date
+from roundup.importers.entry import Entry, Skip
+from roundup.importers.feedtext import entry_text, title_from_text
+
+__all__ = ["feed_date", "looks_like_json_feed", "read_json_feed"]
+
+_VERSION = "https://jsonfeed.org/version/"
+
+
+def looks_like_json_feed(document: Any) -> bool:
+    return (
+        isinstance(document, dict)
+        and str(document.get("version", "")).startswith(_VERSION)
+        and isinstance(document.get("items", []), list)
+    )
+
+
+def feed_date(document: dict[str, Any], zone: tzinfo) -> datetime | None:
+    """The newest date of the feed's items: JSON Feed has no date of its own."""
+    dates = []
+    for item in document.get("items") or ():
+        if isinstance(item, dict):
+            try:
+                value = parse_date(item.get("date_modified") or item.get("date_published"), zone)
+            except DateProblem:
+                continue
+            if isinstance(value, datetime):
+                dates.append(value)
+    return max(dates, default=None)
+
+
+def read_json_feed(
+    document: dict[str, Any], zone: tzinfo, base_url: str = ""
+) -> Iterator[Entry | Skip]:
+    """Each item: `external_url` (the page a link blog points to), else `url`; `title`;
+    `summary`; `content_html` (or `content_text`); `date_published`, else `date_modified`;
+    `tags`; `image`, else `banner_image`. Relative URLs resolve against the feed's URL."""
+    base = base_url or str(document.get("feed_url") or document.get("home_page_url") or "")
+    for number, item in enumerate(document.get("items") or (), start=1):
+        place = f"entry {number}"
+        if not isinstance(item, dict):
+            yield Skip(place, "items", f"expected an item object, got {type(item).__name__}")
+            continue
+        try:
+            published_at = parse_date(item.get("date_published"), zone) or parse_date(
+                item.get("date_modified"), zone
+            )
+        except DateProblem as problem:
+            yield Skip(place, "date_published", str(problem))
+            continue
+        link = _text(item.get("external_url")) or _text(item.get("url"))
+        link = urljoin(base, link) if base and link else link
+        summary = escape(_text(item.get("summary")))
+        content = _text(item.get("content_html"))
+        if not content and _text(item.get("content_text")):
+            content = "".join(
+                f"<p>{escape(block)}</p>" for block in _text(item.get("content_text")).split("\n\n")
+            )
+        text = entry_text(summary, content, link, base)
+        image = _text(item.get("image")) or _text(item.get("banner_image"))
+        tags = item.get("tags") if isinstance(item.get("tags"), list) else ()
+        yield Entry(
+            place=place,
+            url=link,
+            title=_text(item.get("title")) or title_from_text(text.description or text.note),
+            description=text.description,
+            note=text.note,
+            tags=tuple(" ".join(str(t).split()) for t in tags if isinstance(t, str) and t.strip()),
+            published_at=published_at,
+            provider_name=text.provider_name,
+            image=urljoin(base, image) if base and image else image,
+        )
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
