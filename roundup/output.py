@@ -126,6 +126,28 @@ class Writer:
         self._claim(path, old)
         return True
 
+    def keep(self, paths: list[str], key: str) -> bool:
+        """Keep these files of the last build, all or none: whether each was made from the
+        same inputs (`key`) and is untouched since (a set of files that only work together,
+        such as a search index, is never kept in part)."""
+        kept: list[tuple[str, Record]] = []
+        for path in paths:
+            old = self.old.get(path)
+            if old is None or old.key != key or not self._untouched(path, old):
+                return False
+            kept.append((path, old))
+        for path, old in kept:
+            self._claim(path, old)
+        return True
+
+    def digest(self, path: str) -> str:
+        """The content hash of the file this build publishes at `path` (recorded already)."""
+        return self.new[path].digest
+
+    def source(self, path: str) -> Path:
+        """Where the bytes this build publishes at `path` are now: staged, or already in place."""
+        return self.staged.get(path) or self.root / path
+
     def _untouched(self, path: str, old: Record) -> bool:
         try:
             # A string, not a Path: every file of the site is checked on every build.
