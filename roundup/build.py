@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from roundup import feeds, pages, stored
+from roundup import feeds, pages, search, stored
 from roundup import site as S
 from roundup.bytecode import BYTECODE_FILE, TemplateCache
 from roundup.cache import ParseCache, code_digest
@@ -98,7 +98,7 @@ def _build(
     check_folder(config.output_dir, protected)
     owned = (config.output_dir / STATE_DIR / MANIFEST).is_file()
     found = scan(config.content_dir)
-    renderer = Renderer(config, preview, {"nav": _nav()})
+    renderer = Renderer(config, preview, {"nav": _nav(config)})
     inputs = _key(code_digest(), _settings(config), preview, renderer.digest(), found.files)
     if owned:
         previous = _unchanged(config.output_dir, inputs)
@@ -139,6 +139,8 @@ def _build(
 
         _write_all(site, renderer, assets, writer, result, progress)
         clock.lap("render")
+        search.publish(site, writer, config.cache_dir)
+        clock.lap("search")
         result.files = len(writer.new)
         writer.state_files[LAST_BUILD] = _last_build(inputs, result)
         writer.commit()
@@ -188,8 +190,9 @@ def _last_build(inputs: str, result: BuildResult) -> bytes:
     return json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
-def _nav() -> list[tuple[str, str]]:
-    return [("", "Home"), ("topics/", "Topics"), ("archive/", "Archive"), ("feeds/", "Feeds")]
+def _nav(config: SiteConfig) -> list[tuple[str, str]]:
+    nav = [("", "Home"), ("topics/", "Topics"), ("archive/", "Archive"), ("feeds/", "Feeds")]
+    return [*nav, ("search/", "Search")] if config.search else nav
 
 
 Job = tuple[str, str, Callable[[], bytes], object]  # path, kind, make bytes, fingerprint source

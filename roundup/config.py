@@ -38,6 +38,7 @@ class _Settings(BaseModel):
     output_dir: str = "output"
     templates_dir: str = "templates"
     cache_dir: str = ".roundup-cache"
+    search: bool = True
 
     @field_validator("*")
     @classmethod
@@ -100,6 +101,7 @@ class SiteConfig:
     output_dir: Path
     templates_dir: Path
     cache_dir: Path  # roundup's own state (parse cache, records): never inside the output
+    search: bool  # a /search/ page with a Pagefind index of the items
     source: Path | None  # the config file read, if any
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -49,9 +50,25 @@ def parse_html(path: Path) -> lxml_html.HtmlElement:
 
 
 def files_of(folder: Path) -> dict[str, bytes]:
-    """Every file below `folder` (roundup's own state folder excluded) with its bytes."""
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and ".roundup" not in p.relative_to(folder).parts
-    }
+    """Every file below `folder` (roundup's own state folder excluded) with its bytes.
+
+    Pagefind writes a search shard's filters in an arbitrary order: into its filter/ chunks, the
+    .pf_meta file listing them and the hash in pagefind-entry.json that names that file. Those
+    are left out (the entry without its hash), so builds compare by what they must share; each
+    page's filters are in its fragment, which is compared.
+    """
+    files = {}
+    for p in sorted(folder.rglob("*")):
+        name = p.relative_to(folder).as_posix()
+        if not p.is_file() or ".roundup" in p.relative_to(folder).parts:
+            continue
+        if name.startswith("pagefind/") and ("/filter/" in name or name.endswith(".pf_meta")):
+            continue
+        data = p.read_bytes()
+        if name.startswith("pagefind/") and name.endswith("/pagefind-entry.json"):
+            entry = json.loads(data)
+            for language in entry["languages"].values():
+                language.pop("hash")
+            data = json.dumps(entry, sort_keys=True).encode()
+        files[name] = data
+    return files

@@ -28,6 +28,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_argument(parser)
     parser.add_argument("--preview", action="store_true", help="include unpublished items, marked")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument(
+        "--no-search",
+        dest="search",
+        action="store_false",
+        default=None,
+        help="make no search page or index (as search = false in the config)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     parser.add_argument("-v", "--verbose", action="store_true", help="print timings per phase")
 
@@ -43,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
         output_dir=args.output,
         cache_dir=args.cache_dir,
         base_url=args.base_url,
+        search=args.search,
     )
     progress = _progress if sys.stderr.isatty() and not os.environ.get("CI") else None
     result = build(config, preview=args.preview, strict=args.strict, progress=progress)
