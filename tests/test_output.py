@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from roundup.errors import ContentError, OutputError
-from roundup.output import Writer, check_folder, check_relative
+from roundup.output import Writer, check_folder, check_relative, content_hash
 
 from conftest import Builder, build_folder, files_of
 
@@ -152,3 +152,27 @@ def test_a_symlinked_folder_cannot_carry_writes_outside(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="a link or a file"):
         writer.commit()
     assert list(outside.iterdir()) == []
+
+
+def test_a_set_of_files_is_kept_all_or_none(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    writer = Writer(out)
+    writer.start()
+    for name in ("a", "b", "c"):
+        writer.add(f"index/{name}", name.encode(), "key-1")
+    writer.commit()
+    (out / "index/b").write_bytes(b"changed by hand")
+
+    writer = Writer(out)
+    writer.start()
+    assert not writer.keep(["index/a", "index/b"], "key-1")  # b was touched: neither is kept
+    assert not writer.keep(["index/c"], "key-2")  # made from other inputs
+    assert writer.keep(["index/c"], "key-1")
+    writer.add("index/a", b"a", "key-1")  # a was not claimed by the refused keep
+    writer.add("index/b", b"b", "key-1")
+    assert writer.digest("index/c") == content_hash(b"c")
+    assert writer.source("index/a") == out / "index/a"  # unchanged: its bytes are in place
+    staged = writer.source("index/b")  # changed: its new bytes wait in the staging folder
+    assert staged != out / "index/b" and staged.read_bytes() == b"b"
+    writer.commit()
+    assert (out / "index/b").read_bytes() == b"b"

@@ -6,9 +6,11 @@
 //   "ms": from the first key to the first result on screen (timed inside the page),
 //   "cold_ms": the same word typed as soon as the page has loaded, from navigation to result,
 //   "results": [{"href", "title", "links": [outbound hrefs]}], "summary": its text,
+//   "filters": {name: [values offered]},
 //   "errors": console errors, and with axe's script, "axe": {"<scheme> <width>": [violations]}
 //   on the page showing results, in light and dark colour schemes, at 1280 and 390 pixels.
-// Requests that leave the page's origin are aborted: the tests run without network.
+// Requests that leave the page's origin are aborted: the tests run without network. A result
+// not shown within SEARCH_CHECK_TIMEOUT_MS (default 30000) ends it with an error.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
@@ -60,7 +62,8 @@ async function search({ colorScheme = "light", width = 1280, waitForIndex = true
   }
   await page.evaluate(watch);
   await input.pressSequentially(word);
-  await page.waitForFunction(() => window.searchTimes.result, null, { timeout: 30000 });
+  const timeout = Number(process.env.SEARCH_CHECK_TIMEOUT_MS || 30000);
+  await page.waitForFunction(() => window.searchTimes.result, null, { timeout });
   const times = await page.evaluate(() => window.searchTimes);
   return { context, page, errors, times };
 }
@@ -78,6 +81,12 @@ try {
     })),
   );
   report.summary = await page.locator("pagefind-summary").textContent();
+  report.filters = await page.$$eval("pagefind-filter-pane details", (groups) =>
+    Object.fromEntries(groups.map((g) => [
+      g.dataset.filterName,
+      [...g.querySelectorAll("input[type=checkbox]")].map((box) => box.value),
+    ])),
+  );
   report.errors = errors;
   await context.close();
 
