@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -155,7 +156,7 @@ def _index(todo: list[tuple[Shard, str, bool]], writer: Writer, cache_dir: Path)
         running = {}
         for number, (shard, inputs, primary) in enumerate(todo):
             folder = scratch / str(number)
-            _link_pages(shard, writer, folder / "site")
+            _lay_out(shard, writer, folder / "site")
             running[pool.submit(_run, executable, folder)] = (shard, inputs, primary, folder)
         for job in as_completed(running):
             shard, inputs, primary, folder = running[job]
@@ -168,9 +169,9 @@ def _index(todo: list[tuple[Shard, str, bool]], writer: Writer, cache_dir: Path)
     return made
 
 
-def _link_pages(shard: Shard, writer: Writer, site: Path) -> None:
-    """A folder of the shard's item pages as Pagefind wants them: symbolic links to the
-    bytes this build publishes, at their paths in the site (so results link to them)."""
+def _lay_out(shard: Shard, writer: Writer, site: Path) -> None:
+    """A folder of the shard's item pages as Pagefind wants them, each at its path in the
+    site (so results link to it), as the page's searched element alone (see `searched`)."""
     made: set[Path] = set()
     for item in shard.items:
         path = S.output_file(item.path)
@@ -178,7 +179,51 @@ def _link_pages(shard: Shard, writer: Writer, site: Path) -> None:
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
-        os.symlink(os.path.abspath(writer.source(path)), target)
+        target.write_bytes(searched(writer.source(path).read_bytes()))
+
+
+_BODY = b" data-pagefind-body"
+_START_TAG = re.compile(
+    rb"""<([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?)*)\s*/?>"""
+)
+_ATTRIBUTE_NAME = re.compile(rb"""\s+([^\s"'>/=]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?""")
+_LANG = re.compile(rb"<html\b[^>]*\slang=\"([^\"<>]*)\"", re.IGNORECASE)
+
+
+def searched(page: bytes) -> bytes:
+    """What Pagefind reads of an item page: its data-pagefind-body element, in a page of the
+    same language; the whole page when that element cannot be cut out for certain.
+
+    Pagefind's time grows with the bytes it parses, the head and the rest of the page included:
+    at 38,000 items this takes a quarter off indexing.
+    """
+    at = page.find(_BODY)
+    if at < 0 or page.find(_BODY, at + 1) >= 0:
+        return page
+    start = page.rfind(b"<", 0, at)
+    tag = _START_TAG.match(page, start)
+    if not tag or b"data-pagefind-body" not in _ATTRIBUTE_NAME.findall(tag[2]):
+        return page  # the words are not this tag's attribute (text, or inside a value)
+    end = _element_end(page, tag[1], start)
+    if end is None:
+        return page
+    lang = _LANG.search(page, 0, start)
+    head = b'<!doctype html><html lang="%s"><head><meta charset="utf-8"></head><body>' % (
+        lang[1] if lang else b""
+    )
+    return head + page[start:end] + b"</body></html>\n"
+
+
+def _element_end(page: bytes, name: bytes, start: int) -> int | None:
+    """Where the element opened at `start` ends: its matching end tag, nested ones counted."""
+    tags = re.compile(rb"<(/?)" + re.escape(name) + rb"[\s/>]", re.IGNORECASE)
+    depth = 0
+    for tag in tags.finditer(page, start):
+        depth += -1 if tag[1] else 1
+        if depth == 0:
+            close = page.find(b">", tag.end() - 1)
+            return close + 1 if close >= 0 else None
+    return None
 
 
 def _run(executable: str, folder: Path) -> None:

@@ -94,10 +94,10 @@ def site(tmp_path: Path) -> Path:
     return make_site(tmp_path)
 
 
-def fragments(out: Path) -> dict[str, dict]:
+def fragments(out: Path, bundles: str = "pagefind/*") -> dict[str, dict]:
     """Every indexed page's record (Pagefind's fragments, gzipped JSON), by URL."""
     found = {}
-    for path in sorted(out.glob("pagefind/*/fragment/*.pf_fragment")):
+    for path in sorted(out.glob(f"{bundles}/fragment/*.pf_fragment")):
         data = gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd")
         record = json.loads(data)
         found[record["url"]] = record
@@ -167,19 +167,20 @@ def test_item_pages_mark_what_is_searched_and_what_is_not(site: Path, tmp_path: 
     out, _ = build_folder(site, tmp_path / "out")
     page = parse_html(out / "items/quokka/index.html")
     body = page.cssselect("[data-pagefind-body]")
-    assert len(body) == 1 and body[0].tag == "article" and "item" in body[0].classes
+    assert len(body) == 1 and body[0].getparent().cssselect("article.item > [data-pagefind-body]")
     assert body[0].get("data-pagefind-filter") == "year:2024"
     topics = body[0].cssselect("a[data-pagefind-filter]")
     assert [(a.get("data-pagefind-filter"), a.text_content()) for a in topics] == [
         ("topic", "Animals"),
         ("topic", "Web"),
     ]
-    # The byline (date and time), the comment's heading, the article button, other coverage
-    # and the edition link are left out of the index; the image's alt text too.
-    for selector in (".meta", "#comment-title", ".read-more", ".related-coverage", ".edition-link",
-                     ".lead-image"):  # fmt: skip
+    # The byline (date and time), the comment's heading and the image's alt text are left out
+    # of the index; the article button, other coverage and the edition link are outside it.
+    for selector in (".meta", "#comment-title", ".lead-image"):
         found = body[0].cssselect(selector)
         assert found and all(_ignored(e) for e in found), selector
+    for selector in (".read-more", ".related-coverage", ".edition-link"):
+        assert page.cssselect(selector) and not body[0].cssselect(selector), selector
     assert not _ignored(body[0].cssselect(".excerpt")[0])
     assert not _ignored(body[0].cssselect(".comment p")[0])
     title = body[0].cssselect("h1 a")[0]
@@ -224,6 +225,47 @@ def test_the_index_holds_each_published_item_and_nothing_else(site: Path, tmp_pa
         "2023": 1,
         "2024": 3,
     }
+
+
+def test_pagefind_indexes_the_cut_out_element_as_it_would_the_whole_page(
+    site: Path, tmp_path: Path
+) -> None:
+    out, _ = build_folder(site, tmp_path / "out")
+    pages = tmp_path / "pages"
+    for file in out.glob("items/*/index.html"):
+        (pages / file.parent.relative_to(out)).mkdir(parents=True)
+        (pages / file.relative_to(out)).write_bytes(file.read_bytes())
+    bundle = tmp_path / "whole" / "pagefind"
+    command = [search._executable(), "--site", str(pages), "--output-path", str(bundle)]
+    subprocess.run(command, check=True, capture_output=True)
+    whole = fragments(bundle.parent, "pagefind")
+    assert set(whole) == ITEMS and whole == fragments(out)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        b"<html><body><p>no body marked</p></body></html>",
+        b"<body><div data-pagefind-body>one</div><div data-pagefind-body>two</div></body>",
+        b"<body><div data-pagefind-body><div>never closed</div></body>",
+        b'<body><p title="a data-pagefind-body b">text</p></body>',
+    ],
+)
+def test_a_page_whose_element_cannot_be_cut_out_is_given_whole(page: bytes) -> None:
+    assert search.searched(page) == page
+
+
+def test_the_cut_out_element_keeps_nested_ones_and_the_language() -> None:
+    page = (
+        b'<!doctype html><html lang="de-CH"><head><title>t</title></head><body><main>'
+        b'<div class="x" data-pagefind-body><div>inner</div><DIV>upper</DIV></div>'
+        b"<div>after</div></main></body></html>"
+    )
+    assert search.searched(page) == (
+        b'<!doctype html><html lang="de-CH"><head><meta charset="utf-8"></head><body>'
+        b'<div class="x" data-pagefind-body><div>inner</div><DIV>upper</DIV></div>'
+        b"</body></html>\n"
+    )
 
 
 def test_a_preview_build_indexes_unpublished_items_too(site: Path, tmp_path: Path) -> None:
