@@ -68,13 +68,18 @@ def build(
     preview: bool = False,
     strict: bool = False,
     progress: Progress | None = None,
+    search_index: bool = True,
 ) -> BuildResult:
-    """Build the whole site; on any error the output folder is left exactly as it was."""
+    """Build the whole site; on any error the output folder is left exactly as it was.
+
+    `search_index=False` keeps the search index as it is, for `roundup serve`: it shows the
+    edited page at once, then brings the index up to date with a build right after.
+    """
     # Loading creates millions of long-lived objects and no garbage cycles: the cyclic
     # collector would only rescan them again and again (2-3x slower at 30,000 articles).
     gc.disable()
     try:
-        return _build(config, preview, strict, progress)
+        return _build(config, preview, strict, progress, search_index)
     finally:
         gc.unfreeze()  # what the build froze is collectable again, for a process that goes on
         gc.enable()
@@ -87,7 +92,7 @@ _leftovers: list[object] = []
 
 
 def _build(
-    config: SiteConfig, preview: bool, strict: bool, progress: Progress | None
+    config: SiteConfig, preview: bool, strict: bool, progress: Progress | None, search_index: bool
 ) -> BuildResult:
     _leftovers.clear()
     result = BuildResult()
@@ -99,7 +104,9 @@ def _build(
     owned = (config.output_dir / STATE_DIR / MANIFEST).is_file()
     found = scan(config.content_dir)
     renderer = Renderer(config, preview, {"nav": _nav(config)})
-    inputs = _key(code_digest(), _settings(config), preview, renderer.digest(), found.files)
+    inputs = _key(
+        code_digest(), _settings(config), preview, renderer.digest(), found.files, search_index
+    )
     if owned:
         previous = _unchanged(config.output_dir, inputs)
         if previous is not None:
@@ -139,7 +146,7 @@ def _build(
 
         _write_all(site, renderer, assets, writer, result, progress)
         clock.lap("render")
-        search.publish(site, writer, config.cache_dir)
+        search.publish(site, writer, config.cache_dir, progress, later=not search_index)
         clock.lap("search")
         result.files = len(writer.new)
         writer.state_files[LAST_BUILD] = _last_build(inputs, result)

@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,14 +93,21 @@ def bundle_paths(items: Sequence[S.Item]) -> tuple[str, ...]:
     return tuple(shard.path for shard in shards(items))
 
 
-def publish(site: S.Site, writer: Writer, cache_dir: Path) -> int:
+def publish(
+    site: S.Site,
+    writer: Writer,
+    cache_dir: Path,
+    progress: Callable[[str, str, int, int], None] | None = None,
+    later: bool = False,
+) -> int:
     """Index the shards whose item pages changed and record every shard's files in `writer`.
 
     Call it after the item pages were added to `writer` and before `commit`: Pagefind reads
     the pages where they are now (staged or in place), writes into a temporary folder in
     `cache_dir`, and its files reach the output through `writer`, so a failed build leaves the
-    output as it was, and unchanged shards keep their files and modification times. Returns
-    how many shards were indexed.
+    output as it was, and unchanged shards keep their files and modification times. `later`
+    keeps every shard as it is, changed or not, for the next build to bring up to date.
+    Returns how many shards were indexed.
     """
     if not site.config.search:
         writer.state_files[RECORD] = None  # the index files go as all unmade files go
@@ -113,12 +120,14 @@ def publish(site: S.Site, writer: Writer, cache_dir: Path) -> int:
         primary = number == 0
         inputs = _inputs(shard, writer, primary, version)
         old = record.get(shard.key)
-        if old and old.get("inputs") == inputs and writer.keep(old["files"], inputs):
+        wanted = old is not None and (later or old.get("inputs") == inputs)
+        # Kept with the inputs it was made from: a stale shard stays stale for the next build.
+        if wanted and writer.keep(old["files"], old["inputs"]):
             kept[shard.key] = old
-        else:
+        elif not later:
             todo.append((shard, inputs, primary))
     if todo:
-        kept.update(_index(todo, writer, cache_dir))
+        kept.update(_index(todo, writer, cache_dir, progress))
     data = {"version": _RECORD_VERSION, "shards": dict(sorted(kept.items()))}
     writer.state_files[RECORD] = json.dumps(data, separators=(",", ":")).encode("utf-8")
     log.info("search: %d of %d shards indexed", len(todo), len(kept))
@@ -143,7 +152,12 @@ def _inputs(shard: Shard, writer: Writer, primary: bool, version: str) -> str:
     return h.hexdigest()
 
 
-def _index(todo: list[tuple[Shard, str, bool]], writer: Writer, cache_dir: Path) -> dict:
+def _index(
+    todo: list[tuple[Shard, str, bool]],
+    writer: Writer,
+    cache_dir: Path,
+    progress: Callable[[str, str, int, int], None] | None,
+) -> dict:
     """Run Pagefind on each shard (several at once) and add what it wrote to `writer`."""
     executable = _executable()
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -158,9 +172,13 @@ def _index(todo: list[tuple[Shard, str, bool]], writer: Writer, cache_dir: Path)
             folder = scratch / str(number)
             _lay_out(shard, writer, folder / "site")
             running[pool.submit(_run, executable, folder)] = (shard, inputs, primary, folder)
+        if progress:
+            progress("indexing", "shards", 0, len(todo))
         for job in as_completed(running):
             shard, inputs, primary, folder = running[job]
             job.result()
+            if progress and made:
+                progress("indexing", "shards", len(made), len(todo))
             files = list(_add_bundle(folder / "bundle", shard, inputs, primary, writer))
             made[shard.key] = {"inputs": inputs, "files": files}
     finally:

@@ -17,7 +17,9 @@ from types import SimpleNamespace
 
 import pytest
 
+from roundup import config as config_module
 from roundup import search
+from roundup.build import build
 from roundup.errors import OutputError
 
 from checkers import axe_script, chromium, node, output_of, playwright_core, run
@@ -332,6 +334,33 @@ def test_an_edit_reindexes_only_its_shard(site: Path, tmp_path: Path, runs: list
     kept = [p for p in before if p.startswith("pagefind/2024/fragment/") and p in after]
     assert len(kept) == 2 and all(after[p] == before[p] for p in kept)
     assert len(list(out.glob("pagefind/2024/fragment/*"))) == 3
+    assert files_of(out) == files_of(build_folder(site, tmp_path / "cold")[0])
+
+
+def test_serve_shows_the_edited_page_first_and_updates_the_index_next(
+    site: Path, tmp_path: Path, runs: list[Path]
+) -> None:
+    out, _ = build_folder(site, tmp_path / "out")
+    before = index_files(out)
+    article = site / "content" / "quokka.md"
+    article.write_text(article.read_text("utf-8").replace("quokka smiles", "quokka grins"))
+    config = config_module.load(site / "pyproject.toml", {"output_dir": str(out)}, site)
+    shown: list[tuple[str, int, int]] = []
+    build(
+        config,
+        search_index=False,
+        progress=lambda doing, _, n, total: shown.append((doing, n, total)),
+    )
+    assert "quokka grins" in (out / "items/quokka/index.html").read_text("utf-8")
+    assert len(runs) == 2 and index_files(out) == before  # the index as it was
+    assert "quokka smiles" in fragments(out)["/items/quokka/"]["content"]
+    assert not any(doing == "indexing" for doing, _, _ in shown)
+    build(config, progress=lambda doing, _, n, total: shown.append((doing, n, total)))
+    assert len(runs) == 3  # the edited page's shard, and no other
+    assert "quokka grins" in fragments(out)["/items/quokka/"]["content"]
+    assert [s for s in shown if s[0] == "indexing"] == [("indexing", 0, 1)]
+    build(config)
+    assert len(runs) == 3  # up to date
     assert files_of(out) == files_of(build_folder(site, tmp_path / "cold")[0])
 
 
