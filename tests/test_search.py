@@ -364,6 +364,33 @@ def test_serve_shows_the_edited_page_first_and_updates_the_index_next(
     assert files_of(out) == files_of(build_folder(site, tmp_path / "cold")[0])
 
 
+def test_an_older_link_moves_pagefinds_scripts_to_the_new_first_shard(
+    site: Path, tmp_path: Path, runs: list[Path]
+) -> None:
+    out, _ = build_folder(site, tmp_path / "out")
+    (site / "content" / "older.md").write_text(
+        '---\ntitle: "Older still"\npublishedDateTime: 2022-01-01T12:00:00Z\n'
+        'originalUrl: "https://old.example/older"\n---\n',
+        "utf-8",
+    )
+    build_folder(site, tmp_path / "out")
+    assert len(runs) == 4  # the new shard, and 2023's without the scripts; not 2024's
+    bundles = parse_html(out / "search/index.html").get_element_by_id("search").get("data-bundles")
+    assert bundles == "/links/pagefind/2022/ /links/pagefind/2023/ /links/pagefind/2024/"
+    assert [p.parent.name for p in sorted(out.glob("pagefind/*/pagefind.js"))] == ["2022"]
+    assert files_of(out) == files_of(build_folder(site, tmp_path / "cold")[0])
+
+
+def test_without_pagefind_the_build_says_how_to_get_it_or_do_without(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "pagefind_bin", None)  # import pagefind_bin fails
+    with pytest.raises(OutputError, match=r"pip install 'pagefind\[bin\]'.*--no-search"):
+        build_folder(site, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    build_folder(site, tmp_path / "out", search=False)
+
+
 def test_a_failed_index_leaves_the_output_as_it_was(
     site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
