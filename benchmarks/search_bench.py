@@ -34,7 +34,9 @@ from bench import WORK, generate, pick_article
 ROOT = Path(__file__).resolve().parent.parent
 CHECK = ROOT / "tests" / "tools" / "search-check.mjs"
 PHASE = re.compile(r"roundup\.build: (\w+): ([\d.]+) s")
-SHARDS = re.compile(r"search: (\d+) of (\d+) shards indexed")
+SHARDS = re.compile(
+    r"search: (\d+) of (\d+) shards indexed; CPU: Pagefind ([\d.]+) s, roundup ([\d.]+) s"
+)
 
 
 def index_files(out: Path) -> dict[Path, int]:
@@ -64,6 +66,7 @@ def build(site: Path, out: Path) -> dict[str, float | int | str]:
         "cpu_s": round(cpu, 2),
         "search_s": phases.get("search", 0.0),
         "shards": f"{shards[1]} of {shards[2]}" if shards else "not run",
+        "search_cpu_s": round(float(shards[3]) + float(shards[4]), 2) if shards else 0.0,
         "index_files": len(after),
         "index_written": sum(1 for p, t in after.items() if before.get(p) != t),
     }
@@ -90,14 +93,17 @@ def search_times(out: Path, word: str) -> dict:
 
 
 def print_builds(rows: dict[str, list[dict]]) -> None:
-    print("\nbuild        wall s   cpu s   search s (min-max)   shards indexed   index written")
+    print("\nbuild       wall s  cpu s  search: wall s (min-max), cpu s  shards   index written")
     for kind, found in rows.items():
-        wall, cpu = (statistics.median(r[key] for r in found) for key in ("wall_s", "cpu_s"))
+        wall, cpu, search_cpu = (
+            statistics.median(r[key] for r in found) for key in ("wall_s", "cpu_s", "search_cpu_s")
+        )
         search = sorted(r["search_s"] for r in found)
         spread = f"{statistics.median(search):.2f} ({search[0]:.2f}-{search[-1]:.2f})"
         last = found[-1]
         written = f"{last['index_written']} of {last['index_files']}"
-        print(f"{kind:<12}{wall:>7.2f}{cpu:>8.2f}   {spread:<20} {last['shards']:<16} {written}")
+        print(f"{kind:<11}{wall:>7.2f}{cpu:>7.2f}  {spread:<22}{search_cpu:>7.2f}  "
+              f"{last['shards']:<8} {written}")  # fmt: skip
 
 
 def main() -> None:

@@ -127,11 +127,25 @@ def publish(
         elif not later:
             todo.append((shard, inputs, primary))
     if todo:
+        pagefind, own = _cpu()
         kept.update(_index(todo, writer, cache_dir, progress))
+        pagefind_after, own_after = _cpu()
+        log.info("search: %d of %d shards indexed; CPU: Pagefind %.2f s, roundup %.2f s",
+                 len(todo), len(kept), pagefind_after - pagefind, own_after - own)  # fmt: skip
     data = {"version": _RECORD_VERSION, "shards": dict(sorted(kept.items()))}
     writer.state_files[RECORD] = json.dumps(data, separators=(",", ":")).encode("utf-8")
-    log.info("search: %d of %d shards indexed", len(todo), len(kept))
     return len(todo)
+
+
+def _cpu() -> tuple[float, float]:
+    """CPU seconds of finished child processes (Pagefind's) and of this one, so far."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on Unix
+        return 0.0, 0.0
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return children.ru_utime + children.ru_stime, own.ru_utime + own.ru_stime
 
 
 def _read_record(writer: Writer) -> dict[str, dict]:
