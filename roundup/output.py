@@ -180,6 +180,31 @@ class Writer:
         self._claim(path, Record(digest, len(data), 0, key))
         self.staged[path] = staged
 
+    def adopt(self, path: str, file: Path, key: str = "") -> None:
+        """Record an output file another program wrote into the staging folder: as `add`, but
+        moved into place rather than written again (on some disks, making files costs more
+        than the rest of a build)."""
+        check_relative(path)
+        data = file.read_bytes()
+        digest = content_hash(data)
+        old = self.old.get(path)
+        if old is not None and old.digest == digest and self._untouched(path, old):
+            self._claim(path, Record(digest, old.size, old.mtime_ns, key))
+            return  # the new copy goes with the staging folder
+        if self.direct:
+            target = self._root + path
+            folder = target.rpartition("/")[0]
+            if folder not in self._made_dirs:
+                os.makedirs(folder, exist_ok=True)
+                self._made_dirs.add(folder)
+            os.replace(file, target)
+            stat = os.stat(target)
+            self._claim(path, Record(digest, stat.st_size, stat.st_mtime_ns, key))
+            self.written += 1
+            return
+        self._claim(path, Record(digest, len(data), 0, key))
+        self.staged[path] = file
+
     def _write_new(self, target: str, data: bytes) -> os.stat_result:
         # Strings and file descriptors, not Paths, and each folder made once: a cold build
         # writes every file of the site this way.

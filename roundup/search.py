@@ -172,10 +172,15 @@ def _index(
     cache_dir: Path,
     progress: Callable[[str, str, int, int], None] | None,
 ) -> dict:
-    """Run Pagefind on each shard (several at once) and add what it wrote to `writer`."""
+    """Run Pagefind on each shard (several at once) and add what it wrote to `writer`.
+
+    The pages it reads are laid out in a temporary folder in `cache_dir`; it writes into the
+    writer's staging folder, from where its files move into place without being copied.
+    """
     executable = _executable()
     cache_dir.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="search-", dir=cache_dir))
+    bundles = Path(tempfile.mkdtemp(prefix="search-", dir=writer.staging)).resolve()
     made: dict[str, dict] = {}
     pool = ThreadPoolExecutor(max_workers=workers())
     try:
@@ -183,17 +188,18 @@ def _index(
         # takes in each finished shard's files meanwhile.
         running = {}
         for number, (shard, inputs, primary) in enumerate(todo):
-            folder = scratch / str(number)
+            folder, bundle = scratch / str(number), bundles / str(number)
             _lay_out(shard, writer, folder / "site")
-            running[pool.submit(_run, executable, folder)] = (shard, inputs, primary, folder)
+            job = pool.submit(_run, executable, folder, bundle)
+            running[job] = (shard, inputs, primary, bundle)
         if progress:
             progress("indexing", "shards", 0, len(todo))
         for job in as_completed(running):
-            shard, inputs, primary, folder = running[job]
+            shard, inputs, primary, bundle = running[job]
             job.result()
             if progress and made:
                 progress("indexing", "shards", len(made), len(todo))
-            files = list(_add_bundle(folder / "bundle", shard, inputs, primary, writer))
+            files = list(_add_bundle(bundle, shard, inputs, primary, writer))
             made[shard.key] = {"inputs": inputs, "files": files}
     finally:
         pool.shutdown(cancel_futures=True)  # after a failure, start no other shard
@@ -258,11 +264,11 @@ def _element_end(page: bytes, name: bytes, start: int) -> int | None:
     return None
 
 
-def _run(executable: str, folder: Path) -> None:
+def _run(executable: str, folder: Path, bundle: Path) -> None:
     # Pagefind reads a pagefind.yml/toml/json in its working folder and PAGEFIND_* variables:
     # neither may change what a build makes.
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
-    command = [executable, "--site", "site", "--output-path", "bundle", "--quiet"]
+    command = [executable, "--site", "site", "--output-path", str(bundle), "--quiet"]
     try:
         done = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True)
     except OSError as error:
@@ -275,7 +281,9 @@ def _run(executable: str, folder: Path) -> None:
 def _add_bundle(
     bundle: Path, shard: Shard, inputs: str, primary: bool, writer: Writer
 ) -> Iterator[str]:
-    """Add the bundle's files to `writer` under the shard's folder; yield their site paths."""
+    """Hand the bundle's files to `writer` under the shard's folder; yield their site paths.
+
+    The files it leaves out go with the staging folder."""
     for file in sorted(bundle.rglob("*")):
         if not file.is_file():
             continue
@@ -284,7 +292,7 @@ def _add_bundle(
         if name in _UNUSED or (runtime and not primary):
             continue
         path = shard.path + name
-        writer.add(path, file.read_bytes(), inputs)
+        writer.adopt(path, file, inputs)
         yield path
 
 

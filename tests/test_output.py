@@ -176,3 +176,27 @@ def test_a_set_of_files_is_kept_all_or_none(tmp_path: Path) -> None:
     assert staged != out / "index/b" and staged.read_bytes() == b"b"
     writer.commit()
     assert (out / "index/b").read_bytes() == b"b"
+
+
+def test_a_file_another_program_wrote_is_moved_into_place(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    writer = Writer(out)  # a new folder: files go straight to their place
+    writer.start()
+    made = writer.staging / "made-elsewhere"
+    made.write_bytes(b"one")
+    writer.adopt("index/one", made, "k")
+    assert not made.exists() and (out / "index/one").read_bytes() == b"one"
+    writer.commit()
+    mtime = (out / "index/one").stat().st_mtime_ns
+
+    writer = Writer(out)  # an existing folder: staged, and only when the bytes changed
+    writer.start()
+    for name, data in (("same", b"one"), ("other", b"two")):
+        (writer.staging / name).write_bytes(data)
+    writer.adopt("index/one", writer.staging / "same", "k")
+    writer.adopt("index/two", writer.staging / "other", "k")
+    assert not (out / "index/two").exists()  # nothing visible before the commit
+    writer.commit()
+    assert (out / "index/one").stat().st_mtime_ns == mtime
+    assert (out / "index/two").read_bytes() == b"two"
+    assert not writer.staging.exists()

@@ -121,9 +121,9 @@ def runs(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     folders: list[Path] = []
     real = search._run
 
-    def spy(executable: str, folder: Path) -> None:
+    def spy(executable: str, folder: Path, bundle: Path) -> None:
         folders.append(folder)
-        real(executable, folder)
+        real(executable, folder, bundle)
 
     monkeypatch.setattr(search, "_run", spy)
     return folders
