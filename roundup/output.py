@@ -144,9 +144,10 @@ class Writer:
         """The content hash of the file this build publishes at `path` (recorded already)."""
         return self.new[path].digest
 
-    def source(self, path: str) -> Path:
+    def source(self, path: str) -> str:
         """Where the bytes this build publishes at `path` are now: staged, or already in place."""
-        return self.staged.get(path) or self.root / path
+        staged = self.staged.get(path)
+        return self._root + path if staged is None else str(staged)
 
     def _untouched(self, path: str, old: Record) -> bool:
         try:
@@ -180,12 +181,13 @@ class Writer:
         self._claim(path, Record(digest, len(data), 0, key))
         self.staged[path] = staged
 
-    def adopt(self, path: str, file: Path, key: str = "") -> None:
+    def adopt(self, path: str, file: str, key: str = "") -> None:
         """Record an output file another program wrote into the staging folder: as `add`, but
         moved into place rather than written again (on some disks, making files costs more
         than the rest of a build)."""
         check_relative(path)
-        data = file.read_bytes()
+        with open(file, "rb") as made:
+            data = made.read()
         digest = content_hash(data)
         old = self.old.get(path)
         if old is not None and old.digest == digest and self._untouched(path, old):
@@ -203,7 +205,7 @@ class Writer:
             self.written += 1
             return
         self._claim(path, Record(digest, len(data), 0, key))
-        self.staged[path] = file
+        self.staged[path] = Path(file)
 
     def _write_new(self, target: str, data: bytes) -> os.stat_result:
         # Strings and file descriptors, not Paths, and each folder made once: a cold build

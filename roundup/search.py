@@ -210,14 +210,18 @@ def _index(
 def _lay_out(shard: Shard, writer: Writer, site: Path) -> None:
     """A folder of the shard's item pages as Pagefind wants them, each at its path in the
     site (so results link to it), as the page's searched element alone (see `searched`)."""
-    made: set[Path] = set()
+    root = os.path.join(site, "")
+    made: set[str] = set()
+    # Strings and os calls, not Paths: this runs for every item of a cold build.
     for item in shard.items:
         path = S.output_file(item.path)
-        target = site / path
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        target.write_bytes(searched(writer.source(path).read_bytes()))
+        target = root + path
+        folder = target.rpartition("/")[0]
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
+        with open(writer.source(path), "rb") as page, open(target, "wb") as laid_out:
+            laid_out.write(searched(page.read()))
 
 
 _BODY = b" data-pagefind-body"
@@ -284,15 +288,16 @@ def _add_bundle(
     """Hand the bundle's files to `writer` under the shard's folder; yield their site paths.
 
     The files it leaves out go with the staging folder."""
-    for file in sorted(bundle.rglob("*")):
-        if not file.is_file():
-            continue
-        name = file.relative_to(bundle).as_posix()
+    names = []
+    for folder, _, files in os.walk(bundle):
+        within = os.path.relpath(folder, bundle).replace(os.sep, "/")
+        names += (name if within == "." else f"{within}/{name}" for name in files)
+    for name in sorted(names):
         runtime = name in _RUNTIME or name.startswith("wasm.")
         if name in _UNUSED or (runtime and not primary):
             continue
         path = shard.path + name
-        writer.adopt(path, file, inputs)
+        writer.adopt(path, os.path.join(bundle, name), inputs)
         yield path
 
 

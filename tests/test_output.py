@@ -171,8 +171,8 @@ def test_a_set_of_files_is_kept_all_or_none(tmp_path: Path) -> None:
     writer.add("index/a", b"a", "key-1")  # a was not claimed by the refused keep
     writer.add("index/b", b"b", "key-1")
     assert writer.digest("index/c") == content_hash(b"c")
-    assert writer.source("index/a") == out / "index/a"  # unchanged: its bytes are in place
-    staged = writer.source("index/b")  # changed: its new bytes wait in the staging folder
+    assert writer.source("index/a") == str(out / "index/a")  # unchanged: its bytes are in place
+    staged = Path(writer.source("index/b"))  # changed: its new bytes wait in the staging folder
     assert staged != out / "index/b" and staged.read_bytes() == b"b"
     writer.commit()
     assert (out / "index/b").read_bytes() == b"b"
@@ -184,7 +184,7 @@ def test_a_file_another_program_wrote_is_moved_into_place(tmp_path: Path) -> Non
     writer.start()
     made = writer.staging / "made-elsewhere"
     made.write_bytes(b"one")
-    writer.adopt("index/one", made, "k")
+    writer.adopt("index/one", str(made), "k")
     assert not made.exists() and (out / "index/one").read_bytes() == b"one"
     writer.commit()
     mtime = (out / "index/one").stat().st_mtime_ns
@@ -193,8 +193,8 @@ def test_a_file_another_program_wrote_is_moved_into_place(tmp_path: Path) -> Non
     writer.start()
     for name, data in (("same", b"one"), ("other", b"two")):
         (writer.staging / name).write_bytes(data)
-    writer.adopt("index/one", writer.staging / "same", "k")
-    writer.adopt("index/two", writer.staging / "other", "k")
+    writer.adopt("index/one", str(writer.staging / "same"), "k")
+    writer.adopt("index/two", str(writer.staging / "other"), "k")
     assert not (out / "index/two").exists()  # nothing visible before the commit
     writer.commit()
     assert (out / "index/one").stat().st_mtime_ns == mtime
