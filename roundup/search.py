@@ -244,7 +244,7 @@ def searched(page: bytes) -> bytes:
         return page
     start = page.rfind(b"<", 0, at)
     tag = _START_TAG.match(page, start)
-    if not tag or b"data-pagefind-body" not in _ATTRIBUTE_NAME.findall(tag[2]):
+    if not tag or b"data-pagefind-body" not in _names(tag[2]):
         return page  # the words are not this tag's attribute (text, or inside a value)
     end = _element_end(page, tag[1], start)
     if end is None:
@@ -253,7 +253,42 @@ def searched(page: bytes) -> bytes:
     head = b'<!doctype html><html lang="%s"><head><meta charset="utf-8"></head><body>' % (
         lang[1] if lang else b""
     )
-    return head + page[start:end] + b"</body></html>\n"
+    return head + _without_ignored(page[start:end]) + b"</body></html>\n"
+
+
+_IGNORE = b" data-pagefind-ignore"
+_VOID = {b"area", b"base", b"br", b"col", b"embed", b"hr", b"img", b"input", b"link", b"meta",
+         b"source", b"track", b"wbr"}  # fmt: skip
+# What an ignored element may still give the index: metadata, filters and sort keys, the title
+# (the first h1) and the image (the first img after it). Such an element stays.
+_STILL_READ = re.compile(rb"data-pagefind-(?:meta|default-meta|filter|sort)|<h1|<img", re.I)
+
+
+def _without_ignored(element: bytes) -> bytes:
+    """The element less the elements inside it that Pagefind would skip anyway: fewer bytes
+    for it to parse (a tenth less time for the theme's item pages)."""
+    kept: list[bytes] = []
+    copied = looked = 0
+    while (at := element.find(_IGNORE, looked)) >= 0:
+        looked = at + len(_IGNORE)
+        start = element.rfind(b"<", 0, at)
+        tag = _START_TAG.match(element, start)
+        if not tag or start < copied or b"data-pagefind-ignore" not in _names(tag[2]):
+            continue
+        if tag[1].lower() in _VOID or tag[0].endswith(b"/>"):
+            continue  # no end tag to look for, and little to save
+        end = _element_end(element, tag[1], start)
+        if end is None:
+            return element
+        if _STILL_READ.search(element, start, end):
+            continue
+        kept.append(element[copied:start])
+        copied = looked = end
+    return b"".join(kept) + element[copied:] if kept else element
+
+
+def _names(attributes: bytes) -> list[bytes]:
+    return _ATTRIBUTE_NAME.findall(attributes)
 
 
 def _element_end(page: bytes, name: bytes, start: int) -> int | None:

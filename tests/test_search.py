@@ -270,6 +270,24 @@ def test_the_cut_out_element_keeps_nested_ones_and_the_language() -> None:
     )
 
 
+def test_the_cut_out_element_leaves_out_what_pagefind_would_skip_and_nothing_more() -> None:
+    body = (
+        b"<div data-pagefind-body><h1>Title</h1><p data-pagefind-ignore>date <b>bold</b></p>"
+        b'<img src="a.png" alt="alt" data-pagefind-ignore><br data-pagefind-ignore/>'
+        b'<div data-pagefind-ignore="all"><span data-pagefind-meta="who">kept</span></div>'
+        b"<section data-pagefind-ignore><div><div>nested</div></div></section>"
+        b'<p title="x data-pagefind-ignore">text</p></div>'
+    )
+    assert search.searched(b"<html><body>" + body + b"</body></html>") == (
+        b'<!doctype html><html lang=""><head><meta charset="utf-8"></head><body>'
+        b"<div data-pagefind-body><h1>Title</h1>"
+        b'<img src="a.png" alt="alt" data-pagefind-ignore><br data-pagefind-ignore/>'
+        b'<div data-pagefind-ignore="all"><span data-pagefind-meta="who">kept</span></div>'
+        b'<p title="x data-pagefind-ignore">text</p></div>'
+        b"</body></html>\n"
+    )
+
+
 def test_a_preview_build_indexes_unpublished_items_too(site: Path, tmp_path: Path) -> None:
     out, _ = build_folder(site, tmp_path / "out", preview=True)
     assert set(fragments(out)) == {*ITEMS, "/items/draft/"}
