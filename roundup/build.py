@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from roundup import entryids, feeds, pages, published, stored
+from roundup import entryids, feeds, pages, published, search, stored
 from roundup import site as S
 from roundup.bytecode import TemplateCache
 from roundup.cache import ParseCache, ParseMemory, code_digest
@@ -93,13 +93,16 @@ def build(
     progress: Progress | None = None,
     memory: Memory | None = None,
     now: datetime | None = None,
+    search_index: bool = True,
 ) -> BuildResult:
     """Build the whole site; on any error the output folder is left exactly as it was.
 
     A process that builds again and again (`roundup serve`) passes the same `memory` each
     time: what one build worked out is then taken over by the next. `now` (default: the
     clock) is the build's time: items dated after it are held back from the site unless
-    `config.future` (see `schedule`).
+    `config.future` (see `schedule`). `search_index=False` keeps the search index as it is,
+    for `roundup serve`: it shows the edited page at once, then brings the index up to date
+    with a build right after.
     """
     now = now or datetime.now(UTC)
     # Loading creates millions of long-lived objects and no garbage cycles: the cyclic
@@ -107,7 +110,7 @@ def build(
     gc.disable()
     try:
         try:
-            return _build(config, preview, strict, progress, memory, now)
+            return _build(config, preview, strict, progress, memory, now, search_index)
         except DamagedEntry as damaged:
             # Found only when a page read the article's text: nothing was written yet.
             log.warning(
@@ -116,7 +119,9 @@ def build(
                 damaged.reason,
             )
             shutil.rmtree(StateFolder(config.cache_dir).parsed, ignore_errors=True)
-            return _build(config, preview, strict, progress, memory and _forget(memory), now)
+            return _build(
+                config, preview, strict, progress, memory and _forget(memory), now, search_index
+            )
     except OSError as error:
         # A read-only or missing place, an unreadable template: the environment's doing,
         # never a bug, and the writer has already undone what this build began.
@@ -152,6 +157,7 @@ def _build(
     progress: Progress | None,
     memory: Memory | None,
     now: datetime,
+    search_index: bool,
 ) -> BuildResult:
     _leftovers.clear()
     result = BuildResult()
@@ -171,8 +177,10 @@ def _build(
     state = StateFolder(config.cache_dir)
     records = state.records(output)
     found = scan(config.content_dir)
-    renderer = Renderer(config, preview, {"nav": _nav()})
-    inputs = _key(code_digest(), _settings(config), preview, renderer.digest(), found.files)
+    renderer = Renderer(config, preview, {"nav": _nav(config)})
+    inputs = _key(
+        code_digest(), _settings(config), preview, renderer.digest(), found.files, search_index
+    )
     previous = _unchanged(output, records, inputs, now)
     if previous is not None:
         if strict and previous.warnings:
@@ -216,6 +224,8 @@ def _build(
         same = memory if earlier is not None else None
         memo = _write_all(site, ids, renderer, assets, writer, result, progress, page_base, same)
         clock.lap("render")
+        search.publish(site, writer, config.cache_dir, progress, later=not search_index)
+        clock.lap("search")
         result.files = len(writer.new)
         writer.commit()
     templates.save()
@@ -285,8 +295,9 @@ def _save_last_build(records: Path, inputs: str, result: BuildResult) -> None:
         log.warning("could not record the build in %s: %s", records, error.strerror)
 
 
-def _nav() -> list[tuple[str, str]]:
-    return [("", "Home"), ("topics/", "Topics"), ("archive/", "Archive"), ("feeds/", "Feeds")]
+def _nav(config: SiteConfig) -> list[tuple[str, str]]:
+    nav = [("", "Home"), ("topics/", "Topics"), ("archive/", "Archive"), ("feeds/", "Feeds")]
+    return [*nav, ("search/", "Search")] if config.search else nav
 
 
 Job = tuple[str, str, Callable[[], bytes], object]  # path, kind, make bytes, fingerprint source

@@ -41,6 +41,7 @@ class _Settings(BaseModel):
     templates_dir: str = "templates"
     cache_dir: str = ".roundup-cache"
     future: bool = False  # publish items dated after the build's "now" (see build.now)
+    search: bool = True
 
     @field_validator("*")
     @classmethod
@@ -142,6 +143,7 @@ class SiteConfig:
     output_dir: Path
     templates_dir: Path
     cache_dir: Path  # roundup's own state (parse cache, records): never inside the output
+    search: bool  # a /search/ page with a Pagefind index of the items
     source: Path | None  # the config file read, if any
     future: bool = False  # publish items dated after the build's "now"
     # Doubts about the config file (a [roundup] table in pyproject.toml), for the commands to

@@ -43,6 +43,14 @@ SITE_FILES = frozenset(
 )
 
 
+INDEX_DIR = "pagefind/"  # the search index: roundup's own folder of a site it made
+
+
+def _in_site_namespace(path: str) -> bool:
+    """Files a roundup site has under fixed names: roundup's once the folder is known to be."""
+    return path in SITE_FILES or path.startswith(INDEX_DIR)
+
+
 @dataclass(frozen=True, slots=True)
 class Record:
     """What the record of an output folder remembers of one file."""
@@ -162,6 +170,10 @@ class Writer:
         self.staged: list[str] = []
         self.written = 0
         self.staging = ""
+        self.staging_root: Path | None = None
+        self._staged: set[str] = set()
+        # Files of this output's records folder to write (bytes) or remove (None) on commit.
+        self.record_files: dict[str, bytes | None] = {}
         self._lock: int | None = None
         self._made_dirs: set[str] = set()
 
@@ -205,12 +217,14 @@ class Writer:
                 "roundup's marks); empty it or choose another output folder"
             )
         same_device = os.stat(self.root).st_dev == os.stat(self.records).st_dev
-        staging = (
+        self.staging_root = (
             self.records / STAGING
             if same_device
             else self.root / (STAGING_IN_OUTPUT + str(os.getpid()))
         )
-        self.staging = os.path.join(staging, "")
+        # The tree that commit moves into place, and beside it room for other programs (such
+        # as Pagefind) to write files that are then adopted into the tree by a rename.
+        self.staging = os.path.join(self.staging_root, "tree", "")
 
     def _acquire_lock(self) -> None:
         if fcntl is None:
@@ -284,6 +298,35 @@ class Writer:
             raise OutputError(f"two outputs for one path: /{path}")
         self.new[path] = record
 
+    def keep(self, paths: list[str], key: str) -> bool:
+        """Keep these files of the last build, all or none: whether each was made from the
+        same inputs (`key`) and is untouched since (a set of files that only work together,
+        such as a search index, is never kept in part)."""
+        kept: list[tuple[str, Record]] = []
+        for path in paths:
+            old = self.old.get(path)
+            if old is None or old.key != key or not self._untouched(path, old):
+                return False
+            kept.append((path, old))
+        for path, old in kept:
+            self._claim(path, old)
+        return True
+
+    def digest(self, path: str) -> str:
+        """The content hash of the file this build publishes at `path` (recorded already)."""
+        return self.new[path].digest
+
+    def source(self, path: str) -> str:
+        """Where the bytes this build publishes at `path` are now: staged, or already in place."""
+        return (self.staging if path in self._staged else self._root) + path
+
+    def scratch(self) -> Path:
+        """A folder on the staging folder's device, for files to `adopt`; removed with it."""
+        assert self.staging_root is not None, "open the writer first"
+        folder = self.staging_root / "scratch"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
     # --- staging
 
     def add(self, path: str, data: bytes, key: str = "") -> None:
@@ -301,6 +344,37 @@ class Writer:
         written = self._stage(path, data)
         self._claim(path, Record(digest, written.st_size, written.st_mtime_ns, key))
         self.staged.append(path)
+        self._staged.add(path)
+
+    def adopt(self, path: str, file: str, key: str = "") -> None:
+        """Record an output file another program wrote into `scratch()`: as `add`, but moved
+        into the staging tree rather than written again (on some disks, making files costs
+        more than the rest of a build)."""
+        check_relative(path)
+        with open(file, "rb") as made:
+            data = made.read()
+        digest = content_hash(data)
+        old = self.old.get(path)
+        if old is not None and old.digest == digest and self._untouched(path, old):
+            self._claim(path, Record(digest, old.size, old.mtime_ns, key))
+            return  # the new copy goes with the scratch folder
+        if self.recovering and self._same_bytes(path, data):
+            found = os.stat(self._root + path)
+            self._claim(path, Record(digest, found.st_size, found.st_mtime_ns, key))
+            return
+        target = self.staging + path
+        try:
+            folder = target.rpartition("/")[0]
+            if folder not in self._made_dirs:
+                os.makedirs(folder, exist_ok=True)
+                self._made_dirs.add(folder)
+            os.replace(file, target)
+            moved = os.stat(target)
+        except OSError as error:
+            raise self._failure(error, self.root / path) from None
+        self._claim(path, Record(digest, moved.st_size, moved.st_mtime_ns, key))
+        self.staged.append(path)
+        self._staged.add(path)
 
     def _same_bytes(self, path: str, data: bytes) -> bool:
         try:
@@ -348,6 +422,7 @@ class Writer:
     def for_worker(self, shard: int) -> Writer:
         """Prepare this (forked) copy to work alone: empty results, no lock to release."""
         self.new, self.staged, self.written = {}, [], 0
+        self._staged = set()
         self._lock = None
         return self
 
@@ -359,6 +434,7 @@ class Writer:
         for path, record in new.items():
             self._claim(path, record)
         self.staged.extend(staged)
+        self._staged.update(staged)
         self.written += written
 
     # --- committing
@@ -371,6 +447,7 @@ class Writer:
             pending.touch()
             if self.staged:
                 self._move(self.staging.rstrip("/"), self._root.rstrip("/"))
+            shutil.rmtree(self.staging_root, ignore_errors=True)  # what was not adopted
             self.written += len(self.staged)
             gone = set(self.old) - set(self.new)
             for path in sorted(gone):
@@ -380,10 +457,11 @@ class Writer:
             shutil.rmtree(self.root / LEGACY_STATE, ignore_errors=True)
             if self.new != self.old or self.recovering:
                 self._write_manifest()
+            for name, data in self.record_files.items():
+                self._write_record(name, data)
             pending.unlink()
         except OSError as error:
             raise self._failure(error, self._output_path(error.filename)) from None
-        shutil.rmtree(self.staging, ignore_errors=True)
 
     def _check_targets(self) -> None:
         """Refuse folders that are links or files, and files roundup did not write."""
@@ -423,7 +501,7 @@ class Writer:
             return True
         if not stat.S_ISREG(found.st_mode):
             return False
-        return self._marked(path) or (path in SITE_FILES and self.recovering)
+        return self._marked(path) or (self.recovering and _in_site_namespace(path))
 
     def _move(self, source: str, target: str) -> None:
         """Move a staged tree into place: whole folders where the output has none yet (one
@@ -443,7 +521,7 @@ class Writer:
 
     def abort(self) -> None:
         """Undo everything this build did: the output folder is as it was before."""
-        shutil.rmtree(self.staging or self.records / STAGING, ignore_errors=True)
+        shutil.rmtree(self.staging_root or self.records / STAGING, ignore_errors=True)
         if self.created_root:
             with contextlib.suppress(OSError):  # not empty: a user's file arrived meanwhile
                 self.root.rmdir()
@@ -473,8 +551,17 @@ class Writer:
             prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
             for name in files:
                 path = prefix + name
-                if path not in self.new and self._marked(path):
+                if path not in self.new and (self._marked(path) or path.startswith(INDEX_DIR)):
                     self._delete(path)
+
+    def _write_record(self, name: str, data: bytes | None) -> None:
+        target = self.records / name
+        if data is None:
+            target.unlink(missing_ok=True)
+            return
+        temporary = self.records / (name + ".tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
 
     def _write_manifest(self) -> None:
         files = {

@@ -11,6 +11,7 @@ from typing import Any
 from roundup import site as S
 from roundup.dates import format_date
 from roundup.model import Image, Related
+from roundup.search import bundle_paths
 from roundup.site import Edition, Item, Site
 
 TOP_STORIES_HOME = 5  # the front page spans several editions, so it can highlight more
@@ -252,6 +253,15 @@ def extra_pages(site: Site) -> Iterator[Page]:
         f"Follow {site.config.title} in a feed reader: Atom, RSS and JSON Feed, by topic too.",
         section="feeds/",
     )
+    if site.config.search:
+        yield Page(
+            "search/",
+            "search.html",
+            {"topics": tuple(site.topics), "bundles": bundle_paths(site.items)},
+            "Search",
+            f"Search the links of {site.config.title}.",
+            section="search/",
+        )
     yield Page("404.html", "404.html", {}, "Page not found")
     yield Page("robots.txt", "robots.txt", {})
     yield Page("feeds.opml", "feeds.opml", {"topics": tuple(site.topics)})

@@ -47,7 +47,7 @@ def _links(out: Path) -> Iterator[tuple[str, str]]:
                 tag = etree.QName(element).localname if isinstance(element.tag, str) else ""
                 if tag in ("loc", "link", "id", "guid") and (element.text or "").startswith("http"):
                     yield name, element.text.strip()
-        elif path.suffix == ".json":
+        elif name == "feed.json":  # not Pagefind's pagefind-entry.json
             feed = json.loads(path.read_bytes())
             yield name, feed["home_page_url"]
             yield name, feed["feed_url"]

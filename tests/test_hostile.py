@@ -6,6 +6,7 @@ editor backups) or huge inputs are made in a temporary folder at test time.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -52,13 +53,18 @@ def copy_site(name: str, target: Path) -> Path:
 
 
 def outputs(site: Path) -> dict[str, bytes]:
-    """Every published file (roundup's own state folder is not part of the site)."""
+    """Every published file (roundup's own state folder is not part of the site), the search
+    index's files uncompressed (Pagefind gzips them), so that checks read what they hold."""
     out = site / "output"
     return {
-        p.relative_to(out).as_posix(): p.read_bytes()
+        p.relative_to(out).as_posix(): _uncompressed(p.read_bytes())
         for p in sorted(out.rglob("*"))
         if p.is_file() and ".roundup" not in p.relative_to(out).parts
     }
+
+
+def _uncompressed(data: bytes) -> bytes:
+    return gzip.decompress(data) if data.startswith(b"\x1f\x8b") else data
 
 
 def safe_url(value: str) -> bool:
@@ -109,8 +115,10 @@ def test_no_page_carries_active_markup_from_content(escaping: tuple[Path, str]) 
     site, _ = escaping
     pages = {k: v for k, v in outputs(site).items() if k.endswith(".html")}
     assert "items/markup-everywhere/index.html" in pages
+    # The search page's own: Pagefind's script, the results' template and the one starting it.
+    theirs = {"search/index.html": ["<script>"] * 3}
     for name, data in pages.items():
-        assert active_markup(lxml_html.fromstring(data)) == [], name
+        assert active_markup(lxml_html.fromstring(data)) == theirs.get(name, []), name
 
 
 def test_every_string_is_shown_literally(escaping: tuple[Path, str]) -> None:
@@ -164,6 +172,8 @@ def test_secured_and_other_extra_fields_are_never_rendered(escaping: tuple[Path,
 def test_no_control_character_reaches_any_output(escaping: tuple[Path, str]) -> None:
     site, _ = escaping
     for name, data in outputs(site).items():
+        if name.startswith("pagefind/") and not name.endswith(".pf_fragment"):
+            continue  # binary formats (WebAssembly, CBOR); the fragments are the text, in JSON
         assert not C0.search(data), name
     page = lxml_html.fromstring((site / "output/items/control-characters/index.html").read_bytes())
     assert page.find(".//h1").text_content().strip() == "Control characters[31m in a title"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from roundup.errors import ContentError, OutputError
-from roundup.output import Writer, check_folder, check_relative
+from roundup.output import Writer, check_folder, check_relative, content_hash
 
 from conftest import Builder, build_folder, files_of
 
@@ -150,3 +150,49 @@ def test_a_symlinked_folder_cannot_carry_writes_outside(tmp_path: Path) -> None:
         writer.add("items/a/index.html", b"escape")
         writer.commit()
     assert list(outside.iterdir()) == []
+
+
+def test_a_set_of_files_is_kept_all_or_none(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with writer_for(tmp_path) as writer:
+        for name in ("a", "b", "c"):
+            writer.add(f"index/{name}", name.encode(), "key-1")
+        writer.commit()
+    (out / "index/b").write_bytes(b"changed by hand")
+
+    with writer_for(tmp_path) as writer:
+        assert not writer.keep(["index/a", "index/b"], "key-1")  # b was touched: neither kept
+        assert not writer.keep(["index/c"], "key-2")  # made from other inputs
+        assert writer.keep(["index/c"], "key-1")
+        writer.add("index/a", b"a", "key-1")  # a was not claimed by the refused keep
+        writer.add("index/b", b"b", "key-1")
+        assert writer.digest("index/c") == content_hash(b"c")
+        assert writer.source("index/a") == str(out / "index/a")  # unchanged: in place
+        staged = Path(writer.source("index/b"))  # changed: its new bytes wait, staged
+        assert staged != out / "index/b" and staged.read_bytes() == b"b"
+        writer.commit()
+    assert (out / "index/b").read_bytes() == b"b"
+
+
+def test_a_file_another_program_wrote_is_moved_into_place(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with writer_for(tmp_path) as writer:
+        made = writer.scratch() / "made-elsewhere"
+        made.write_bytes(b"one")
+        writer.adopt("index/one", str(made), "k")
+        assert not made.exists() and not (out / "index/one").exists()  # staged, not visible
+        writer.commit()
+    assert (out / "index/one").read_bytes() == b"one"
+    mtime = (out / "index/one").stat().st_mtime_ns
+
+    with writer_for(tmp_path) as writer:  # staged only when the bytes changed
+        for name, data in (("same", b"one"), ("other", b"two")):
+            (writer.scratch() / name).write_bytes(data)
+        writer.adopt("index/one", str(writer.scratch() / "same"), "k")
+        writer.adopt("index/two", str(writer.scratch() / "other"), "k")
+        assert not (out / "index/two").exists()  # nothing visible before the commit
+        writer.commit()
+        scratch = writer.staging_root
+    assert (out / "index/one").stat().st_mtime_ns == mtime
+    assert (out / "index/two").read_bytes() == b"two"
+    assert scratch is not None and not scratch.exists()

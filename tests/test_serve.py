@@ -83,6 +83,19 @@ def test_a_save_rebuilds_and_reloads_open_pages(serve: Serve, fixture_site: Path
         events.close()
 
 
+def test_the_search_index_follows_a_save_after_the_page(serve: Serve, fixture_site: Path) -> None:
+    from test_search import fragments
+
+    out = fixture_site / "output"
+    assert not any("Zanzibar" in r["content"] for r in fragments(out).values())
+    edit(fixture_site / "content/a-first.md", "First link: Atom", "First link: Zanzibar")
+    serve.wait_for_line(r"rebuilt after content/a-first\.md")
+    deadline = time.monotonic() + 30
+    while not any("Zanzibar" in r["content"] for r in fragments(out).values()):
+        assert time.monotonic() < deadline, "the search index was not brought up to date"
+        time.sleep(0.2)
+
+
 def test_served_pages_carry_the_reload_script_and_built_files_do_not(
     serve: Serve, fixture_site: Path
 ) -> None:

@@ -34,7 +34,7 @@ from conftest import CLI, ROOT, SHOWCASE, build_folder, parse_html, write_articl
 THEME = ROOT / "templates"
 AXE_CHECK = ROOT / "tests" / "tools" / "axe-check.mjs"
 BUILDS = ("public", "preview")
-NAV = ("Home", "Topics", "Archive", "Feeds")
+NAV = ("Home", "Topics", "Archive", "Feeds", "Search")
 DAY = re.compile(r"\d{4}/\d{2}/\d{2}/")
 
 
@@ -114,6 +114,7 @@ def samples(served: Served) -> dict[str, str]:
         "public item": rich,
         "public feeds": "feeds/",
         "public 404": "404.html",
+        "public search": "search/",
         "preview home": "",
         "preview item": unpublished,
     }
@@ -155,7 +156,9 @@ def test_every_page_is_valid_html_and_the_css_valid_css(
     assert errors == []
     checked = [line for line in result.stdout.splitlines() if line.strip()]
     assert sorted(checked) == files
-    assert len(files) > 100 and sum(f.endswith(".css") for f in files) == 4
+    # Each build has the theme's stylesheet and Pagefind's, on the search page.
+    assert len(files) > 100 and sum(f.endswith(".css") for f in files) == 8
+    assert sum(f.endswith("/pagefind-component-ui.css") for f in files) == 4
 
 
 def test_sample_pages_have_no_serious_axe_violations(served: Served) -> None:
@@ -207,7 +210,8 @@ def test_every_page_has_landmarks_one_h1_and_headings_in_order(served: Served, n
         assert len(body.cssselect("body > footer")) == 1, path
         nav = page.cssselect('nav[aria-label="Main"] a')
         assert tuple(a.text_content() for a in nav) == NAV, path
-        assert not page.cssselect("script"), path  # the theme needs no JavaScript
+        if path != "search/":  # the theme needs no JavaScript, but search runs in the browser
+            assert not page.cssselect("script"), path
         labels = [n.get("aria-label") for n in page.cssselect("nav")]
         assert len(labels) == len(set(labels)), path  # each navigation named apart
 
@@ -241,9 +245,12 @@ def test_every_page_has_a_complete_head(served: Served, name: str) -> None:
             assert page.cssselect("header .preview-banner"), path
         else:
             assert not robots and not page.cssselect(".preview-banner"), path
-        sheets = page.cssselect('link[rel="stylesheet"]')
-        assert len(sheets) == 1, path
-        assert re.fullmatch(rf"/{name}/assets/style\.[0-9a-f]{{8}}\.css", sheets[0].get("href"))
+        sheets = [s.get("href") for s in page.cssselect('link[rel="stylesheet"]')]
+        assert re.fullmatch(rf"/{name}/assets/style\.[0-9a-f]{{8}}\.css", sheets[0]), path
+        # The search page adds Pagefind's, from the first index shard.
+        assert len(sheets) == (2 if path == "search/" else 1), path
+        pagefind = rf"/{name}/pagefind/\d{{4}}/pagefind-component-ui\.css"
+        assert all(re.fullmatch(pagefind, sheet) for sheet in sheets[1:]), path
 
 
 @pytest.mark.parametrize("name", BUILDS)

@@ -39,6 +39,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     add_warnings_argument(parser)
+    parser.add_argument(
+        "--no-search",
+        dest="search",
+        action="store_false",
+        default=None,
+        help="make no search page or index (as search = false in the config)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     parser.add_argument("-v", "--verbose", action="store_true", help="print timings per phase")
 
@@ -56,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
         cache_dir=args.cache_dir,
         base_url=args.base_url,
         future=args.future,
+        search=args.search,
     )
     now = build_time()
     progress = _progress if sys.stderr.isatty() and not os.environ.get("CI") else None

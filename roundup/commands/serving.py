@@ -137,7 +137,10 @@ class Session:
 
     def _build(self, changed: set[str], first: bool = False) -> None:
         try:
-            result = build(self.config, preview=self.args.preview, memory=self.memory)
+            # The search index waits: the edited page reloads first (see `_index`).
+            result = build(
+                self.config, preview=self.args.preview, memory=self.memory, search_index=False
+            )
         except ContentError as failure:
             count, files = len(failure.problems), len({p.path for p in failure.problems})
             tail = f"{count} error{'s' * (count != 1)} in {files} file{'s' * (files != 1)}"
@@ -158,6 +161,17 @@ class Session:
             )  # fmt: skip
         else:
             self._built(result, changed, first)
+            self._index()
+
+    def _index(self) -> None:
+        """Bring the search index up to date after the pages: only the edited page's shard
+        is indexed again, and nothing else changes, so no page needs reloading for it."""
+        if not self.config.search:
+            return
+        try:
+            build(self.config, preview=self.args.preview, memory=self.memory)
+        except RoundupError as failure:
+            error(f"roundup: the search index was not updated: {failure}")
 
     def _built(self, result: BuildResult, changed: set[str], first: bool) -> None:
         for warning in result.warnings:
