@@ -189,6 +189,7 @@ def _build(
         previous.timings = result.timings
         return previous
     state.ensure()
+    stored.compact(len(found.files) > stored.COMPACT_ARTICLES)
     cache = ParseCache(state.parsed, config.timezone, memory=memory and memory.parsed)
     reading = partial(progress, "reading", "files") if progress else None
     loaded = load_articles(config, cache, found, reading, now)  # saves the cache, whatever

@@ -25,17 +25,17 @@ from roundup.content import Parsed
 
 log = logging.getLogger(__name__)
 
-CACHE_DIR = "parsed"  # in the cache folder: one JSON file per shard of the article paths
+CACHE_DIR = "parsed"  # in the cache folder: one MessagePack file per shard of the article paths
 SHARDS = 256
-_SHARD_NAMES = [f"{n:02x}.json" for n in range(SHARDS)]
+_SHARD_NAMES = [f"{n:02x}.mpk" for n in range(SHARDS)]
 _SHARD_SET = frozenset(_SHARD_NAMES)
-FORMAT = "roundup parse cache 5"
+FORMAT = "roundup parse cache 6"
 
 StatKey = tuple[int, int]  # a file's size and modification time (ns)
 
 
 class _Shard(msgspec.Struct, forbid_unknown_fields=True):
-    """One shard file. Entries stay raw JSON until a build asks for them: after one edit, a
+    """One shard file. Entries stay raw bytes until a build asks for them: after one edit, a
     build decodes every entry but a whole shard file is only ever rewritten, not re-encoded."""
 
     format: str
@@ -44,8 +44,8 @@ class _Shard(msgspec.Struct, forbid_unknown_fields=True):
     entries: dict[str, tuple[int, int, str, str, msgspec.Raw]]
 
 
-_shard_decoder = msgspec.json.Decoder(_Shard)
-_shard_encoder = msgspec.json.Encoder()
+_shard_decoder = msgspec.msgpack.Decoder(_Shard)
+_shard_encoder = msgspec.msgpack.Encoder()
 _Stored = tuple[StatKey, Keys, bytes | msgspec.Raw]
 _Row = tuple[int, int, str, str, msgspec.Raw]  # size, modification time, keys, result
 
@@ -79,11 +79,11 @@ class ParseMemory:
 class ParseCache:
     """Maps each article file, by path, size and modification time, to its parse result.
 
-    Entries are spread over `SHARDS` JSON files by a hash of their path, and a build rewrites
+    Entries are spread over `SHARDS` files by a hash of their path, and a build rewrites
     only the files whose entries changed: after one edit, one small file instead of all of
     them. A rewritten file holds only the entries of this build, so nothing outlives its
-    article. JSON, not pickle: a cache that a poisoned CI cache or a shared folder could fill
-    must never be code that runs when it is read.
+    article. MessagePack (see `stored`), not pickle: a cache that a poisoned CI cache or a
+    shared folder could fill must never be code that runs when it is read.
     """
 
     def __init__(
@@ -200,6 +200,9 @@ class ParseCache:
             return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
+            for name in os.listdir(self.folder):  # files of earlier formats
+                if name not in _SHARD_SET and not name.endswith(".tmp"):
+                    (self.folder / name).unlink(missing_ok=True)
             for shard in sorted(self.dirty):
                 entries: dict[str, _Stored] = {
                     source: ((row[0], row[1]), Keys(row[2], row[3]), row[4])

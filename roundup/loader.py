@@ -68,54 +68,73 @@ def _walk(
     files: list[tuple[str, tuple[int, int]]],
     warnings: list[Problem],
 ) -> None:
-    """Add the folder's article files (sorted), then those of its sub-folders (sorted)."""
+    """Add the folder's article files (sorted), then those of its sub-folders (sorted).
+
+    Each entry is looked at as the listing goes, keeping only what is needed of it: holding
+    a folder's DirEntry objects to sort them cost 100 MB at 100,000 files.
+    """
+    found: list[tuple[str, tuple[int, int]] | Problem] = []
+    folders: list[str] = []
     try:
         with os.scandir(folder) as listing:
-            entries = sorted(listing, key=lambda entry: entry.name)
+            for entry in listing:
+                _look_at(entry, prefix, root, found, folders)
     except OSError as error:
         warnings.append(
             Problem(prefix.rstrip("/") or ".", None, "", f"cannot read folder: {error.strerror}")
         )
         return
-    folders = []
-    for entry in entries:
-        name = entry.name
-        try:
-            is_folder = entry.is_dir()
-        except OSError:
-            is_folder = False
-        if is_folder:
-            if name.startswith("."):
-                continue
-            if not is_ignored(name):  # x.md/ : not a file, so say what is done with it
-                message = "a folder named like an article file; the files in it are read instead"
-                warnings.append(Problem(prefix + name, None, "", message))
-            if entry.is_symlink():
-                # Entering a link inside the folder would read its files twice; one leading
-                # out of it could publish anything on the machine.
-                if not _inside(entry.path, root):
-                    warnings.append(_not_followed(prefix + name))
-                continue
-            folders.append(entry)
-            continue
-        if is_ignored(name):
-            continue
-        if entry.is_symlink() and not _inside(entry.path, root):
-            warnings.append(_not_followed(prefix + name))
-            continue
-        try:
-            stat = entry.stat()
-        except OSError:
-            # Vanished or unreadable: reading it reports why, like any other file.
-            files.append((prefix + name, (0, 0)))
-            continue
-        if S_ISREG(stat.st_mode):
-            files.append((prefix + name, (stat.st_size, stat.st_mtime_ns)))
-        else:  # a FIFO or device named x.md would block or never end
-            message = "not a regular file (a pipe, socket or device); skipped"
-            warnings.append(Problem(prefix + name, None, "", message))
-    for entry in folders:
-        _walk(entry.path, prefix + entry.name + "/", root, files, warnings)
+    found.sort(key=lambda x: x.path if isinstance(x, Problem) else x[0])
+    for item in found:
+        (warnings if isinstance(item, Problem) else files).append(item)  # type: ignore[arg-type]
+    for name in sorted(folders):
+        _walk(os.path.join(folder, name), prefix + name + "/", root, files, warnings)
+
+
+def _look_at(
+    entry: os.DirEntry[str],
+    prefix: str,
+    root: str,
+    found: list[tuple[str, tuple[int, int]] | Problem],
+    folders: list[str],
+) -> None:
+    """What one entry of a folder is: an article file (with its stat key), a folder to walk,
+    a problem to tell, or nothing of interest."""
+    name = entry.name
+    try:
+        is_folder = entry.is_dir()
+    except OSError:
+        is_folder = False
+    if is_folder:
+        if name.startswith("."):
+            return
+        if not is_ignored(name):  # x.md/ : not a file, so say what is done with it
+            message = "a folder named like an article file; the files in it are read instead"
+            found.append(Problem(prefix + name, None, "", message))
+        if entry.is_symlink():
+            # Entering a link inside the folder would read its files twice; one leading out
+            # of it could publish anything on the machine.
+            if not _inside(entry.path, root):
+                found.append(_not_followed(prefix + name))
+            return
+        folders.append(name)
+        return
+    if is_ignored(name):
+        return
+    if entry.is_symlink() and not _inside(entry.path, root):
+        found.append(_not_followed(prefix + name))
+        return
+    try:
+        stat = entry.stat()
+    except OSError:
+        # Vanished or unreadable: reading it reports why, like any other file.
+        found.append((prefix + name, (0, 0)))
+        return
+    if S_ISREG(stat.st_mode):
+        found.append((prefix + name, (stat.st_size, stat.st_mtime_ns)))
+    else:  # a FIFO or device named x.md would block or never end
+        message = "not a regular file (a pipe, socket or device); skipped"
+        found.append(Problem(prefix + name, None, "", message))
 
 
 def _inside(path: str, root: str) -> bool:
@@ -195,7 +214,9 @@ def _load(
             parsed = parse_file(content_prefix + source, source, zone)
             blob = stored.dump(parsed) if stored.storable(parsed) else None
             keys = keys_of(parsed.article) if parsed.article else None
-            sent: Parsed | bytes = parsed if shard == 0 or blob is None else blob
+            # In a compact build the articles of this process too are kept as their bytes.
+            own = shard == 0 and not stored.is_compact()
+            sent: Parsed | bytes = parsed if own or blob is None else blob
             out.append((source, sent, blob, keys))
         return out
 

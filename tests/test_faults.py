@@ -12,8 +12,10 @@ import signal
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from roundup import output as output_module
@@ -343,7 +345,7 @@ def test_a_damaged_cache_warns_and_builds_the_same_site(tmp_path: Path) -> None:
     shards[1].write_bytes(shards[1].read_bytes()[:20])
     shards[2].write_bytes(b"\x80\x05\x95 a pickle, perhaps a hostile one")
     # An entry whose text is the wrong type: found only when a page reads it.
-    shards[3].write_bytes(shards[3].read_bytes().replace(b'"Article ', b'42,"Article ', 1))
+    shards[3].write_bytes(_with_a_damaged_text(shards[3].read_bytes()))
     (site / ".roundup-cache" / "templates.bin").write_bytes(b"\x00garbage")
     for record in (site / ".roundup-cache" / "outputs").rglob("*.json"):
         record.write_text("{not json")
@@ -353,6 +355,14 @@ def test_a_damaged_cache_warns_and_builds_the_same_site(tmp_path: Path) -> None:
     assert "parse cache" in done.stderr and "damaged" in done.stderr
     assert "parsing every file again" in done.stderr  # the text found damaged while rendering
     assert files_of(site / "output") == expected
+
+
+def _with_a_damaged_text(shard: bytes) -> bytes:
+    """The shard with its first entry's text (the compressed body) of the wrong shape."""
+    data = msgspec.msgpack.decode(shard)
+    entry = next(iter(data["entries"].values()))[4]  # embedded: decoded with the shard
+    entry[1] = zlib.compress(b"[42]")
+    return msgspec.msgpack.encode(data)
 
 
 def test_odd_entries_in_the_content_folder_never_hang_a_build(tmp_path: Path) -> None:

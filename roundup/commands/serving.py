@@ -174,6 +174,11 @@ class Session:
             error(f"roundup: the search index was not updated: {failure}")
 
     def _built(self, result: BuildResult, changed: set[str], first: bool) -> None:
+        # The pages first: a page asked for once the lines below are out is the new one.
+        moved = result.written > 0 or result.files != self.files
+        self.files = result.files
+        if self.live is not None:
+            self.live.built(changed=moved)
         for warning in result.warnings:
             error(f"warning: {warning}")
         output = display_path(self.config.output_dir, self.cwd)
@@ -187,19 +192,15 @@ class Session:
         if self.broken:
             print("roundup: the build works again")
         self.broken = False
-        moved = result.written > 0 or result.files != self.files
-        self.files = result.files
-        if self.live is not None:
-            self.live.built(changed=moved)
 
     def _failed(self, lines: list[str], tail: str) -> None:
         lines = [printable(line) for line in lines]
+        self.broken = True
+        if self.live is not None:  # first: a page asked for once the lines are out shows them
+            self.live.failed(lines)
         for line in lines:
             error(line)
         error(f"roundup: {tail}; the last good build is still served")
-        self.broken = True
-        if self.live is not None:
-            self.live.failed(lines)
 
     def _names(self, changed: set[str]) -> str:
         # Without the temporary files of editors and tools (sed's, vim's 4913), gone already.
