@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from roundup import comment, simplemd
 
@@ -156,3 +159,27 @@ def test_random_fragments_render_as_markdown_would() -> None:
             accepted += 1
             assert fast == markdown_then_sanitiser(text), repr(text)
     assert accepted > 2000, accepted
+
+
+# --- Hypothesis: comments built from prose and the markup the fast path knows, and odd text ---
+
+_PIECES = st.one_of(
+    st.sampled_from(["word", "two words", "AT&T", "x > y", "“q”", "café", "🎉", "3.5", "C++",
+                     "a_b", "*", "**", "_", "[", "]", "(", ")", "<", "&amp;", "\\", "`", "#",
+                     "\n", "\n\n", " ", "  \n", "\t", "-", "1.", ">"]),
+    st.builds(lambda t: f"*{t}*", st.sampled_from(["em", "two em", " em", "em "])),
+    st.builds(lambda t: f"**{t}**", st.sampled_from(["strong", "two strong", "x*y"])),
+    st.builds(lambda t, u: f"[{t}]({u})", st.sampled_from(["link", "a link", ""]),
+              st.sampled_from(["https://example.org/", "http://x.example/a?b=1&c=2",
+                               "https://x.example/(b)", "javascript:x", "https://xn--e.example/",
+                               "https://x.example:8/", "ftp://x.example/"])),
+    st.text(max_size=6),
+)  # fmt: skip
+
+
+@settings(max_examples=int(os.environ.get("ROUNDUP_HYPOTHESIS", "400")), deadline=None)
+@given(st.lists(_PIECES, max_size=12).map(" ".join))
+def test_hypothesis_comments_render_as_markdown_would(text: str) -> None:
+    fast = simplemd.render(text)
+    if fast is not None:  # taken: exactly what Python-Markdown and the sanitiser make
+        assert fast == markdown_then_sanitiser(text)

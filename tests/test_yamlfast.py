@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from roundup import content, yamlstrict
 
@@ -276,3 +278,36 @@ def test_a_whole_corpus_reads_alike_on_both_paths() -> None:
     mutated = sum(accepted(mutate(rng, front)) for front in fronts if front is not None)
     print(f"\n{len(fronts)} frontmatters: {taken} taken; mutated: {mutated} taken; all alike")
     assert taken == len(fronts)
+
+
+# --- Hypothesis: documents drawn from the shapes frontmatter takes, and from odd text -------
+
+_SCALARS = st.one_of(
+    st.sampled_from(["~", "null", "true", "no", "0x1f", "1_000", "1e3", ".nan", "2020-09-21",
+                     "2020-09-21T20:42:00Z", "-5", "+1", "0o7", "yes", "'q'", '"q"', "a#b",
+                     "a #b", "a: b", ":x", "-", "- x", "?", "[x]", "{x}", "*x", "&x", "!x"]),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12),
+)  # fmt: skip
+_KEYS = st.sampled_from(["title", "excerpt", "topics", "provider", "name", "url", "a", "b"])
+
+
+@st.composite
+def _frontmatter(draw: st.DrawFn) -> str:
+    lines = []
+    for _ in range(draw(st.integers(1, 6))):
+        indent = " " * draw(st.sampled_from([0, 0, 0, 1, 2, 4]))
+        kind = draw(st.sampled_from(["key", "key", "parent", "item", "item key"]))
+        key, value = draw(_KEYS), draw(_SCALARS)
+        lines.append(
+            {"key": f"{indent}{key}: {value}", "parent": f"{indent}{key}:",
+             "item": f"{indent}- {value}", "item key": f"{indent}- {key}: {value}"}[kind]
+        )  # fmt: skip
+    return "\n".join(lines) + draw(st.sampled_from(["", "\n"]))
+
+
+@settings(max_examples=int(os.environ.get("ROUNDUP_HYPOTHESIS", "400")), deadline=None)
+@given(_frontmatter())
+def test_hypothesis_documents_read_alike_on_both_paths(text: str) -> None:
+    # `accepted` compares the fast reader with libyaml and the strict walker whenever the fast
+    # reader takes a document; whatever it declines goes to libyaml alone.
+    accepted(text)
