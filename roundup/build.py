@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from roundup import entryids, feeds, pages, published, search, stored
+from roundup import entryids, feeds, pages, published, search, sitemaps, stored
 from roundup import site as S
 from roundup.bytecode import TemplateCache
 from roundup.cache import ParseCache, ParseMemory, code_digest
@@ -320,6 +320,9 @@ def _jobs(site: S.Site, ids: dict[str, str], renderer: Renderer) -> list[Job]:
         context = pages.item_context(item)
         make = partial(_render_item, renderer, item, context)
         jobs.append((S.output_file(item.path), "item.html", make, context))
+    for sitemap in sitemaps.plan(pages.sitemap_entries(site), site.config.base_url):
+        make = partial(sitemap.render, site.config.base_url)
+        jobs.append((sitemap.path, "sitemap", make, (sitemap.entries, sitemap.index)))
     for spec, path, make in _feed_files(site, ids):
         # The ids are part of what a feed shows: one can change with another file (two ids
         # alike), which the items' own fingerprints do not see.

@@ -265,11 +265,10 @@ def extra_pages(site: Site) -> Iterator[Page]:
     yield Page("404.html", "404.html", {}, "Page not found")
     yield Page("robots.txt", "robots.txt", {})
     yield Page("feeds.opml", "feeds.opml", {"topics": tuple(site.topics)})
-    yield Page("sitemap.xml", "sitemap.xml", {"entries": tuple(sitemap_entries(site))})
 
 
 def sitemap_entries(site: Site) -> Iterator[tuple[str, Any]]:
-    """(path, last modified date or None) of every page worth indexing."""
+    """(path, last modified date or None) of every page worth indexing (see `sitemaps`)."""
     yield "", site.items[0].local_time.date() if site.items else None
     for edition in site.editions:
         yield edition.path, None
