@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from roundup import entryids, feeds, pages, published, search, sitemaps, stored
+from roundup import entryids, feeds, hosting, pages, published, search, sitemaps, stored
 from roundup import site as S
 from roundup.bytecode import TemplateCache
 from roundup.cache import ParseCache, ParseMemory, code_digest
@@ -226,6 +226,11 @@ def _build(
         clock.lap("render")
         search.publish(site, writer, config.cache_dir, progress, later=not search_index)
         clock.lap("search")
+        sizes = {path: record.size for path, record in writer.new.items()}
+        too_big = hosting.size_warnings(config, sizes, site.items)
+        if strict and too_big:
+            raise ContentError(too_big)
+        result.warnings.extend(too_big)
         result.files = len(writer.new)
         writer.commit()
     templates.save()
@@ -316,6 +321,8 @@ def _jobs(site: S.Site, ids: dict[str, str], renderer: Renderer) -> list[Job]:
         jobs.append((S.output_file(page.path), page.template, partial(renderer.render, page),
                      page.context))  # fmt: skip
     for item in site.items:
+        if not item.has_page:
+            continue
         # The page itself is made only if it must be rendered.
         context = pages.item_context(item)
         make = partial(_render_item, renderer, item, context)
