@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from roundup import entryids, feeds, pages, published, search, stored
+from roundup import entryids, feeds, hosting, pages, published, search, sitemaps, stored
 from roundup import site as S
 from roundup.bytecode import TemplateCache
 from roundup.cache import ParseCache, ParseMemory, code_digest
@@ -227,6 +227,11 @@ def _build(
         clock.lap("render")
         search.publish(site, writer, config.cache_dir, progress, later=not search_index)
         clock.lap("search")
+        sizes = {path: record.size for path, record in writer.new.items()}
+        too_big = hosting.size_warnings(config, sizes, site.items)
+        if strict and too_big:
+            raise ContentError(too_big)
+        result.warnings.extend(too_big)
         result.files = len(writer.new)
         writer.commit()
     templates.save()
@@ -317,10 +322,15 @@ def _jobs(site: S.Site, ids: dict[str, str], renderer: Renderer) -> list[Job]:
         jobs.append((S.output_file(page.path), page.template, partial(renderer.render, page),
                      page.context))  # fmt: skip
     for item in site.items:
+        if not item.has_page:
+            continue
         # The page itself is made only if it must be rendered.
         context = pages.item_context(item)
         make = partial(_render_item, renderer, item, context)
         jobs.append((S.output_file(item.path), "item.html", make, context))
+    for sitemap in sitemaps.plan(pages.sitemap_entries(site), site.config.base_url):
+        make = partial(sitemap.render, site.config.base_url)
+        jobs.append((sitemap.path, "sitemap", make, (sitemap.entries, sitemap.index)))
     for spec, path, make in _feed_files(site, ids):
         # The ids are part of what a feed shows: one can change with another file (two ids
         # alike), which the items' own fingerprints do not see.

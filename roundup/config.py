@@ -17,6 +17,7 @@ from roundup.errors import ConfigError
 from roundup.slugs import slugify
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+COMMENTED = "commented"  # item_pages: only links with a curator's comment get a page
 
 
 class _Settings(BaseModel):
@@ -42,6 +43,8 @@ class _Settings(BaseModel):
     cache_dir: str = ".roundup-cache"
     future: bool = False  # publish items dated after the build's "now" (see build.now)
     search: bool = True
+    # Which links get a page of their own: all (true), those with a comment, or none.
+    item_pages: bool | str = True
 
     @field_validator("*")
     @classmethod
@@ -55,6 +58,13 @@ class _Settings(BaseModel):
     @classmethod
     def _absolute(cls, value: str) -> str:
         return checked_base_url(value)
+
+    @field_validator("item_pages", mode="plain")
+    @classmethod
+    def _item_pages(cls, value: object) -> bool | str:
+        if value is True or value is False or value == COMMENTED:
+            return value  # type: ignore[return-value]
+        raise ValueError(f'expected true, false or "{COMMENTED}", got {value!r}')
 
     @field_validator("websub_hub")
     @classmethod
@@ -146,6 +156,7 @@ class SiteConfig:
     search: bool  # a /search/ page with a Pagefind index of the items
     source: Path | None  # the config file read, if any
     future: bool = False  # publish items dated after the build's "now"
+    item_pages: bool | str = True  # True, False or COMMENTED: which links get a page
     # Doubts about the config file (a [roundup] table in pyproject.toml), for the commands to
     # print: a setting that is silently not read looks like a bug in roundup.
     warnings: tuple[str, ...] = ()

@@ -158,8 +158,9 @@ def _entry_title(item: Item, preview: bool) -> str:
     return f"[Unpublished] {title}" if preview and not item.article.published else title
 
 
-def entry_html(item: Item, item_url: str) -> str:
-    """The entry body: excerpt, curator's comment, source, related coverage, the item's page."""
+def entry_html(item: Item, item_url: str | None) -> str:
+    """The entry body: excerpt, curator's comment, source, related coverage, the item's page
+    (when it has one)."""
     a = item.article
     parts = []
     if a.excerpt:
@@ -177,7 +178,8 @@ def entry_html(item: Item, item_url: str) -> str:
             for r in related
         )
         parts.append(f"<p>Also covered by:</p>\n<ul>{links}</ul>")
-    parts.append(f'<p><a href="{escape(item_url)}">Permalink</a></p>')
+    if item_url:
+        parts.append(f'<p><a href="{escape(item_url)}">Permalink</a></p>')
     return "\n".join(parts)
 
 
@@ -186,11 +188,18 @@ class _EntryAdditions(BaseEntryExtension):
     (Atom), the author (RSS `dc:creator`) and the thumbnail (Media RSS, both formats)."""
 
     def __init__(self) -> None:
-        self.page = ""
+        self.page = ""  # the item's page, if it has one
+        self.base = ""  # what relative links in a comment resolve against without one
         self.author = ""
         self.image: Image | None = None
 
     def extend_atom(self, entry: _Element) -> _Element:
+        content = entry.find("content")
+        if not self.page:  # no page of its own: the article link is the entry's only link
+            if content is not None:
+                content.set(_XML_BASE, self.base)
+            self._media(entry)
+            return entry
         # feedgen 1.0 writes an entry link's href and nothing else: FeedEntry.atom_entry rebinds
         # its loop variable `link` to the new element before reading rel and type from it
         # (lkiesow/python-feedgen#135). So feedgen is given only the article link, whose rel is
@@ -198,7 +207,6 @@ class _EntryAdditions(BaseEntryExtension):
         # handed to feedgen it would be a second alternate link, which RFC 4287 forbids.
         xml_elem("link", entry, rel="related", type="text/html", href=self.page)
         # xml:base lets a relative link in the comment resolve as it does on the item page.
-        content = entry.find("content")
         if content is not None:
             content.set(_XML_BASE, self.page)
         self._media(entry)
@@ -286,7 +294,7 @@ def _generator(
 
 def _fill_entry(fe: FeedEntry, site: Site, item: Item, entry_id: str) -> None:
     a = item.article
-    page = clean(site.config.base_url + item.path)
+    page = clean(site.config.base_url + item.path) if item.has_page else ""
     body = entry_html(item, page)
     author = clean(author_of(site, item))
     fe.id(clean(entry_id))  # the RSS guid too, isPermaLink="false"
@@ -303,9 +311,11 @@ def _fill_entry(fe: FeedEntry, site: Site, item: Item, entry_id: str) -> None:
     fe.content(clean(body), type="html")  # RSS content:encoded too
     # No Atom <summary>: the content already starts with the excerpt, and readers that prefer
     # a plain-text summary (rss2email) would show it instead of the curator's comment.
-    fe.comments(page)
+    if page:
+        fe.comments(page)
     additions: _EntryAdditions = getattr(fe, _EXTENSION)
     additions.page = page
+    additions.base = clean(site.config.base_url)
     additions.author = author
     additions.image = thumbnail(item)
 
@@ -323,18 +333,20 @@ def rss(site: Site, spec: FeedSpec) -> bytes:
 
 
 def json_feed(site: Site, spec: FeedSpec) -> bytes:
-    """JSON Feed 1.1: `url` is the item's page here, `external_url` the article it points to."""
+    """JSON Feed 1.1: `url` is the item's page here, `external_url` the article it points to;
+    for a link without a page of its own, `url` is the article."""
     config = site.config
     base = config.base_url
     items = []
     for item, entry_id in zip(spec.items, spec.ids, strict=True):
         a = item.article
-        entry: dict[str, Any] = {
-            "id": entry_id,
-            "url": base + item.path,
-            "external_url": a.url,
+        page = base + item.path if item.has_page else None
+        entry: dict[str, Any] = {"id": entry_id, "url": page or a.url}
+        if page:
+            entry["external_url"] = a.url
+        entry |= {
             "title": _entry_title(item, site.preview),
-            "content_html": entry_html(item, base + item.path),
+            "content_html": entry_html(item, page),
             "date_published": rfc3339(a.published_at),
             "authors": [{"name": author_of(site, item)}],
             "tags": [t.name for t in item.topics],

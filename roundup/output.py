@@ -44,11 +44,19 @@ SITE_FILES = frozenset(
 
 
 INDEX_DIR = "pagefind/"  # the search index: roundup's own folder of a site it made
+# The sitemaps a sitemap index lists (see `sitemaps`): numbered, so some may be left over.
+_NUMBERED_SITEMAP = re.compile(r"sitemap-[1-9][0-9]*\.xml")
 
 
 def _in_site_namespace(path: str) -> bool:
     """Files a roundup site has under fixed names: roundup's once the folder is known to be."""
-    return path in SITE_FILES or path.startswith(INDEX_DIR)
+    return path in SITE_FILES or path.startswith(INDEX_DIR) or _left_over(path)
+
+
+def _left_over(path: str) -> bool:
+    """Files a roundup site has or had under names only roundup gives, unmarked: with no
+    record, those this build did not make are an earlier build's, to delete."""
+    return path.startswith(INDEX_DIR) or _NUMBERED_SITEMAP.fullmatch(path) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -551,7 +559,7 @@ class Writer:
             prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
             for name in files:
                 path = prefix + name
-                if path not in self.new and (self._marked(path) or path.startswith(INDEX_DIR)):
+                if path not in self.new and (self._marked(path) or _left_over(path)):
                     self._delete(path)
 
     def _write_record(self, name: str, data: bytes | None) -> None:

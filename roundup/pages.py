@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import Any
 
+from roundup import paging
 from roundup import site as S
 from roundup.dates import format_date
 from roundup.model import Image, Related
+from roundup.paging import in_page_order, paginate
 from roundup.search import bundle_paths
 from roundup.site import Edition, Item, Site
 
@@ -19,7 +21,9 @@ TOP_STORIES_DAY = 3
 # A "Top stories" block lists at most one item in this many of those it picks from: on a day
 # of 3 links, 2 top stories would only say the same page twice (and fill a phone's screen).
 TOP_STORIES_SHARE = 2
-PAGE_WINDOW = 2  # numbered page links shown on each side of the current page
+# Links per page of an archive listing of titles (month pages): about 4 elements and 300
+# bytes each (see tests/test_pages.py), so a page stays far below the light-page limits.
+TITLES_PER_PAGE = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,53 +37,6 @@ class Page:
     description: str = ""  # for <meta name="description"> and Open Graph
     image: Image | None = None  # for Open Graph and Twitter cards
     section: str | None = None  # path of the main navigation entry it falls under, if any
-
-
-@dataclass(frozen=True, slots=True)
-class Pager:
-    """Where a paginated page stands: its number, the total, and the neighbours' paths."""
-
-    number: int
-    total: int
-    previous: str | None  # path of the newer page
-    next: str | None  # path of the older page
-    first: str
-    # Numbered links to show: (number, path), with None where a run of pages is left out.
-    links: tuple[tuple[int, str] | None, ...] = ()
-
-
-def _paginate(total_items: int, per_page: int, path_of) -> list[tuple[int, slice, Pager]]:
-    total = S.page_count(total_items, per_page)
-    out = []
-    for number in range(1, total + 1):
-        pager = Pager(
-            number,
-            total,
-            path_of(number - 1) if number > 1 else None,
-            path_of(number + 1) if number < total else None,
-            path_of(1),
-            tuple(None if n is None else (n, path_of(n)) for n in page_window(number, total)),
-        )
-        out.append((number, slice((number - 1) * per_page, number * per_page), pager))
-    return out
-
-
-def page_window(number: int, total: int, width: int = PAGE_WINDOW) -> list[int | None]:
-    """First, last and the pages near `number`; None marks a gap ("1 … 4 5 6 … 20").
-
-    A gap of one page shows that page instead, since "…" would take as much room.
-    """
-    shown = sorted({1, total, *range(max(1, number - width), min(total, number + width) + 1)})
-    out: list[int | None] = []
-    last = 0
-    for n in shown:
-        if n - last == 2:
-            out.append(n - 1)
-        elif n - last > 2:
-            out.append(None)
-        out.append(n)
-        last = n
-    return out
 
 
 def all_pages(site: Site) -> Iterator[Page]:
@@ -99,18 +56,22 @@ def list_pages(site: Site) -> Iterator[Page]:
 
 
 def home_pages(site: Site) -> Iterator[Page]:
-    editions = site.editions
-    for number, window, pager in _paginate(
-        len(editions), site.config.editions_per_page, S.home_path
-    ):
-        shown = tuple(editions[window])
+    """The latest editions, newest first, `items_per_page` links and `editions_per_page`
+    editions (or parts of one) at most a page: a big edition goes on over several pages."""
+    config = site.config
+    per_page = config.items_per_page
+    laid_out = paging.runs_into_pages(
+        site.editions, per_page, paging.grouped_part, config.editions_per_page, per_page // 2
+    )
+    for number, parts in enumerate(laid_out, 1):
+        pager = paging.pager(number, len(laid_out), S.home_path)
         # Shown after the newest edition, so a phone's first screen has the newest links:
         # picked from the other editions, which it brings up from further down the page.
-        earlier = tuple(chain.from_iterable(_in_page_order(e) for e in shown[1:]))
+        earlier = tuple(chain.from_iterable(part.items for part in parts[1:]))
         yield Page(
             S.home_path(number),
             "home.html",
-            {"editions": shown, "pager": pager, "top": top_stories(earlier, TOP_STORIES_HOME)},
+            {"parts": parts, "pager": pager, "top": top_stories(earlier, TOP_STORIES_HOME)},
             "" if number == 1 else f"Page {number}",
             section=S.home_path(),
         )
@@ -126,32 +87,35 @@ def top_stories(items: tuple[Item, ...], limit: int) -> tuple[Item, ...]:
     return top
 
 
-def _in_page_order(edition: Edition) -> tuple[Item, ...]:
-    """An edition's items as its listing shows them: group by group."""
-    return tuple(chain.from_iterable(group.items for group in edition.groups))
-
-
 def edition_pages(site: Site) -> Iterator[Page]:
     editions = site.editions
+    per_page = site.config.items_per_page
     for index, edition in enumerate(editions):
         newer = editions[index - 1] if index > 0 else None
         older = editions[index + 1] if index + 1 < len(editions) else None
         count = len(edition.items)
-        top = top_stories(_in_page_order(edition), TOP_STORIES_DAY)
-        yield Page(
-            edition.path,
-            "day.html",
-            {
-                "edition": edition,
-                "top": top,
-                "newer": _stub(newer),
-                "older": _stub(older),
-            },
-            format_date(edition.day),
-            f"{count} link{'s' * (count != 1)} from {format_date(edition.day)}.",
-            first_image(edition.top[0]) if edition.top else None,
-            section="archive/",
-        )
+        top = top_stories(in_page_order(edition), TOP_STORIES_DAY)
+        parts = paging.edition_pages(edition, per_page)
+        title = format_date(edition.day)
+        for number, part in enumerate(parts, 1):
+            yield Page(
+                S.day_path(edition.day, number),
+                "day.html",
+                {
+                    "edition": edition,
+                    "part": part,
+                    "pager": paging.pager(
+                        number, len(parts), lambda n, d=edition.day: S.day_path(d, n)
+                    ),
+                    "top": top if number == 1 else (),
+                    "newer": _stub(newer),
+                    "older": _stub(older),
+                },
+                title if number == 1 else f"{title}, page {number}",
+                f"{count} link{'s' * (count != 1)} from {title}.",
+                first_image(edition.top[0]) if edition.top else None,
+                section="archive/",
+            )
 
 
 def _stub(edition: Edition | None) -> tuple[str, Any] | None:
@@ -162,14 +126,17 @@ def _stub(edition: Edition | None) -> tuple[str, Any] | None:
 def archive_pages(site: Site) -> Iterator[Page]:
     for month in site.months:
         title = format_date(month.start, "month")
-        yield Page(
-            month.path,
-            "month.html",
-            {"period": month},
-            title,
-            f"Links from {title}.",
-            section="archive/",
-        )
+        laid_out = paging.runs_into_pages(month.editions, TITLES_PER_PAGE, paging.listed_part)
+        for number, parts in enumerate(laid_out, 1):
+            pager = paging.pager(number, len(laid_out), lambda n, d=month.start: S.month_path(d, n))
+            yield Page(
+                S.month_path(month.start, number),
+                "month.html",
+                {"period": month, "parts": parts, "pager": pager},
+                title if number == 1 else f"{title}, page {number}",
+                f"Links from {title}.",
+                section="archive/",
+            )
     for year in site.years:
         months = tuple(m for m in site.months if m.key.startswith(year.key + "-"))
         yield Page(
@@ -216,7 +183,7 @@ def topic_pages(site: Site) -> Iterator[Page]:
     for topic in site.topics:
         items = site.items_by_topic.get(topic.slug, [])
         per_page = site.config.items_per_page
-        for number, window, pager in _paginate(
+        for number, window, pager in paginate(
             len(items), per_page, lambda n, t=topic: S.topic_path(t, n)
         ):
             yield Page(
@@ -231,7 +198,8 @@ def topic_pages(site: Site) -> Iterator[Page]:
 
 def item_pages(site: Site) -> Iterator[Page]:
     for item in site.items:
-        yield item_page(item, item_context(item))
+        if item.has_page:
+            yield item_page(item, item_context(item))
 
 
 def item_context(item: Item) -> dict[str, Any]:
@@ -265,11 +233,10 @@ def extra_pages(site: Site) -> Iterator[Page]:
     yield Page("404.html", "404.html", {}, "Page not found")
     yield Page("robots.txt", "robots.txt", {})
     yield Page("feeds.opml", "feeds.opml", {"topics": tuple(site.topics)})
-    yield Page("sitemap.xml", "sitemap.xml", {"entries": tuple(sitemap_entries(site))})
 
 
 def sitemap_entries(site: Site) -> Iterator[tuple[str, Any]]:
-    """(path, last modified date or None) of every page worth indexing."""
+    """(path, last modified date or None) of every page worth indexing (see `sitemaps`)."""
     yield "", site.items[0].local_time.date() if site.items else None
     for edition in site.editions:
         yield edition.path, None
@@ -280,7 +247,8 @@ def sitemap_entries(site: Site) -> Iterator[tuple[str, Any]]:
     for topic in site.topics:
         yield S.topic_path(topic), None
     for item in site.items:
-        yield item.path, item.local_time.date()
+        if item.has_page:
+            yield item.path, item.local_time.date()
 
 
 # --- What templates show of an item (registered as filters by the renderer).

@@ -23,6 +23,7 @@ from roundup import site as S
 from roundup.config import SiteConfig
 from roundup.dates import format_date, format_time
 from roundup.errors import TemplateError
+from roundup.listed import listed_comment
 from roundup.pages import Page
 
 STATIC_DIR = "static"
@@ -186,6 +187,7 @@ class Renderer:
             without=P.without,
             # Safe: comment_html only rewrites tags of the already sanitised comment.
             comment=lambda html, level: Markup(P.comment_html(html, level)),
+            listed_comment=listed_comment,
         )
         base = config.base_path
         absolute = config.base_url

@@ -20,6 +20,7 @@ from roundup import site as S
 from roundup.errors import OutputError
 from roundup.output import Writer
 from roundup.parallel import workers
+from roundup.searchentries import PagelessEntries
 
 log = logging.getLogger(__name__)
 
@@ -116,9 +117,10 @@ def publish(
     kept: dict[str, dict] = {}
     todo: list[tuple[Shard, str, bool]] = []
     version = pagefind_version()
+    pageless = PagelessEntries(site)
     for number, shard in enumerate(shards(site.items)):
         primary = number == 0
-        inputs = _inputs(shard, writer, primary, version)
+        inputs = _inputs(shard, writer, primary, version, pageless)
         old = record.get(shard.key)
         wanted = old is not None and (later or old.get("inputs") == inputs)
         # Kept with the inputs it was made from: a stale shard stays stale for the next build.
@@ -128,7 +130,7 @@ def publish(
             todo.append((shard, inputs, primary))
     if todo:
         pagefind, own = _cpu()
-        kept.update(_index(todo, writer, cache_dir, progress))
+        kept.update(_index(todo, writer, cache_dir, progress, pageless))
         pagefind_after, own_after = _cpu()
         log.info("search: %d of %d shards indexed; CPU: Pagefind %.2f s, roundup %.2f s",
                  len(todo), len(kept), pagefind_after - pagefind, own_after - own)  # fmt: skip
@@ -158,11 +160,18 @@ def _read_record(writer: Writer) -> dict[str, dict]:
         return {}
 
 
-def _inputs(shard: Shard, writer: Writer, primary: bool, version: str) -> str:
-    """What a shard's index is made from: Pagefind's version and its item pages' bytes."""
+def _inputs(
+    shard: Shard, writer: Writer, primary: bool, version: str, pageless: PagelessEntries
+) -> str:
+    """What a shard's index is made from: Pagefind's version and its item pages' bytes (or
+    for a link without a page, what its searched element is made from)."""
     h = hashlib.blake2b(f"{version}|{primary}".encode(), digest_size=16)
-    for path in sorted(S.output_file(item.path) for item in shard.items):
-        h.update(f"{path}\0{writer.digest(path)}\0".encode())
+    keys = []
+    for item in shard.items:
+        path = S.output_file(item.path)
+        keys.append((path, writer.digest(path) if item.has_page else pageless.key(item)))
+    for path, key in sorted(keys):
+        h.update(f"{path}\0{key}\0".encode())
     return h.hexdigest()
 
 
@@ -171,6 +180,7 @@ def _index(
     writer: Writer,
     cache_dir: Path,
     progress: Callable[[str, str, int, int], None] | None,
+    pageless: PagelessEntries,
 ) -> dict:
     """Run Pagefind on each shard (several at once) and add what it wrote to `writer`.
 
@@ -189,7 +199,7 @@ def _index(
         running = {}
         for number, (shard, inputs, primary) in enumerate(todo):
             folder, bundle = scratch / str(number), bundles / str(number)
-            _lay_out(shard, writer, folder / "site")
+            _lay_out(shard, writer, folder / "site", pageless)
             job = pool.submit(_run, executable, folder, bundle)
             running[job] = (shard, inputs, primary, bundle)
         if progress:
@@ -207,9 +217,10 @@ def _index(
     return made
 
 
-def _lay_out(shard: Shard, writer: Writer, site: Path) -> None:
+def _lay_out(shard: Shard, writer: Writer, site: Path, pageless: PagelessEntries) -> None:
     """A folder of the shard's item pages as Pagefind wants them, each at its path in the
-    site (so results link to it), as the page's searched element alone (see `searched`)."""
+    site (so results link to it), as the page's searched element alone (see `searched`); a
+    link without a page has its element made here, leading to its entry in the listings."""
     root = os.path.join(site, "")
     made: set[str] = set()
     # Strings and os calls, not Paths: this runs for every item of a cold build.
@@ -220,6 +231,10 @@ def _lay_out(shard: Shard, writer: Writer, site: Path) -> None:
         if folder not in made:
             os.makedirs(folder, exist_ok=True)
             made.add(folder)
+        if not item.has_page:
+            with open(target, "wb") as laid_out:
+                laid_out.write(pageless.page(item))
+            continue
         with open(writer.source(path), "rb") as page, open(target, "wb") as laid_out:
             laid_out.write(searched(page.read()))
 

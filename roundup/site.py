@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +46,7 @@ class Item:
     first_image: Image | None  # the first image worth showing: see `usable_image`
     provider_name: str  # who published it: see `provider_of`
     domain: str
+    has_page: bool = True  # whether it has a page of its own at `path` (see `item_pages`)
 
     # The fields templates read most, as properties: `__getattr__` costs an exception a read.
     title = _article_field("title")
@@ -122,7 +122,9 @@ class Site:
     items_by_topic: dict[str, list[Item]] = field(default_factory=dict)  # topic slug -> items
 
 
-def make_item(article: Article, local_time: datetime, topics: tuple[Topic, ...]) -> Item:
+def make_item(
+    article: Article, local_time: datetime, topics: tuple[Topic, ...], has_page: bool = True
+) -> Item:
     """The item of an article, with everything listings show of it worked out."""
     return Item(
         article,
@@ -132,6 +134,7 @@ def make_item(article: Article, local_time: datetime, topics: tuple[Topic, ...])
         usable_image(article.images),
         provider_of(article),
         domain_of(article),
+        has_page,
     )
 
 
@@ -207,6 +210,7 @@ def build_site(
     }
     items = []
     by_topic: dict[str, list[Item]] = {}
+    pages_for = config.item_pages
     for article in shown:
         # Told apart by folded name, which is one topic each: cheaper than hashing topics.
         topics = tuple([topic_of[n] for n in dict.fromkeys([n.casefold() for n in article.topics])])
@@ -214,7 +218,10 @@ def build_site(
         if old is not None and old.article is article and old.topics == topics:
             item = old
         else:
-            item = make_item(article, article.published_at.astimezone(zone), topics)
+            # "commented" reads every comment, which a build otherwise reads only for the
+            # pages it makes: the price of that choice, paid by the sites that make it.
+            has_page = pages_for is True or (bool(pages_for) and bool(article.comment_html))
+            item = make_item(article, article.published_at.astimezone(zone), topics, has_page)
         items.append(item)
         for topic in topics:
             by_topic.setdefault(topic.slug, []).append(item)
@@ -272,10 +279,6 @@ def by_day(items: Iterable[Item]) -> list[tuple[date, tuple[Item, ...]]]:
     return [(day, tuple(members)) for day, members in runs.items()]
 
 
-def page_count(total: int, per_page: int) -> int:
-    return max(1, math.ceil(total / per_page))
-
-
 # --- URLs: the one place that knows where every page lives (paths relative to the base URL).
 
 
@@ -283,12 +286,12 @@ def item_path(article: Article) -> str:
     return f"items/{article.slug}/"
 
 
-def day_path(day: date) -> str:
-    return f"{day.year:04d}/{day.month:02d}/{day.day:02d}/"
+def day_path(day: date, page: int = 1) -> str:
+    return f"{day.year:04d}/{day.month:02d}/{day.day:02d}/" + page_suffix(page)
 
 
-def month_path(day: date) -> str:
-    return f"{day.year:04d}/{day.month:02d}/"
+def month_path(day: date, page: int = 1) -> str:
+    return f"{day.year:04d}/{day.month:02d}/" + page_suffix(page)
 
 
 def year_path(day: date) -> str:
@@ -296,10 +299,15 @@ def year_path(day: date) -> str:
 
 
 def topic_path(topic: Topic, page: int = 1) -> str:
-    return f"topics/{topic.slug}/" + (f"page/{page}/" if page > 1 else "")
+    return f"topics/{topic.slug}/" + page_suffix(page)
 
 
 def home_path(page: int = 1) -> str:
+    return page_suffix(page)
+
+
+def page_suffix(page: int) -> str:
+    """Where page `page` of a listing is, below the listing's first page."""
     return f"page/{page}/" if page > 1 else ""
 
 

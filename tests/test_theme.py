@@ -16,9 +16,12 @@ import pytest
 from lxml import html as lxml_html
 
 from roundup import config as config_module
+from roundup import listed
+from roundup import pages as pages_module
 from roundup.build import build
 from roundup.model import Provider, Related
-from roundup.pages import comment_html, coverage, page_window
+from roundup.pages import comment_html, coverage
+from roundup.paging import page_window
 
 from checkers import (
     axe_script,
@@ -34,6 +37,10 @@ from conftest import CLI, ROOT, SHOWCASE, build_folder, parse_html, write_articl
 THEME = ROOT / "templates"
 AXE_CHECK = ROOT / "tests" / "tools" / "axe-check.mjs"
 BUILDS = ("public", "preview")
+# The example again with short pages and item pages for commented links only: every listing
+# split, entries without a page of their own, long comments cut.
+PAGED = "paged"
+PAGED_SETTINGS = {"items_per_page": 3, "editions_per_page": 2, "item_pages": "commented"}
 NAV = ("Home", "Topics", "Archive", "Feeds", "Search")
 DAY = re.compile(r"\d{4}/\d{2}/\d{2}/")
 
@@ -75,11 +82,21 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     thread.start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     try:
-        for name in BUILDS:
+        for name in (*BUILDS, PAGED):
             # A base path, as on GitHub Pages: every link must honour it to be served here.
             settings = {"output_dir": str(root / name), "base_url": f"{base}{name}/"}
+            if name == PAGED:
+                settings |= PAGED_SETTINGS
             config = config_module.load(SHOWCASE / "pyproject.toml", settings, SHOWCASE)
-            build(config, preview=name == "preview")
+            # Short month pages and short comments in listings, for every listing to be split
+            # and some comments cut.
+            titles, chars = pages_module.TITLES_PER_PAGE, listed.COMMENT_CHARS
+            if name == PAGED:
+                pages_module.TITLES_PER_PAGE, listed.COMMENT_CHARS = 5, 100
+            try:
+                build(config, preview=name == "preview")
+            finally:
+                pages_module.TITLES_PER_PAGE, listed.COMMENT_CHARS = titles, chars
         yield Served(root, base)
     finally:
         server.shutdown()
@@ -119,6 +136,20 @@ def samples(served: Served) -> dict[str, str]:
         "preview item": unpublished,
     }
     assert all(kind.startswith("preview") or path in pages for kind, path in found.items())
+    paged = served.pages(PAGED)
+
+    def first_paged(pattern: str) -> str:
+        return next(p for p in paged if re.fullmatch(pattern, p))
+
+    found |= {
+        "paged home page 2": "page/2/",
+        "paged day page 2": first_paged(r"\d{4}/\d{2}/\d{2}/page/2/"),
+        "paged month page 2": first_paged(r"\d{4}/\d{2}/page/2/"),
+        "paged topic page 2": first_paged(r"topics/[^/]+/page/2/"),
+        "paged day with a cut comment": next(
+            p for p in paged if served.page(PAGED, p).cssselect(".comment-more")
+        ),
+    }
     return found
 
 
@@ -133,7 +164,7 @@ def test_every_page_is_valid_html_and_the_css_valid_css(
     served: Served, fixture_site: Path, tmp_path: Path
 ) -> None:
     # The fixture site adds the odd cases: an item without topics, a draft, time zones.
-    folders = [served.folder(name) for name in BUILDS]
+    folders = [served.folder(name) for name in (*BUILDS, PAGED)]
     folders += [
         build_folder(fixture_site, tmp_path / name, name == "preview")[0] for name in BUILDS
     ]
@@ -157,15 +188,15 @@ def test_every_page_is_valid_html_and_the_css_valid_css(
     checked = [line for line in result.stdout.splitlines() if line.strip()]
     assert sorted(checked) == files
     # Each build has the theme's stylesheet and Pagefind's, on the search page.
-    assert len(files) > 100 and sum(f.endswith(".css") for f in files) == 8
-    assert sum(f.endswith("/pagefind-component-ui.css") for f in files) == 4
+    assert len(files) > 100 and sum(f.endswith(".css") for f in files) == 10
+    assert sum(f.endswith("/pagefind-component-ui.css") for f in files) == 5
 
 
 def test_sample_pages_have_no_serious_axe_violations(served: Served) -> None:
     script, playwright, browser = axe_script(), playwright_core(), chromium()
     assert playwright.is_dir()
     found: dict[str, list[str]] = {}
-    for name in BUILDS:
+    for name in (*BUILDS, PAGED):
         paths = [p for kind, p in samples(served).items() if kind.startswith(name)]
         result = run(
             [node(), AXE_CHECK, script, f"{served.base}{name}/", *paths],
@@ -193,7 +224,7 @@ def _headings(page: lxml_html.HtmlElement) -> list[int]:
     return [int(h.tag[1]) for h in page.iter("h1", "h2", "h3", "h4", "h5", "h6")]
 
 
-@pytest.mark.parametrize("name", BUILDS)
+@pytest.mark.parametrize("name", (*BUILDS, PAGED))
 def test_every_page_has_landmarks_one_h1_and_headings_in_order(served: Served, name: str) -> None:
     for path in served.pages(name):
         page = served.page(name, path)
@@ -216,7 +247,7 @@ def test_every_page_has_landmarks_one_h1_and_headings_in_order(served: Served, n
         assert len(labels) == len(set(labels)), path  # each navigation named apart
 
 
-@pytest.mark.parametrize("name", BUILDS)
+@pytest.mark.parametrize("name", (*BUILDS, PAGED))
 def test_every_page_has_a_complete_head(served: Served, name: str) -> None:
     base = f"{served.base}{name}/"
     for path in served.pages(name):
@@ -438,18 +469,24 @@ def test_a_day_with_fifty_items_stays_light(tmp_path: Path) -> None:
         (site / "content" / f"story-{number:02d}.md").write_text(_article(number), "utf-8")
     out, result = build_folder(site, tmp_path / "out", base_url="https://example.org/")
     assert result.shown == 50
-    html = (out / "2025/05/05/index.html").read_bytes()
-    page = lxml_html.fromstring(html)
-    images = page.cssselect("img")
+    # 30 links a page (items_per_page), over two pages.
+    pages = [out / "2025/05/05/index.html", out / "2025/05/05/page/2/index.html"]
+    images = []
+    for path, links in zip(pages, (30, 20), strict=True):
+        html = path.read_bytes()
+        page = lxml_html.fromstring(html)
+        assert len(page.cssselect(".entry")) == links
+        assert len(html) < 100_000
+        images += page.cssselect("img")
+        assert not page.cssselect("script")
     assert len(images) == 100  # a thumbnail and a comment image per item
     assert all(img.get("loading") == "lazy" for img in images)  # none before it scrolls in
-    assert len(html) < 160_000
     [css] = (out / "assets").glob("style.*.css")
     assert css.stat().st_size < 20_000
-    assert [h.text_content() for h in page.cssselect(".top-stories li > a")] == [
+    first = lxml_html.fromstring(pages[0].read_bytes())
+    assert [h.text_content() for h in first.cssselect(".top-stories li > a")] == [
         f"Story number {n} about something that happened today" for n in (49, 48, 47)
     ]
-    assert not page.cssselect("script")
 
 
 # --- Helpers behind the templates.
