@@ -296,7 +296,8 @@ def _save_last_build(records: Path, inputs: str, result: BuildResult) -> None:
 
 
 def _nav(config: SiteConfig) -> list[tuple[str, str]]:
-    nav = [("", "Home"), ("topics/", "Topics"), ("archive/", "Archive"), ("feeds/", "Feeds")]
+    nav = [("", "Home"), ("topics/", "Topics"), ("sources/", "Sources"), ("archive/", "Archive")]
+    nav.append(("feeds/", "Feeds"))
     return [*nav, ("search/", "Search")] if config.search else nav
 
 
@@ -317,7 +318,7 @@ def _jobs(site: S.Site, ids: dict[str, str], renderer: Renderer) -> list[Job]:
                      page.context))  # fmt: skip
     for item in site.items:
         # The page itself is made only if it must be rendered.
-        context = pages.item_context(item)
+        context = pages.item_context(item, site.calendar)
         make = partial(_render_item, renderer, item, context)
         jobs.append((S.output_file(item.path), "item.html", make, context))
     for spec, path, make in _feed_files(site, ids):
@@ -418,6 +419,8 @@ def _feed_files(
         yield spec, spec.rss_path, feeds.rss
         if spec.topic is None:
             yield spec, "feed.json", feeds.json_feed
+    for spec in feeds.source_feed_specs(site, ids):  # Atom only: one more file per source
+        yield spec, spec.atom_path, feeds.atom
 
 
 def _key(*parts: object) -> str:

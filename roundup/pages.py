@@ -13,9 +13,13 @@ from roundup.dates import format_date
 from roundup.model import Image, Related
 from roundup.search import bundle_paths
 from roundup.site import Edition, Item, Site
+from roundup.sources import SOURCES, Source
+from roundup.weeks import EditionCalendar
 
 TOP_STORIES_HOME = 5  # the front page spans several editions, so it can highlight more
 TOP_STORIES_DAY = 3
+TOP_STORIES_WEEK = 5
+SOURCES_PER_PAGE = 250  # rows of the sources index: well under the weight of a heavy page
 # A "Top stories" block lists at most one item in this many of those it picks from: on a day
 # of 3 links, 2 top stories would only say the same page twice (and fill a phone's screen).
 TOP_STORIES_SHARE = 2
@@ -95,6 +99,7 @@ def list_pages(site: Site) -> Iterator[Page]:
     yield from edition_pages(site)
     yield from archive_pages(site)
     yield from topic_pages(site)
+    yield from source_pages(site)
     yield from extra_pages(site)
 
 
@@ -132,6 +137,9 @@ def _in_page_order(edition: Edition) -> tuple[Item, ...]:
 
 
 def edition_pages(site: Site) -> Iterator[Page]:
+    if site.calendar.weekly:
+        yield from week_pages(site)
+        return
     editions = site.editions
     for index, edition in enumerate(editions):
         newer = editions[index - 1] if index > 0 else None
@@ -157,6 +165,35 @@ def edition_pages(site: Site) -> Iterator[Page]:
 def _stub(edition: Edition | None) -> tuple[str, Any] | None:
     """A neighbour edition as a link target only, so its items don't feed this page's key."""
     return (edition.path, edition.day) if edition else None
+
+
+def week_pages(site: Site) -> Iterator[Page]:
+    """A page per week (`editions = "week"`), in place of the days'."""
+    editions = site.editions
+    for index, edition in enumerate(editions):
+        newer = editions[index - 1] if index > 0 else None
+        older = editions[index + 1] if index + 1 < len(editions) else None
+        count = len(edition.items)
+        top = top_stories(_in_page_order(edition), TOP_STORIES_WEEK)
+        yield Page(
+            edition.path,
+            "week.html",
+            {
+                "edition": edition,
+                "top": top,
+                "newer": _titled_stub(newer),
+                "older": _titled_stub(older),
+            },
+            edition.title,
+            f"{count} link{'s' * (count != 1)} from {edition.dates}.",
+            first_image(edition.top[0]) if edition.top else None,
+            section="archive/",
+        )
+
+
+def _titled_stub(edition: Edition | None) -> tuple[str, str, str] | None:
+    """A neighbour edition as a link: its path, title and dates (not its items)."""
+    return (edition.path, edition.title, edition.dates) if edition else None
 
 
 def archive_pages(site: Site) -> Iterator[Page]:
@@ -229,13 +266,59 @@ def topic_pages(site: Site) -> Iterator[Page]:
             )
 
 
+def source_pages(site: Site) -> Iterator[Page]:
+    """`/sources/`, the sources by number of links, and a page (or more) per source."""
+    sources = tuple(site.sources)
+    for number, window, pager in _paginate(len(sources), SOURCES_PER_PAGE, _sources_path):
+        yield Page(
+            _sources_path(number),
+            "sources.html",
+            {"sources": sources[window], "total": len(sources), "pager": pager},
+            "Sources" if number == 1 else f"Sources, page {number}",
+            f"Every site {site.config.title} links to, with the number of links from each.",
+            section=SOURCES,
+        )
+    per_page = site.config.items_per_page
+    for source in sources:
+        items = site.items_by_source[source.key]
+        for number, window, pager in _paginate(
+            len(items), per_page, lambda n, s=source: _source_path(s, n)
+        ):
+            yield Page(
+                _source_path(source, number),
+                "source.html",
+                {"source": source, "days": S.by_day(items[window]), "pager": pager},
+                source.name if number == 1 else f"{source.name}, page {number}",
+                f"{source.count} link{'s' * (source.count != 1)} from {source.domain}.",
+                section=SOURCES,
+            )
+
+
+def _sources_path(page: int) -> str:
+    return SOURCES + (f"page/{page}/" if page > 1 else "")
+
+
+def _source_path(source: Source, page: int) -> str:
+    return source.path + (f"page/{page}/" if page > 1 else "")
+
+
 def item_pages(site: Site) -> Iterator[Page]:
     for item in site.items:
-        yield item_page(item, item_context(item))
+        yield item_page(item, item_context(item, site.calendar))
 
 
-def item_context(item: Item) -> dict[str, Any]:
-    return {"item": item, "edition_path": S.day_path(item.day)}
+_DAYS = EditionCalendar()
+
+
+def item_context(item: Item, calendar: EditionCalendar = _DAYS) -> dict[str, Any]:
+    """An item page's variables: the item, and the edition it is in (by its path and a name
+    that follows from the item's own day, so that no other item's change is the page's)."""
+    first = calendar.first_day(item.day)
+    return {
+        "item": item,
+        "edition_path": calendar.path(first),
+        "edition_name": calendar.default_title(first),
+    }
 
 
 def item_page(item: Item, context: dict[str, Any]) -> Page:
@@ -279,6 +362,9 @@ def sitemap_entries(site: Site) -> Iterator[tuple[str, Any]]:
     yield "topics/", None
     for topic in site.topics:
         yield S.topic_path(topic), None
+    yield SOURCES, None
+    for source in site.sources:
+        yield source.path, None
     for item in site.items:
         yield item.path, item.local_time.date()
 
