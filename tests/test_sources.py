@@ -156,9 +156,12 @@ def test_a_source_page_lists_its_links_newest_first_in_pages(sourced: Path) -> N
     assert days == ["/links/2024/05/04/", "/links/2024/05/03/", "/links/2024/05/02/"]
     assert "draft" not in (sourced / "sources/lwn.net/index.html").read_text("utf-8").lower()
     assert (sourced / "sources/ipv6~2001-db8--1/index.html").is_file()
-    assert parse_html(sourced / "sources/xn--bcher-kva.de/index.html").cssselect(".lede")[
-        0
-    ].text_content().startswith("2 links from bücher.de")
+    assert (
+        parse_html(sourced / "sources/xn--bcher-kva.de/index.html")
+        .cssselect(".lede")[0]
+        .text_content()
+        .startswith("2 links from bücher.de")
+    )
 
 
 def test_every_byline_links_its_provider_to_the_source_page(sourced: Path) -> None:
@@ -185,8 +188,8 @@ def test_each_source_has_an_atom_feed_with_the_site_feeds_entry_ids(sourced: Pat
     assert feed.feed.title == "Sourced: LWN.net"
     assert feed.feed.link == BASE + "sources/lwn.net/"
     links = [e.link for e in feed.entries]
-    assert links == [f"https://{h}lwn.net/Articles/{n}/" for h, n in (("www.", 4), ("", 3),
-                                                                        ("", 2), ("", 1))]  # fmt: skip
+    hosts = (("www.", 4), ("", 3), ("", 2), ("", 1))
+    assert links == [f"https://{host}lwn.net/Articles/{n}/" for host, n in hosts]
     assert [e.id for e in feed.entries] == [ids[link] for link in links]
     assert not (sourced / "sources/lwn.net/rss.xml").exists()  # Atom only
     feeds_page = parse_html(sourced / "feeds/index.html")
@@ -223,8 +226,9 @@ def test_preview_counts_unpublished_links_and_public_builds_never_show_them(
     page = parse_html(out / "sources/index.html")
     assert "5 links" in page.cssselect(".source-index li")[0].text_content()
     only_draft = site / "content" / "only.md"
-    write_article(site / "content", "only.md", "title: Hidden\npublishedDateTime: "
-                  "2024-05-06T10:00:00Z\noriginalUrl: https://secret.example/\npublished: false")  # fmt: skip
+    hidden = "title: Hidden\npublishedDateTime: 2024-05-06T10:00:00Z\n"
+    hidden += "originalUrl: https://secret.example/\npublished: false"
+    write_article(site / "content", "only.md", hidden)
     public, _ = build_folder(site, tmp_path / "public")
     assert not (public / "sources/secret.example").exists()
     assert only_draft.is_file()
