@@ -16,7 +16,17 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from roundup import entryids, feeds, hosting, pages, published, search, sitemaps, stored
+from roundup import (
+    editionfeed,
+    entryids,
+    feeds,
+    hosting,
+    pages,
+    published,
+    search,
+    sitemaps,
+    stored,
+)
 from roundup import site as S
 from roundup.bytecode import TemplateCache
 from roundup.cache import ParseCache, ParseMemory, code_digest
@@ -67,6 +77,7 @@ class BuildResult:
     warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     release: datetime | None = None  # when the first held item comes out
+    due: datetime | None = None  # when the running week's edition ends (the editions feed)
 
     @property
     def seconds(self) -> float:
@@ -223,7 +234,10 @@ def _build(
         clock.lap("site")
 
         same = memory if earlier is not None else None
-        memo = _write_all(site, ids, renderer, assets, writer, result, progress, page_base, same)
+        result.due = editionfeed.due(site, now)
+        memo = _write_all(
+            site, ids, renderer, assets, writer, result, progress, page_base, same, now
+        )
         clock.lap("render")
         search.publish(site, writer, config.cache_dir, progress, later=not search_index)
         clock.lap("search")
@@ -271,6 +285,9 @@ def _unchanged(output: Path, records: Path, inputs: str, now: datetime) -> Build
         release = last.get("release")
         if release is not None and datetime.fromisoformat(release) <= now:
             return None
+        due = last.get("due")
+        if due is not None and datetime.fromisoformat(due) <= now:
+            return None  # a week has ended: its edition joins the editions feed
         return BuildResult(
             warnings=[Problem(*p) for p in last["warnings"]],
             written=0,
@@ -292,7 +309,9 @@ def _save_last_build(records: Path, inputs: str, result: BuildResult) -> None:
     }
     warnings = [[p.path, p.line, p.field, p.message] for p in result.warnings]
     release = None if result.release is None else result.release.isoformat()
+    due = None if result.due is None else result.due.isoformat()
     data = {"inputs": inputs, "counts": counts, "warnings": warnings, "release": release}
+    data["due"] = due
     temporary = records / (LAST_BUILD + ".tmp")
     try:
         temporary.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True), "utf-8")
@@ -302,7 +321,8 @@ def _save_last_build(records: Path, inputs: str, result: BuildResult) -> None:
 
 
 def _nav(config: SiteConfig) -> list[tuple[str, str]]:
-    nav = [("", "Home"), ("topics/", "Topics"), ("archive/", "Archive"), ("feeds/", "Feeds")]
+    nav = [("", "Home"), ("topics/", "Topics"), ("sources/", "Sources"), ("archive/", "Archive")]
+    nav.append(("feeds/", "Feeds"))
     return [*nav, ("search/", "Search")] if config.search else nav
 
 
@@ -315,7 +335,7 @@ def _merged(*groups: list[Problem]) -> list[Problem]:
     return sorted(everything, key=lambda p: (p.path, p.line or 0, p.field))
 
 
-def _jobs(site: S.Site, ids: dict[str, str], renderer: Renderer) -> list[Job]:
+def _jobs(site: S.Site, ids: dict[str, str], renderer: Renderer, now: datetime) -> list[Job]:
     """Every generated file of the site, in a fixed order, made lazily."""
     jobs: list[Job] = []
     for page in pages.list_pages(site):
@@ -325,7 +345,7 @@ def _jobs(site: S.Site, ids: dict[str, str], renderer: Renderer) -> list[Job]:
         if not item.has_page:
             continue
         # The page itself is made only if it must be rendered.
-        context = pages.item_context(item)
+        context = pages.item_context(item, site.calendar)
         make = partial(_render_item, renderer, item, context)
         jobs.append((S.output_file(item.path), "item.html", make, context))
     for sitemap in sitemaps.plan(pages.sitemap_entries(site), site.config.base_url):
@@ -335,6 +355,10 @@ def _jobs(site: S.Site, ids: dict[str, str], renderer: Renderer) -> list[Job]:
         # The ids are part of what a feed shows: one can change with another file (two ids
         # alike), which the items' own fingerprints do not see.
         jobs.append((path, "feed", partial(make, site, spec), (spec.items, spec.ids)))
+    if site.calendar.weekly:
+        ended = editionfeed.published(site, now)
+        make_editions = partial(editionfeed.atom, site, ended)
+        jobs.append((editionfeed.PATH, "feed", make_editions, (ended.editions, ended.ends)))
     return jobs
 
 
@@ -352,6 +376,7 @@ def _write_all(
     progress: Progress | None,
     page_base: str,
     earlier: Memory | None,
+    now: datetime,
 ) -> dict[int, Any]:
     """Make every file that changed; returns the fingerprints worked out on the way."""
     # Hashed once: each page's key goes on from this state, not from the long text again.
@@ -367,7 +392,7 @@ def _write_all(
         h.update(stable_bytes((kind, path, fingerprint(source, memo))))
         return h.hexdigest()
 
-    jobs = _jobs(site, ids, renderer)
+    jobs = _jobs(site, ids, renderer, now)
     # Which files need making is worked out here, in one process: after a small edit that is
     # nearly all the work, and forked workers would spend more on copying the memory they
     # touch than they save. Files no earlier build made get their key where they are made.
@@ -429,6 +454,8 @@ def _feed_files(
         yield spec, spec.rss_path, feeds.rss
         if spec.topic is None:
             yield spec, "feed.json", feeds.json_feed
+    for spec in feeds.source_feed_specs(site, ids):  # Atom only: one more file per source
+        yield spec, spec.atom_path, feeds.atom
 
 
 def _key(*parts: object) -> str:

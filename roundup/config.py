@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from roundup.errors import ConfigError
 from roundup.slugs import slugify
+from roundup.weeks import EDITION_KINDS, WEEKDAYS, check_title
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 COMMENTED = "commented"  # item_pages: only links with a curator's comment get a page
@@ -45,6 +46,9 @@ class _Settings(BaseModel):
     search: bool = True
     # Which links get a page of their own: all (true), those with a comment, or none.
     item_pages: bool | str = True
+    editions: str = "day"  # one page per day, or per week (see weeks.EditionCalendar)
+    week_start: str = "monday"
+    edition_title: str = ""  # e.g. "This Week in Rust #{number}"
 
     @field_validator("*")
     @classmethod
@@ -89,6 +93,25 @@ class _Settings(BaseModel):
         if value and slugify(value) != value:
             raise ValueError("use lower-case letters, digits and hyphens (like my-roundup)")
         return value
+
+    @field_validator("editions")
+    @classmethod
+    def _editions(cls, value: str) -> str:
+        if value not in EDITION_KINDS:
+            raise ValueError(f'{value!r} is not an edition length; use "day" or "week"')
+        return value
+
+    @field_validator("week_start")
+    @classmethod
+    def _week_start(cls, value: str) -> str:
+        if value.lower() not in WEEKDAYS:
+            raise ValueError(f"{value!r} is not a day of the week; use monday, ..., sunday")
+        return value.lower()
+
+    @field_validator("edition_title")
+    @classmethod
+    def _edition_title(cls, value: str) -> str:
+        return check_title(value)
 
     @field_validator("cname")
     @classmethod
@@ -157,6 +180,9 @@ class SiteConfig:
     source: Path | None  # the config file read, if any
     future: bool = False  # publish items dated after the build's "now"
     item_pages: bool | str = True  # True, False or COMMENTED: which links get a page
+    editions: str = "day"  # "day" or "week": what one edition (and its page) holds
+    week_start: str = "monday"  # the first day of a week, lower-case
+    edition_title: str = ""  # the template of editions' titles, checked (weeks.check_title)
     # Doubts about the config file (a [roundup] table in pyproject.toml), for the commands to
     # print: a setting that is silently not read looks like a bug in roundup.
     warnings: tuple[str, ...] = ()

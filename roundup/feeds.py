@@ -95,6 +95,22 @@ def feed_specs(site: Site, ids: Mapping[str, str]) -> Iterator[FeedSpec]:
         )
 
 
+def source_feed_specs(site: Site, ids: Mapping[str, str]) -> Iterator[FeedSpec]:
+    """An Atom feed per source (`sources/<domain>/feed.xml`): its newest `feed_items` items,
+    with the same entry ids as every other feed."""
+    config = site.config
+    for source in site.sources:
+        items = tuple(site.items_by_source[source.key][: config.feed_items])
+        yield FeedSpec(
+            source.path,
+            f"{config.title}: {source.name}",
+            f"Links from {source.domain} in {config.title}",
+            source.path,
+            items,
+            _ids(items, ids),
+        )
+
+
 def _ids(items: Sequence[Item], ids: Mapping[str, str]) -> tuple[str, ...]:
     return tuple(ids[item.article.source] for item in items)
 

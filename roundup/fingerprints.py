@@ -90,4 +90,4 @@ def _fingerprint_record(value: Item | Topic | Edition, memo: dict[int, Any]) -> 
         return ("I", a.digest, a.slug, a.source, topics)
     if isinstance(value, Topic):
         return ("T", value.name, value.slug, value.count)
-    return ("E", value.path, fingerprint(value.groups, memo))
+    return ("E", value.path, value.title, value.number, fingerprint(value.groups, memo))

@@ -19,6 +19,7 @@ from roundup.errors import ContentError, Problem
 from roundup.model import Article
 from roundup.parallel import map_shards, shard_of
 from roundup.schedule import date_line, far_ahead_warning, held_warning, is_ahead
+from roundup.weeks import EditionCalendar
 
 log = logging.getLogger(__name__)
 
@@ -248,11 +249,12 @@ def _load(
         if article is not None:
             articles.append(article)
     prefix = display_path(content_dir, Path.cwd()) + "/"
+    first_day = EditionCalendar.of(config).first_day  # a link twice in one edition warns
     articles, collection_errors, collection_warnings = check_collection(
         articles,
         prefix,
         known,
-        edition_of=lambda article: article.published_at.astimezone(zone).date(),
+        edition_of=lambda article: first_day(article.published_at.astimezone(zone).date()),
     )
     errors.extend(collection_errors)
     warnings.extend(collection_warnings)

@@ -15,9 +15,13 @@ from roundup.model import Image, Related
 from roundup.paging import in_page_order, paginate
 from roundup.search import bundle_paths
 from roundup.site import Edition, Item, Site
+from roundup.sources import SOURCES, Source
+from roundup.weeks import EditionCalendar
 
 TOP_STORIES_HOME = 5  # the front page spans several editions, so it can highlight more
 TOP_STORIES_DAY = 3
+TOP_STORIES_WEEK = 5
+SOURCES_PER_PAGE = 250  # rows of the sources index: well under the weight of a heavy page
 # A "Top stories" block lists at most one item in this many of those it picks from: on a day
 # of 3 links, 2 top stories would only say the same page twice (and fill a phone's screen).
 TOP_STORIES_SHARE = 2
@@ -52,6 +56,7 @@ def list_pages(site: Site) -> Iterator[Page]:
     yield from edition_pages(site)
     yield from archive_pages(site)
     yield from topic_pages(site)
+    yield from source_pages(site)
     yield from extra_pages(site)
 
 
@@ -88,6 +93,9 @@ def top_stories(items: tuple[Item, ...], limit: int) -> tuple[Item, ...]:
 
 
 def edition_pages(site: Site) -> Iterator[Page]:
+    if site.calendar.weekly:
+        yield from week_pages(site)
+        return
     editions = site.editions
     per_page = site.config.items_per_page
     for index, edition in enumerate(editions):
@@ -121,6 +129,41 @@ def edition_pages(site: Site) -> Iterator[Page]:
 def _stub(edition: Edition | None) -> tuple[str, Any] | None:
     """A neighbour edition as a link target only, so its items don't feed this page's key."""
     return (edition.path, edition.day) if edition else None
+
+
+def week_pages(site: Site) -> Iterator[Page]:
+    """A page per week (`editions = "week"`), in place of the days'."""
+    editions = site.editions
+    for index, edition in enumerate(editions):
+        newer = editions[index - 1] if index > 0 else None
+        older = editions[index + 1] if index + 1 < len(editions) else None
+        count = len(edition.items)
+        top = top_stories(in_page_order(edition), TOP_STORIES_WEEK)
+        parts = paging.edition_pages(edition, site.config.items_per_page)
+        for number, part in enumerate(parts, 1):
+            yield Page(
+                edition.path + S.page_suffix(number),
+                "week.html",
+                {
+                    "edition": edition,
+                    "part": part,
+                    "pager": paging.pager(
+                        number, len(parts), lambda n, p=edition.path: p + S.page_suffix(n)
+                    ),
+                    "top": top if number == 1 else (),
+                    "newer": _titled_stub(newer),
+                    "older": _titled_stub(older),
+                },
+                edition.title if number == 1 else f"{edition.title}, page {number}",
+                f"{count} link{'s' * (count != 1)} from {edition.dates}.",
+                first_image(edition.top[0]) if edition.top else None,
+                section="archive/",
+            )
+
+
+def _titled_stub(edition: Edition | None) -> tuple[str, str, str] | None:
+    """A neighbour edition as a link: its path, title and dates (not its items)."""
+    return (edition.path, edition.title, edition.dates) if edition else None
 
 
 def archive_pages(site: Site) -> Iterator[Page]:
@@ -196,14 +239,60 @@ def topic_pages(site: Site) -> Iterator[Page]:
             )
 
 
+def source_pages(site: Site) -> Iterator[Page]:
+    """`/sources/`, the sources by number of links, and a page (or more) per source."""
+    sources = tuple(site.sources)
+    for number, window, pager in paginate(len(sources), SOURCES_PER_PAGE, _sources_path):
+        yield Page(
+            _sources_path(number),
+            "sources.html",
+            {"sources": sources[window], "total": len(sources), "pager": pager},
+            "Sources" if number == 1 else f"Sources, page {number}",
+            f"Every site {site.config.title} links to, with the number of links from each.",
+            section=SOURCES,
+        )
+    per_page = site.config.items_per_page
+    for source in sources:
+        items = site.items_by_source[source.key]
+        for number, window, pager in paginate(
+            len(items), per_page, lambda n, s=source: _source_path(s, n)
+        ):
+            yield Page(
+                _source_path(source, number),
+                "source.html",
+                {"source": source, "days": S.by_day(items[window]), "pager": pager},
+                source.name if number == 1 else f"{source.name}, page {number}",
+                f"{source.count} link{'s' * (source.count != 1)} from {source.domain}.",
+                section=SOURCES,
+            )
+
+
+def _sources_path(page: int) -> str:
+    return SOURCES + (f"page/{page}/" if page > 1 else "")
+
+
+def _source_path(source: Source, page: int) -> str:
+    return source.path + (f"page/{page}/" if page > 1 else "")
+
+
 def item_pages(site: Site) -> Iterator[Page]:
     for item in site.items:
         if item.has_page:
-            yield item_page(item, item_context(item))
+            yield item_page(item, item_context(item, site.calendar))
 
 
-def item_context(item: Item) -> dict[str, Any]:
-    return {"item": item, "edition_path": S.day_path(item.day)}
+_DAYS = EditionCalendar()
+
+
+def item_context(item: Item, calendar: EditionCalendar = _DAYS) -> dict[str, Any]:
+    """An item page's variables: the item, and the edition it is in (by its path and a name
+    that follows from the item's own day, so that no other item's change is the page's)."""
+    first = calendar.first_day(item.day)
+    return {
+        "item": item,
+        "edition_path": calendar.path(first),
+        "edition_name": calendar.default_title(first),
+    }
 
 
 def item_page(item: Item, context: dict[str, Any]) -> Page:
@@ -246,6 +335,9 @@ def sitemap_entries(site: Site) -> Iterator[tuple[str, Any]]:
     yield "topics/", None
     for topic in site.topics:
         yield S.topic_path(topic), None
+    yield SOURCES, None
+    for source in site.sources:
+        yield source.path, None
     for item in site.items:
         if item.has_page:
             yield item.path, item.local_time.date()

@@ -80,6 +80,9 @@ class Part:
 
     day: date
     path: str  # the edition's own page
+    title: str  # the edition's title: its date, its week, or `edition_title` filled in
+    dates: str  # the days it covers, in words
+    kind: str  # "day" or "week"
     total: int  # links in the whole edition
     first: int  # how many of the edition's links come before this run, in its order
     items: tuple[Item, ...]  # in the order the listing shows them
@@ -111,13 +114,18 @@ def grouped_part(edition: Edition, start: int, stop: int) -> Part:
             groups.append(Group(group.topic, group.items[max(start - at, 0) : stop - at]))
         at = end
     items = tuple(chain.from_iterable(g.items for g in groups))
-    return Part(edition.day, edition.path, len(edition.items), start, items, tuple(groups))
+    return Part(*_edition_head(edition), len(edition.items), start, items, tuple(groups))
 
 
 def listed_part(edition: Edition, start: int, stop: int) -> Part:
     """The edition's items `start:stop`, newest first, without groups (archive listings)."""
     items = edition.items[start:stop]
-    return Part(edition.day, edition.path, len(edition.items), start, items)
+    return Part(*_edition_head(edition), len(edition.items), start, items)
+
+
+def _edition_head(edition: Edition) -> tuple[date, str, str, str, str]:
+    """What a part shows of its edition besides its items."""
+    return edition.day, edition.path, edition.title, edition.dates, edition.kind
 
 
 def edition_pages(edition: Edition, per_page: int) -> list[Part]:

@@ -25,6 +25,7 @@ from roundup.dates import format_date, format_time
 from roundup.errors import TemplateError
 from roundup.listed import listed_comment
 from roundup.pages import Page
+from roundup.weeks import EditionCalendar
 
 STATIC_DIR = "static"
 TEMPLATE_SUFFIXES = ("html", "xml", "txt", "opml")
@@ -201,6 +202,7 @@ class Renderer:
             month_path=S.month_path,
             year_path=S.year_path,
             topic_path=S.topic_path,
+            edition_path=EditionCalendar.of(config).path,
             **globals_,
         )
 

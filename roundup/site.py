@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from operator import attrgetter
 from urllib.parse import urlsplit
 
 from roundup.config import SiteConfig
+from roundup.dates import format_date
 from roundup.model import Article, Image, Related
 from roundup.slugs import unique_slugs
+from roundup.sources import Source, group_sources, source_key, source_path
+from roundup.weeks import EditionCalendar, date_span
 
 # Top-level names a topic slug can never take, so no topic overwrites a site page.
 RESERVED_TOPIC_SLUGS = ("index", "page", "feed", "rss")
@@ -46,6 +49,8 @@ class Item:
     first_image: Image | None  # the first image worth showing: see `usable_image`
     provider_name: str  # who published it: see `provider_of`
     domain: str
+    source_key: str  # its source (see `sources.source_key`): "lwn.net"
+    source_path: str  # site path of its source's page: "sources/lwn.net/"
     has_page: bool = True  # whether it has a page of its own at `path` (see `item_pages`)
 
     # The fields templates read most, as properties: `__getattr__` costs an exception a read.
@@ -81,17 +86,41 @@ class Group:
 
 @dataclass(frozen=True, slots=True)
 class Edition:
-    """One day's items, newest first, and the same items grouped by their first topic."""
+    """One day's or week's items, newest first, and the same items grouped by their first topic."""
 
-    day: date
+    day: date  # its first day
     items: tuple[Item, ...]
     groups: tuple[Group, ...]
     path: str
+    title: str = ""  # `edition_title` filled in, else its date or "Week 19, 2024"
+    number: int = 0  # 1 for the oldest edition with links, counting up
+    length: int = 1  # days it covers: 1, or 7 for a week
 
     @property
     def top(self) -> tuple[Item, ...]:
         """The day's strongest items by heat, then quality: a "Top stories" block."""
         return top_items(self.items)
+
+    @property
+    def kind(self) -> str:
+        return "week" if self.length > 1 else "day"
+
+    @property
+    def end(self) -> date:
+        """Its last day."""
+        return self.day + timedelta(days=self.length - 1)
+
+    @property
+    def anchor(self) -> date:
+        """The day that places it in a month and a year: a week's fourth (see `weeks`)."""
+        return self.day + timedelta(days=3) if self.length > 1 else self.day
+
+    @property
+    def dates(self) -> str:
+        """ "Monday 6 May 2024", or the days of a week: "6-12 May 2024" (see `date_span`)."""
+        if self.length > 1:
+            return date_span(self.day, self.end)
+        return format_date(self.day, "weekday")
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,12 +149,17 @@ class Site:
     months: list[Period] = field(default_factory=list)
     years: list[Period] = field(default_factory=list)
     items_by_topic: dict[str, list[Item]] = field(default_factory=dict)  # topic slug -> items
+    calendar: EditionCalendar = field(default_factory=EditionCalendar)
+    sources: list[Source] = field(default_factory=list)  # most links first, then by name
+    items_by_source: dict[str, list[Item]] = field(default_factory=dict)  # source key -> items
 
 
 def make_item(
     article: Article, local_time: datetime, topics: tuple[Topic, ...], has_page: bool = True
 ) -> Item:
     """The item of an article, with everything listings show of it worked out."""
+    provider = article.provider
+    source = source_key(provider.domain if provider else "", host_of(article.url or ""))
     return Item(
         article,
         local_time,
@@ -134,6 +168,8 @@ def make_item(
         usable_image(article.images),
         provider_of(article),
         domain_of(article),
+        source,
+        source_path(source),
         has_page,
     )
 
@@ -225,7 +261,9 @@ def build_site(
         items.append(item)
         for topic in topics:
             by_topic.setdefault(topic.slug, []).append(item)
-    editions = _editions(items)
+    calendar = EditionCalendar.of(config)
+    editions = _editions(items, calendar)
+    sources, by_source = group_sources(items)
     site = Site(
         config=config,
         preview=preview,
@@ -233,6 +271,9 @@ def build_site(
         topics=sorted(topic_of.values(), key=lambda t: (t.name.casefold(), t.slug)),
         editions=editions,
         items_by_topic=by_topic,
+        calendar=calendar,
+        sources=sources,
+        items_by_source=by_source,
     )
     site.months = _periods(editions, lambda d: f"{d.year:04d}-{d.month:02d}", month_path)
     site.years = _periods(editions, lambda d: f"{d.year:04d}", year_path)
@@ -251,22 +292,34 @@ def group_by_topic(items: Iterable[Item]) -> tuple[Group, ...]:
     return tuple(Group(topic, tuple(members)) for topic, members in order)
 
 
-def _editions(items: list[Item]) -> list[Edition]:
-    by_day: dict[date, list[Item]] = {}
+def _editions(items: list[Item], calendar: EditionCalendar) -> list[Edition]:
+    """The editions of `items`, newest first, numbered from the oldest (number 1)."""
+    by_first_day: dict[date, list[Item]] = {}
     for item in items:
-        by_day.setdefault(item.day, []).append(item)
-    return [
-        Edition(day, tuple(members), group_by_topic(members), day_path(day))
-        for day, members in sorted(by_day.items(), reverse=True)
+        by_first_day.setdefault(calendar.first_day(item.day), []).append(item)
+    ordered = sorted(by_first_day.items())
+    editions = [
+        Edition(
+            first,
+            tuple(members),
+            group_by_topic(members),
+            calendar.path(first),
+            calendar.title(first, number),
+            number,
+            calendar.length,
+        )
+        for number, (first, members) in enumerate(ordered, 1)
     ]
+    editions.reverse()
+    return editions
 
 
 def _periods(editions: list[Edition], key_of, path_of) -> list[Period]:
     periods: dict[str, list[Edition]] = {}
     for edition in editions:
-        periods.setdefault(key_of(edition.day), []).append(edition)
+        periods.setdefault(key_of(edition.anchor), []).append(edition)
     return [
-        Period(key, members[-1].day.replace(day=1), tuple(members), path_of(members[0].day))
+        Period(key, members[-1].anchor.replace(day=1), tuple(members), path_of(members[0].anchor))
         for key, members in periods.items()
     ]
 

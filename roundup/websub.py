@@ -53,12 +53,14 @@ class Outcome:
 
 
 def built_feeds(output_dir: Path) -> list[Feed]:
-    """The site's feeds and every topic's, as the last build wrote them into `output_dir`."""
+    """The site's feeds, every topic's and source's, and the editions feed, as the last build
+    wrote them into `output_dir`."""
     if not (output_dir / SITE_FEED).is_file():
         raise PingError(f"{output_dir / SITE_FEED} not found; build the site first")
-    paths = [output_dir / name for name in ("feed.xml", "rss.xml", "feed.json")]
+    paths = [output_dir / name for name in ("feed.xml", "rss.xml", "feed.json", "editions.xml")]
     for topic in sorted((output_dir / "topics").glob("*/")):
         paths += [topic / "feed.xml", topic / "rss.xml"]
+    paths += sorted((output_dir / "sources").glob("*/feed.xml"))
     feeds = []
     for path in paths:
         if not path.is_file():

@@ -376,15 +376,24 @@ def test_feeds_page_and_page_heads_link_every_feed(public: Path) -> None:
     page_url = BASE + "feeds/"
     page = lxml_html.fromstring((public / "feeds/index.html").read_bytes())
     hrefs = {urljoin(page_url, h) for h in page.xpath("//main//a/@href")}
-    assert {url_of(public, p) for p in feed_files(public)} <= hrefs
-    assert BASE + "feeds.opml" in hrefs
+    # Every feed but the sources' (one each, linked from the source's page), and the sources.
+    listed = [p for p in feed_files(public) if p.relative_to(public).parts[0] != "sources"]
+    assert {url_of(public, p) for p in listed} <= hrefs
+    assert {BASE + "feeds.opml", BASE + "sources/"} <= hrefs
     for page in public.rglob("*.html"):  # every page links the site feeds, topics their own
         parts = page.relative_to(public).parts
         links = lxml_html.fromstring(page.read_bytes()).xpath("//head/link[@rel='alternate']/@href")
         wanted = {BASE + name for name in FEED_NAMES}
         if parts[0] == "topics" and len(parts) > 2:
             wanted |= {f"{BASE}topics/{parts[1]}/{name}" for name in XML_NAMES}
+        if parts[0] == "sources" and len(parts) > 2 and parts[1] != "page":
+            own = f"{BASE}sources/{parts[1]}/feed.xml"
+            wanted.add(own)
+            body = lxml_html.fromstring(page.read_bytes()).xpath("//main//a/@href")
+            assert own in {urljoin(url_of(public, page), h) for h in body}, page
         assert wanted <= {urljoin(url_of(public, page), h) for h in links}, page
+    source_feeds = {p.parent.name for p in feed_files(public, ("feed.xml",))} - {"out", "feeds"}
+    assert {"rfc-editor.org", "jsonfeed.org", "example.net", "iana.org"} <= source_feeds
 
 
 def test_a_second_parser_reads_every_feed_like_feedparser(any_build: Path) -> None:
@@ -400,7 +409,8 @@ def test_a_second_parser_reads_every_feed_like_feedparser(any_build: Path) -> No
         assert (theirs["title"], theirs["url"]) == (mine.feed.title, mine.feed.link)
         assert theirs["self"] == self_link(mine) == url_of(any_build, path, base_of(any_build))
         expected = [
-            (e.id, e.title, e.link, [t.term for t in e.tags], at(e.published)) for e in mine.entries
+            (e.id, e.title, e.link, [t.term for t in e.get("tags", [])], at(e.published))
+            for e in mine.entries
         ]
         got = [
             (i["id"], i["title"], i["url"], i["categories"], at(i["published"]))
@@ -412,6 +422,8 @@ def test_a_second_parser_reads_every_feed_like_feedparser(any_build: Path) -> No
 GOLDEN_KINDS = (*FEED_NAMES, "feeds.opml")
 GOLDEN_NAMES = [
     "feed.json", "feed.xml", "feeds.opml", "rss.xml",
+    "sources/example.com/feed.xml", "sources/example.net/feed.xml", "sources/iana.org/feed.xml",
+    "sources/jsonfeed.org/feed.xml", "sources/rfc-editor.org/feed.xml",
     "topics/feeds/feed.xml", "topics/feeds/rss.xml",
     "topics/standards/feed.xml", "topics/standards/rss.xml",
 ]  # fmt: skip
@@ -421,7 +433,8 @@ GOLDEN_NAMES = [
 def test_feeds_match_the_golden_files(kind: str, request: pytest.FixtureRequest) -> None:
     out, folder = request.getfixturevalue(kind), GOLDEN / kind
     made = sorted(p.relative_to(out).as_posix() for p in feed_files(out, GOLDEN_KINDS))
-    assert made == GOLDEN_NAMES  # Atom and RSS for the site and each topic, JSON for the site
+    # Atom and RSS for the site and each topic, JSON for the site, Atom for each source
+    assert made == GOLDEN_NAMES
     for name in GOLDEN_NAMES:
         if UPDATE_GOLDEN:
             (folder / name).parent.mkdir(parents=True, exist_ok=True)

@@ -14,6 +14,14 @@ from roundup.build import Memory
 from conftest import build_folder, files_of
 
 TOPICS = ["Feeds", "feeds", "Standards", "JSON", "C++", "C#", "Ünïcode", "日本語", "Rust/Wasm"]
+# Hosts of links, and providers: sources written in several ways, one of them a page's name.
+HOSTS = ["example.com", "www.Example.com", "bücher.de", "[2001:db8::1]", "page.example"]
+PROVIDERS = [
+    "", "provider: {name: Example}\n", "provider: {name: Books, domain: xn--bcher-kva.de}\n",
+    "provider: {domain: page}\n",
+]  # fmt: skip
+# Settings a step turns on or off: weekly editions, their first day and their title.
+TOGGLES = ['editions = "week"', 'week_start = "sunday"', 'edition_title = "No. {number} ({date})"']
 
 
 def _article(rng: random.Random, number: int) -> str:
@@ -26,7 +34,8 @@ def _article(rng: random.Random, number: int) -> str:
         "---\n"
         f'title: "Article {number} v{rng.randint(0, 999)}"\n'
         f"publishedDateTime: 2024-0{rng.randint(1, 3)}-{day:02d}T{rng.randint(0, 23):02d}:30:00Z\n"
-        f'originalUrl: "https://example.com/{number}"\n'
+        f'originalUrl: "https://{rng.choice(HOSTS)}/{number}"\n'
+        f"{rng.choice(PROVIDERS)}"
         f"topics: {topics!r}\n"
         f"published: {rng.choice(['true', 'true', 'false'])}\n"
         f"heat: {rng.randint(0, 100)}\n"
@@ -54,8 +63,14 @@ def _step(rng: random.Random, site: Path, counter: list[int]) -> str:
     elif action == "config":
         config = site / "pyproject.toml"
         text = config.read_text()
-        key = rng.choice(["items_per_page = 2", "timezone", "title"])
-        if key == "timezone":
+        key = rng.choice(["items_per_page = 2", "timezone", "title", "editions", "editions"])
+        if key == "editions":  # weekly or not, and how weeks are cut and named
+            toggle = rng.choice(TOGGLES)
+            lines = text.splitlines()
+            text = "\n".join(
+                [line for line in lines if line != toggle] + [toggle] * (toggle not in lines)
+            )
+        elif key == "timezone":
             zone = rng.choice(["Europe/Berlin", "UTC", "Pacific/Kiritimati"])
             text = "\n".join(
                 f'timezone = "{zone}"' if line.startswith("timezone") else line
@@ -79,13 +94,20 @@ def _step(rng: random.Random, site: Path, counter: list[int]) -> str:
     return action
 
 
-@pytest.mark.parametrize(("seed", "remembering"), [(1, False), (2, False), (3, True), (4, True)])
+@pytest.mark.parametrize(
+    ("seed", "remembering", "weekly"),
+    [(1, False, False), (2, False, False), (3, True, False), (4, True, False), (5, False, True),
+     (6, True, True)],
+)  # fmt: skip
 def test_random_sequences_match_cold_builds(
-    fixture_site: Path, tmp_path: Path, seed: int, remembering: bool
+    fixture_site: Path, tmp_path: Path, seed: int, remembering: bool, weekly: bool
 ) -> None:
     # Remembering: one process building again and again, as `roundup serve` does, taking over
     # parse results, items and fingerprints from its last build.
     memory = Memory() if remembering else None
+    if weekly:  # begin with weekly editions (which steps may turn off and on again)
+        config = fixture_site / "pyproject.toml"
+        config.write_text(config.read_text() + "\n".join(TOGGLES[::2]) + "\n")
     rng = random.Random(seed)
     incremental = tmp_path / "incremental"
     build_folder(fixture_site, incremental, memory=memory)

@@ -56,6 +56,26 @@ def test_no_page_of_a_big_archive_is_heavy(big: Path) -> None:
     assert max(elements for _, elements in heaviest.values()) > MAX_ELEMENTS / 2
 
 
+def test_weekly_editions_and_sources_are_split_as_lightly(tmp_path: Path) -> None:
+    # The same links as weekly editions: one week of 1,500 heavy links, and a source each.
+    site = bigsite.write_site(tmp_path / "site", 1_500, 3)
+    out, _ = build_folder(site, tmp_path / "out", search=False, editions="week")
+    kinds = set()
+    for path in html_pages(out):
+        size, elements = weight(out / (path if path.endswith(".html") else path + "index.html"))
+        assert size <= MAX_BYTES and elements <= MAX_ELEMENTS, (path, size, elements)
+        kinds.add(re.sub(r"\d+", "N", re.sub(r"^(sources|topics|items)/[^/]+", r"\1/X", path)))
+    assert {"N/wN/", "N/wN/page/N/", "sources/X/page/N/"} <= kinds, sorted(kinds)
+    week = next(out.glob("2024/w*/index.html")).parent
+    pages = [parse_html(week / "index.html")]
+    pages += [parse_html(p) for p in week.glob("page/*/index.html")]
+    assert len(pages) == 50  # 1,500 links, 30 a page
+    assert pages[0].cssselect(".top-stories") and not pages[1].cssselect(".top-stories")
+    shown = [a.get("href") for page in pages for a in _titles(page)]
+    assert len(shown) == len(set(shown)) == 1_500
+    assert crawl(out, BIG).broken == []
+
+
 def test_every_page_is_reachable_from_the_home_page_and_no_link_is_broken(big: Path) -> None:
     found = crawl(big, BIG)
     assert found.broken == []

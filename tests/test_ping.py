@@ -19,13 +19,16 @@ from roundup.cli import main
 TESTS = Path(__file__).resolve().parent
 FIXTURE = TESTS / "fixtures" / "feeds"
 BASE = "https://example.org/links/"
-EVERY_FEED = [
+EVERY_FEED = sorted(
     BASE + name
     for name in (
         "feed.json", "feed.xml", "rss.xml", "topics/feeds/feed.xml", "topics/feeds/rss.xml",
         "topics/standards/feed.xml", "topics/standards/rss.xml",
+        "sources/example.com/feed.xml", "sources/example.net/feed.xml",
+        "sources/iana.org/feed.xml", "sources/jsonfeed.org/feed.xml",
+        "sources/rfc-editor.org/feed.xml",
     )
-]  # fmt: skip
+)  # fmt: skip
 
 
 class Hub:
@@ -100,7 +103,7 @@ def test_the_first_ping_names_every_feed_then_only_changed_ones(
     assert sorted(hub.pinged()) == EVERY_FEED
     assert (
         capsys.readouterr().out
-        == f"roundup: {hub.url} accepted 7 of 7 feeds (0 unchanged since the last ping)\n"
+        == f"roundup: {hub.url} accepted 12 of 12 feeds (0 unchanged since the last ping)\n"
     )
     record = json.loads((site / ".roundup-cache/websub.json").read_text("utf-8"))
     assert record["hub"] == hub.url and sorted(record["feeds"]) == EVERY_FEED
@@ -109,12 +112,14 @@ def test_the_first_ping_names_every_feed_then_only_changed_ones(
     assert hub.pinged() == []
     assert "no feed changed since the last ping" in capsys.readouterr().out
 
-    edit_title(site, "b-json.md", "JSON Feed, version 1.1")  # in the Feeds topic only
+    # In the Feeds topic only, from jsonfeed.org
+    edit_title(site, "b-json.md", "JSON Feed, version 1.1")
     assert main(["build", "-q"]) == 0
     assert main(["ping", "--dry-run"]) == 0
     listed = capsys.readouterr().out.splitlines()
     assert hub.pinged() == []  # a dry run sends nothing and records nothing
-    changed = [url for url in EVERY_FEED if "standards" not in url]
+    changed = [url for url in EVERY_FEED if "standards" not in url and "sources/" not in url]
+    changed = sorted([*changed, BASE + "sources/jsonfeed.org/feed.xml"])
     assert sorted(listed[:-1]) == changed
     assert main(["ping"]) == 0
     assert sorted(hub.pinged()) == changed
@@ -127,12 +132,12 @@ def test_a_refused_ping_is_reported_and_sent_again_next_time(
 ) -> None:
     hub.refuse[BASE + "rss.xml"] = (400, "hub.url\nis not allowed here\n")
     assert main(["ping"]) == 1
-    assert len(hub.pinged()) == 7
+    assert len(hub.pinged()) == 12
     captured = capsys.readouterr()
     assert captured.err == (
         f"roundup: {BASE}rss.xml: the hub answered 400 Bad Request: hub.url is not allowed here\n"
     )
-    assert "accepted 6 of 7 feeds" in captured.out
+    assert "accepted 11 of 12 feeds" in captured.out
     hub.refuse.clear()
     assert main(["ping"]) == 0
     assert hub.pinged() == [BASE + "rss.xml"]
@@ -153,7 +158,7 @@ def test_an_unreachable_hub_is_one_line_and_changes_no_record(
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 2
     assert lines[0].startswith(f"roundup: {BASE}feed.xml: cannot reach the hub {hub.url}: ")
-    assert lines[1] == "roundup: 6 feeds not pinged; run roundup ping again"
+    assert lines[1] == "roundup: 7 feeds not pinged; run roundup ping again"
     assert (site / ".roundup-cache/websub.json").read_bytes() == record
 
 

@@ -36,13 +36,21 @@ from conftest import CLI, ROOT, SHOWCASE, build_folder, parse_html, write_articl
 
 THEME = ROOT / "templates"
 AXE_CHECK = ROOT / "tests" / "tools" / "axe-check.mjs"
-BUILDS = ("public", "preview")
+# The example site public, in preview and public with weekly editions (`editions = "week"`).
+BUILDS = ("public", "preview", "weekly")
+WEEKLY = {"editions": "week", "edition_title": "Formats Weekly #{number}"}
 # The example again with short pages and item pages for commented links only: every listing
 # split, entries without a page of their own, long comments cut.
 PAGED = "paged"
 PAGED_SETTINGS = {"items_per_page": 3, "editions_per_page": 2, "item_pages": "commented"}
-NAV = ("Home", "Topics", "Archive", "Feeds", "Search")
+NAV = ("Home", "Topics", "Sources", "Archive", "Feeds", "Search")
 DAY = re.compile(r"\d{4}/\d{2}/\d{2}/")
+WEEK = re.compile(r"\d{4}/w\d{2}/")
+
+
+def weekly(build: str) -> dict[str, str]:
+    """The settings that make a build weekly, for the build named "weekly"."""
+    return WEEKLY if build == "weekly" else {}
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -85,8 +93,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         for name in (*BUILDS, PAGED):
             # A base path, as on GitHub Pages: every link must honour it to be served here.
             settings = {"output_dir": str(root / name), "base_url": f"{base}{name}/"}
+            settings |= weekly(name)
             if name == PAGED:
                 settings |= PAGED_SETTINGS
+            settings["cache_dir"] = str(root / f"{name}.cache")  # never in the fixture folder
             config = config_module.load(SHOWCASE / "pyproject.toml", settings, SHOWCASE)
             # Short month pages and short comments in listings, for every listing to be split
             # and some comments cut.
@@ -106,9 +116,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 def samples(served: Served) -> dict[str, str]:
     """One page of every type, "<build> <kind>" -> path, picked from the example content."""
     pages = served.pages("public")
+    weekly = served.pages("weekly")
 
-    def first(pattern: str) -> str:
-        return next(p for p in pages if re.fullmatch(pattern, p))
+    def first(pattern: str, among: list[str] = pages) -> str:
+        return next(p for p in among if re.fullmatch(pattern, p))
 
     # The richest item page: image, comment and related coverage all on one page.
     items = [p for p in pages if p.startswith("items/")]
@@ -132,10 +143,18 @@ def samples(served: Served) -> dict[str, str]:
         "public feeds": "feeds/",
         "public 404": "404.html",
         "public search": "search/",
+        "public sources": "sources/",
+        "public source": first(r"sources/(?!page/)[^/]+/"),
         "preview home": "",
         "preview item": unpublished,
+        "weekly home": "",
+        "weekly week": first(WEEK.pattern, weekly),
+        "weekly month": first(r"\d{4}/\d{2}/", weekly),
+        "weekly year": first(r"\d{4}/", weekly),
+        "weekly feeds": "feeds/",
     }
-    assert all(kind.startswith("preview") or path in pages for kind, path in found.items())
+    for kind, path in found.items():
+        assert kind.startswith("preview") or path in (weekly if "weekly" in kind else pages)
     paged = served.pages(PAGED)
 
     def first_paged(pattern: str) -> str:
@@ -166,7 +185,8 @@ def test_every_page_is_valid_html_and_the_css_valid_css(
     # The fixture site adds the odd cases: an item without topics, a draft, time zones.
     folders = [served.folder(name) for name in (*BUILDS, PAGED)]
     folders += [
-        build_folder(fixture_site, tmp_path / name, name == "preview")[0] for name in BUILDS
+        build_folder(fixture_site, tmp_path / name, name == "preview", **weekly(name))[0]
+        for name in BUILDS
     ]
     files = sorted(
         str(p)
@@ -188,8 +208,9 @@ def test_every_page_is_valid_html_and_the_css_valid_css(
     checked = [line for line in result.stdout.splitlines() if line.strip()]
     assert sorted(checked) == files
     # Each build has the theme's stylesheet and Pagefind's, on the search page.
-    assert len(files) > 100 and sum(f.endswith(".css") for f in files) == 10
-    assert sum(f.endswith("/pagefind-component-ui.css") for f in files) == 5
+    assert len(files) > 100 and sum(f.endswith(".css") for f in files) == 14
+    assert sum(f.endswith("/pagefind-component-ui.css") for f in files) == 7
+    assert any(WEEK.search(f) for f in files) and any("/sources/" in f for f in files)
 
 
 def test_sample_pages_have_no_serious_axe_violations(served: Served) -> None:
