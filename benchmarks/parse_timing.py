@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from roundup import content, yamlstrict
+from roundup.read import content, yamlstrict
 
 
 def best_ms_per_file(run: Callable[[], object], files: int, runs: int) -> float:

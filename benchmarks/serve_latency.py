@@ -195,7 +195,7 @@ def main() -> None:
     print(f"first build and serving: {time.monotonic() - started:.1f} s")
     edited = pick_article(site / "content")
     original = edited.read_bytes()
-    from roundup.slugs import slugify
+    from roundup.core.slugs import slugify
 
     page = f"items/{slugify(edited.stem)}/"
     assert server.get(page), f"no page {page}"

@@ -15,7 +15,7 @@ from typing import NoReturn
 from roundup import __version__
 from roundup.commands import COMMANDS
 from roundup.commands.common import LogHandler, error, status
-from roundup.errors import ConfigError, ContentError, RoundupError
+from roundup.core.errors import ConfigError, ContentError, RoundupError
 
 log = logging.getLogger("roundup")
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from roundup import config as config_module
-from roundup.build import BuildResult, Memory, build
+from roundup.build.pipeline import BuildResult, Memory, build
 from roundup.cli import main
+from roundup.core import config as config_module
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "site"

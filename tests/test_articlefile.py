@@ -11,10 +11,17 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from roundup.articlefile import NewArticle, file_name, render, title_slug, write, yaml_string
-from roundup.comment import render_comment
-from roundup.content import parse_bytes, parse_file, split_frontmatter
-from roundup.model import Article, Image, Provider
+from roundup.authoring.articlefile import (
+    NewArticle,
+    file_name,
+    render,
+    title_slug,
+    write,
+    yaml_string,
+)
+from roundup.core.model import Article, Image, Provider
+from roundup.read.comment import render_comment
+from roundup.read.content import parse_bytes, parse_file, split_frontmatter
 
 WHEN = datetime(2026, 3, 4, 7, 30, 15, 123456, tzinfo=UTC)
 NASTY_TITLES = [
@@ -291,7 +298,7 @@ def test_writers_at_the_same_moment_get_distinct_files(tmp_path: Path) -> None:
 
 
 def test_an_unwritable_folder_is_a_clear_error(tmp_path: Path) -> None:
-    from roundup.errors import RoundupError
+    from roundup.core.errors import RoundupError
 
     blocker = tmp_path / "file"
     blocker.write_text("", encoding="utf-8")

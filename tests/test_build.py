@@ -187,8 +187,8 @@ def test_no_byte_of_a_draft_is_anywhere_in_a_public_output(
 
 
 def test_progress_is_told_of_reading_and_rendering(fixture_site: Path, tmp_path: Path) -> None:
-    from roundup import config as config_module
-    from roundup.build import build
+    from roundup.build.pipeline import build
+    from roundup.core import config as config_module
 
     heard: list[tuple[str, str, int, int]] = []
     settings = {"output_dir": str(tmp_path / "out")}

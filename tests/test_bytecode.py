@@ -7,7 +7,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from roundup.bytecode import TemplateCache
+from roundup.render.bytecode import TemplateCache
 
 
 def environment(folder: Path, cache: TemplateCache, compiles: list[str]) -> jinja2.Environment:

@@ -11,12 +11,12 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from roundup import cache as cache_module
-from roundup import stored
-from roundup.cache import FORMAT, ParseCache, ParseMemory, shard_of_source
-from roundup.collection import Keys, keys_of
-from roundup.content import Parsed, parse_bytes
-from roundup.model import Article
+from roundup.core.model import Article
+from roundup.read import cache as cache_module
+from roundup.read import stored
+from roundup.read.cache import FORMAT, ParseCache, ParseMemory, shard_of_source
+from roundup.read.collection import Keys, keys_of
+from roundup.read.content import Parsed, parse_bytes
 
 FULL = """---
 title: "A title"
@@ -231,7 +231,7 @@ def test_a_library_upgrade_changes_the_code_digest(monkeypatch: pytest.MonkeyPat
     # A new Markdown could render a cached comment differently: nothing cached may survive it.
     import markdown
 
-    from roundup.cache import code_digest
+    from roundup.read.cache import code_digest
 
     before = code_digest()
     code_digest.cache_clear()

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from roundup.cli import main
-from roundup.content import parse_bytes
-from roundup.linkcheck import MAX_RETRY_AFTER, LinkCache, Outcome, Use, _retry_after, uses_of
+from roundup.read.content import parse_bytes
+from roundup.web.linkcheck import MAX_RETRY_AFTER, LinkCache, Outcome, Use, _retry_after, uses_of
 
 from conftest import files_of
 from webserver import FixtureWeb, serve_fixtures

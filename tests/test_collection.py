@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from roundup.collection import check_collection, url_key
-from roundup.content import parse_bytes
-from roundup.model import Article
+from roundup.core.model import Article
+from roundup.read.collection import check_collection, url_key
+from roundup.read.content import parse_bytes
 
 
 def article(source: str, url: str = "", slug: str = "") -> Article:

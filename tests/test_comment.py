@@ -7,8 +7,8 @@ import time
 import pytest
 from lxml import html as lxml_html
 
-from roundup import comment
-from roundup.comment import render_comment
+from roundup.read import comment
+from roundup.read.comment import render_comment
 
 
 def parsed(text: str) -> lxml_html.HtmlElement:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from roundup import config
-from roundup.errors import ConfigError
+from roundup.core import config
+from roundup.core.errors import ConfigError
 
 from conftest import CLI, parse_html, write_article
 

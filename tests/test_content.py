@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from roundup.content import is_ignored, parse_bytes, split_frontmatter
-from roundup.errors import Problem
+from roundup.core.errors import Problem
+from roundup.read.content import is_ignored, parse_bytes, split_frontmatter
 
 GOOD = """---
 title: "A title"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from roundup.curated import curated_links
-from roundup.links import canonical_link
+from roundup.authoring.curated import curated_links
+from roundup.core.links import canonical_link
 
 
 def test_each_files_own_links_by_their_identity(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 from lxml import etree, html
 
-from roundup.serve import make_server
+from roundup.serve.server import make_server
 
 from conftest import SHOWCASE, build_folder
 

@@ -13,11 +13,11 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from roundup import config as config_module
-from roundup.build import build
+from roundup.build.pipeline import build
 from roundup.cli import main
-from roundup.content import parse_bytes
-from roundup.entryids import link_identity
+from roundup.core import config as config_module
+from roundup.read.content import parse_bytes
+from roundup.site.entryids import link_identity
 
 TESTS = Path(__file__).resolve().parent
 FIXTURE = TESTS / "fixtures" / "feeds"

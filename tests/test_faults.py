@@ -18,9 +18,10 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from roundup import output as output_module
 from roundup.cli import main
-from roundup.errors import OutputError
+from roundup.core.errors import OutputError
+from roundup.state import output as output_module
+from roundup.state import ownership
 
 from conftest import build_folder, files_of
 
@@ -380,7 +381,7 @@ def test_odd_entries_in_the_content_folder_never_hang_a_build(tmp_path: Path) ->
 def test_staging_left_in_the_output_by_a_killed_build_is_removed(tmp_path: Path) -> None:
     site = make_site(tmp_path / "site", count=3)
     assert roundup(site, "build").returncode == 0
-    leftover = site / "output" / (output_module.STAGING_IN_OUTPUT + "12345") / "items"
+    leftover = site / "output" / (ownership.STAGING_IN_OUTPUT + "12345") / "items"
     leftover.mkdir(parents=True)
     (leftover / "half.html").write_text("<p>half")
     assert roundup(site, "build").returncode == 0

@@ -22,10 +22,10 @@ import pytest
 from lxml import etree
 from lxml import html as lxml_html
 
-from roundup import config as config_module
-from roundup import feeds
-from roundup import site as site_module
-from roundup.build import build
+from roundup.build.pipeline import build
+from roundup.core import config as config_module
+from roundup.render import feeds
+from roundup.site import structure as site_module
 
 import checkers
 

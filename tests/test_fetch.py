@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from roundup import __version__
-from roundup.fetch import FetchError, fetch
+from roundup.web.fetch import FetchError, fetch
 
 from webserver import FixtureWeb, serve_fixtures
 

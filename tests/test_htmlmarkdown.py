@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from roundup.comment import render_comment
 from roundup.importers.htmlmarkdown import note_markdown, to_markdown, to_text
+from roundup.read.comment import render_comment
 
 BASE = "https://blog.example/posts/one"
 

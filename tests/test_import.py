@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from roundup.cli import main
-from roundup.content import parse_file
-from roundup.model import Article
+from roundup.core.model import Article
+from roundup.read.content import parse_file
 
 from conftest import files_of, parse_html
 

@@ -12,8 +12,8 @@ import pytest
 
 from roundup import __version__
 from roundup.cli import main
-from roundup.content import parse_file
-from roundup.model import Article, Provider
+from roundup.core.model import Article, Provider
+from roundup.read.content import parse_file
 
 from conftest import FIXTURE
 from webserver import FixtureWeb, serve_fixtures

@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from roundup.cli import main
-from roundup.comment import render_comment
-from roundup.content import parse_file
-from roundup.model import Article, Image, Provider
+from roundup.core.model import Article, Image, Provider
+from roundup.read.comment import render_comment
+from roundup.read.content import parse_file
 
 EXPORTS = Path(__file__).parent / "fixtures" / "import"
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from roundup import parallel
-from roundup.build import Memory
+from roundup.build.pipeline import Memory
+from roundup.core import parallel
 
 from conftest import build_folder, files_of
 

@@ -12,10 +12,11 @@ import feedparser
 import pytest
 import yaml
 
-from roundup import __version__, config
+from roundup import __version__
+from roundup.authoring.scaffold import pages_workflow
 from roundup.cli import main
-from roundup.content import parse_file
-from roundup.scaffold import pages_workflow
+from roundup.core import config
+from roundup.read.content import parse_file
 
 from checkers import REPO_ROOT, TOOLS_DIR, actionlint_command, output_of, program, run, venv_tool
 from conftest import files_of, parse_html

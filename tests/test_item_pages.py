@@ -15,7 +15,7 @@ import pytest
 from lxml import etree
 from test_search import fragments, make_site
 
-from roundup import hosting
+from roundup.site import hosting
 
 import checkers
 from conftest import CLI, ROOT, SHOWCASE, build_folder, files_of, parse_html

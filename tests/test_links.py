@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from roundup.collection import url_key
-from roundup.links import (
+from roundup.core.links import (
     canonical_link,
     clean_url,
     is_tracking_parameter,
     registrable_domain,
     strip_tracking,
 )
+from roundup.read.collection import url_key
 
 
 @pytest.mark.parametrize(

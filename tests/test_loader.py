@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from roundup.loader import scan
+from roundup.read.loader import scan
 
 
 def test_scan_reads_nested_folders_and_skips_links_leaving_the_folder(tmp_path: Path) -> None:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from roundup.fetch import decode_html
-from roundup.metadata import PageMetadata, extract
-from roundup.model import Image
+from roundup.core.model import Image
+from roundup.web.fetch import decode_html
+from roundup.web.metadata import PageMetadata, extract
 
 PAGES = Path(__file__).parent / "fixtures" / "web"
 HARBOUR = "https://www.harbourtimes.example"

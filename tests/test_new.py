@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from roundup.cli import main
-from roundup.content import parse_file
-from roundup.model import Article, Image, Provider
+from roundup.core.model import Article, Image, Provider
+from roundup.read.content import parse_file
 
 from webserver import FixtureWeb, serve_fixtures
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from roundup.errors import ContentError, OutputError
-from roundup.output import Writer, check_folder, check_relative, content_hash
+from roundup.core.errors import ContentError, OutputError
+from roundup.state.output import Writer
+from roundup.state.ownership import check_folder, check_relative, content_hash
 
 from conftest import Builder, build_folder, files_of
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from roundup import listed, paging
-from roundup.site import Edition, Group
+from roundup.site import listed, paging
+from roundup.site.structure import Edition, Group
 
 import bigsite
 from conftest import build_folder, parse_html

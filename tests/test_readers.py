@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from roundup import config as config_module
-from roundup.build import build
+from roundup.build.pipeline import build
+from roundup.core import config as config_module
 
 reader = pytest.importorskip("reader")
 

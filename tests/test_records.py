@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from roundup import records, yamlstrict
-from roundup.records import Report
+from roundup.read import records, yamlstrict
+from roundup.read.records import Report
 
 
 def read(text: str) -> tuple[dict, Report]:

@@ -6,8 +6,8 @@ import jinja2
 import pytest
 from markupsafe import Markup, escape
 
-from roundup import render
-from roundup.render import _Environment, _escape_output
+from roundup.render import templating as render
+from roundup.render.templating import _Environment, _escape_output
 
 MACROS = """\
 {% macro box(a, b=2) %}[{{ a }}|{{ b }}|{{ caller() if caller is defined else '' }}]{% endmacro %}

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic_core import PydanticCustomError
 
-from roundup.schema import check_url, describe, parse_datetime, parse_published
+from roundup.read.schema import check_url, describe, parse_datetime, parse_published
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

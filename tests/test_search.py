@@ -17,10 +17,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from roundup import config as config_module
-from roundup import search
-from roundup.build import build
-from roundup.errors import OutputError
+from roundup.build.pipeline import build
+from roundup.core import config as config_module
+from roundup.core.errors import OutputError
+from roundup.render import search
+from roundup.site import searchshards
 
 from checkers import axe_script, chromium, node, output_of, playwright_core, run
 from conftest import ROOT, build_folder, files_of, parse_html
@@ -297,23 +298,23 @@ def test_shards_are_years_split_into_runs_of_months_only_as_needed() -> None:
     def items(*days: tuple[int, int, int]) -> list[SimpleNamespace]:
         return [SimpleNamespace(day=date(*day)) for day in days]
 
-    def layout(found: list[search.Shard]) -> list[tuple[str, int]]:
+    def layout(found: list[searchshards.Shard]) -> list[tuple[str, int]]:
         return [(shard.key, len(shard.items)) for shard in found]
 
     small = items((2024, 1, 5), (2023, 6, 1), (2024, 12, 31))
-    assert layout(search.shards(small, limit=2)) == [("2023", 1), ("2024", 2)]  # type: ignore[arg-type]
+    assert layout(searchshards.shards(small, limit=2)) == [("2023", 1), ("2024", 2)]  # type: ignore[arg-type]
     halves = items(*[(2024, 1, d) for d in range(1, 4)], (2024, 7, 1), (2024, 12, 1))
-    assert layout(search.shards(halves, limit=3)) == [("2024-01-06", 3), ("2024-07-12", 2)]  # type: ignore[arg-type]
+    assert layout(searchshards.shards(halves, limit=3)) == [("2024-01-06", 3), ("2024-07-12", 2)]  # type: ignore[arg-type]
     thirds = items(*[(2024, m, 1) for m in (1, 2, 3, 5, 6, 9, 10, 11)])
-    assert layout(search.shards(thirds, limit=3)) == [  # type: ignore[arg-type]
+    assert layout(searchshards.shards(thirds, limit=3)) == [  # type: ignore[arg-type]
         ("2024-01-04", 3),
         ("2024-05-08", 2),
         ("2024-09-12", 3),
     ]
     # A month over the limit is a shard of its own; months without items make none.
     crowded = items(*[(2024, 3, d) for d in range(1, 6)], (2024, 4, 1))
-    assert layout(search.shards(crowded, limit=3)) == [("2024-03", 5), ("2024-04", 1)]  # type: ignore[arg-type]
-    assert search.shards([], limit=3) == []
+    assert layout(searchshards.shards(crowded, limit=3)) == [("2024-03", 5), ("2024-04", 1)]  # type: ignore[arg-type]
+    assert searchshards.shards([], limit=3) == []
 
 
 # --- Rebuilds: nothing changed, one edit, other pages changed, a failure.

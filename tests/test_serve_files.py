@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from serving import Serve, free_port
 
-from roundup.builtfor import built_base_url
-from roundup.livereload import LiveReload, inject, overlay
-from roundup.serve import Found, SiteServer, locate, make_server
+from roundup.serve.builtfor import built_base_url
+from roundup.serve.livereload import LiveReload, inject, overlay
+from roundup.serve.server import Found, SiteServer, locate, make_server
 
 from conftest import FIXTURE, Builder, build_folder
 
@@ -233,7 +233,7 @@ def test_the_next_free_port_is_taken_without_port(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], built: Path
 ) -> None:
     from roundup.commands import serve as command
-    from roundup.serve import Site
+    from roundup.serve.server import Site
 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

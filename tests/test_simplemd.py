@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from roundup import comment, simplemd
+from roundup.read import comment, simplemd
 
 # Pieces of prose the fast path should take, markup around them, and pieces it must either
 # refuse or render exactly as Markdown would.

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from lxml import etree
 
-from roundup import sitemaps
+from roundup.render import sitemaps
 
 from conftest import ROOT, build_folder, write_article
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from roundup.slugs import check_slug, slug_or_hash, slugify, unique_slugs
+from roundup.core.slugs import check_slug, slug_or_hash, slugify, unique_slugs
 
 
 @pytest.mark.parametrize(

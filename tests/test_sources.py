@@ -9,7 +9,7 @@ import feedparser
 import pytest
 from lxml import etree
 
-from roundup.sources import RESERVED_SEGMENTS, normalised, readable, segment, source_key
+from roundup.site.sources import RESERVED_SEGMENTS, normalised, readable, segment, source_key
 
 from conftest import build_folder, parse_html, write_article
 

@@ -133,8 +133,8 @@ CASES = [
     Case("undefined variable in a macro", template(
         "item.html", "{% macro show(item) %}\n{{ item.nosuch }}\n{% endmacro %}\n"
         "{{ show(item) }}\n"), ("build", *BASE), 1,
-        "templates/item.html:2: while rendering /items/a/: 'roundup.site.Item object' has no "
-        "attribute 'nosuch'"),
+        "templates/item.html:2: while rendering /items/a/: 'roundup.site.structure.Item object' "
+        "has no attribute 'nosuch'"),
     Case("template syntax error", template("item.html", "{% if %}\n"), ("build", *BASE), 1,
          "templates/item.html:1: Expected an expression"),
     Case("template error of another kind", template(

@@ -98,7 +98,7 @@ def site(tmp_path: Path) -> Path:
     return tmp_path
 
 
-MESSAGE = re.compile(r"(warning: |roundup: |roundup\.[a-z]+: |content/)")
+MESSAGE = re.compile(r"(warning: |roundup: |roundup\.[a-z.]+: |content/)")
 
 
 def check_screen(printed: str) -> list[str]:
@@ -115,7 +115,9 @@ def test_warnings_and_log_lines_start_on_a_clean_line(site: Path) -> None:
     assert "roundup: reading 0/30 files" in printed  # the progress was there, then cleared
     shown = check_screen(printed)
     assert sum(line.startswith("warning: ") for line in shown) == 3
-    assert any(line.startswith("roundup.build: load: ") for line in shown)  # logged mid-build
+    assert any(
+        line.startswith("roundup.build.pipeline: load: ") for line in shown
+    )  # logged mid-build
     assert shown[-1].startswith("roundup: 30 items shown")
 
 

@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from roundup import config as config_module
-from roundup import listed
-from roundup import pages as pages_module
-from roundup.build import build
-from roundup.model import Provider, Related
-from roundup.pages import comment_html, coverage
-from roundup.paging import page_window
+from roundup.build.pipeline import build
+from roundup.core import config as config_module
+from roundup.core.model import Provider, Related
+from roundup.site import listed
+from roundup.site import pages as pages_module
+from roundup.site.pages import comment_html, coverage
+from roundup.site.paging import page_window
 
 from checkers import (
     axe_script,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from roundup import content, yamlstrict
+from roundup.read import content, yamlstrict
 
 from conftest import CLI, files_of, parse_html, write_article
 

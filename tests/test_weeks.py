@@ -9,10 +9,10 @@ import feedparser
 import pytest
 from lxml import etree
 
-from roundup import config as config_module
-from roundup.build import build
-from roundup.errors import ConfigError
-from roundup.weeks import EditionCalendar, check_title, date_span
+from roundup.build.pipeline import build
+from roundup.core import config as config_module
+from roundup.core.errors import ConfigError
+from roundup.core.weeks import EditionCalendar, check_title, date_span
 
 from conftest import CLI, Builder, files_of, parse_html, write_article
 

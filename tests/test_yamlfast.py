@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from roundup import content, yamlstrict
+from roundup.read import content, yamlstrict
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "tests" / "fixtures" / "showcase" / "content" / "000_8ccf7ab2b6d15010.txt"

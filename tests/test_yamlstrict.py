@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from roundup import yamlstrict
-from roundup.yamlstrict import Timestamp
+from roundup.read import yamlstrict
+from roundup.read.yamlstrict import Timestamp
 
 
 def issues(text: str, first_line: int = 1) -> list[tuple[tuple, int, str, bool]]:

@@ -18,7 +18,7 @@ from roundup.commands.common import (
 )
 
 if TYPE_CHECKING:
-    from roundup.build import BuildResult
+    from roundup.build.pipeline import BuildResult
 
 HELP = "build the site into the output folder"
 
@@ -52,9 +52,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # Imported here: the pipeline's libraries are not needed to parse any command's options.
-    from roundup.build import build
-    from roundup.loader import display_path
-    from roundup.schedule import build_time
+    from roundup.build.pipeline import build
+    from roundup.read.loader import display_path
+    from roundup.read.schedule import build_time
 
     config = load_config(
         args,

@@ -15,8 +15,8 @@ from roundup.commands.common import (
 )
 
 if TYPE_CHECKING:
-    from roundup.config import SiteConfig
-    from roundup.loader import Loaded
+    from roundup.core.config import SiteConfig
+    from roundup.read.loader import Loaded
 
 HELP = "check every article (and with --links, every URL) without building anything"
 
@@ -56,8 +56,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from roundup.errors import ContentError
-    from roundup.loader import display_path
+    from roundup.core.errors import ContentError
+    from roundup.read.loader import display_path
 
     config = load_config(args, content_dir=args.content, cache_dir=args.cache_dir)
     loaded = _load(config)
@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     if args.duplicates:
         summary += "; " + _list_repeats(loaded, display_path(config.content_dir, Path.cwd()))
     if args.links:
-        from roundup.linkcheck import LinkCache, check_urls, uses_of
+        from roundup.web.linkcheck import LinkCache, check_urls, uses_of
 
         prefix = display_path(config.content_dir, Path.cwd()) + "/"
         uses = uses_of(loaded.articles)
@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _list_repeats(loaded: Loaded, folder: str) -> str:
     """Print each link curated more than once, with its files and days; say how many."""
-    from roundup.collection import repeated_links
+    from roundup.read.collection import repeated_links
 
     groups = repeated_links(loaded.articles)
     for group in groups:
@@ -119,9 +119,9 @@ def _list_repeats(loaded: Loaded, folder: str) -> str:
 def _load(config: SiteConfig) -> Loaded:
     """Every article, read and validated by the build's own loader (drafts too, whole), with
     the build's parse cache read but never written: check changes nothing anywhere."""
-    from roundup.cache import ParseCache
-    from roundup.loader import load_articles, scan
-    from roundup.state import StateFolder
+    from roundup.read.cache import ParseCache
+    from roundup.read.loader import load_articles, scan
+    from roundup.state.folder import StateFolder
 
     found = scan(config.content_dir)
     cache = ParseCache(StateFolder(config.cache_dir).parsed, config.timezone, read_only=True)

@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from roundup import config as config_module
-from roundup.config import SiteConfig
-from roundup.errors import ConfigError, Problem, RoundupError
+from roundup.core import config as config_module
+from roundup.core.config import SiteConfig
+from roundup.core.errors import ConfigError, Problem, RoundupError
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 

@@ -53,7 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _date_text(text: str) -> str:
-    from roundup import schema
+    from roundup.read import schema
 
     try:
         schema.parse_datetime(text, UTC)
@@ -64,11 +64,12 @@ def _date_text(text: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     # Imported here: the readers' libraries (lxml, feedparser) are for this command only.
-    from roundup import articlefile, schema
-    from roundup.curated import curated_links
+    from roundup.authoring import articlefile
+    from roundup.authoring.curated import curated_links
     from roundup.importers.plan import Options, Plan, free_names
     from roundup.importers.sources import FORMATS, SourceError, load, read
-    from roundup.loader import display_path
+    from roundup.read import schema
+    from roundup.read.loader import display_path
 
     config = load_config(args, content_dir=args.content)
     zone = config.zone

@@ -24,9 +24,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from roundup import scaffold
-    from roundup.errors import ConfigError
-    from roundup.loader import display_path
+    from roundup.authoring import scaffold
+    from roundup.core.errors import ConfigError
+    from roundup.read.loader import display_path
 
     folder = Path(args.folder)
     title = args.title if args.title is not None else scaffold.default_title(folder)

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 from roundup.commands.common import add_config_argument, error, load_config
 
 if TYPE_CHECKING:
-    from roundup.articlefile import NewArticle
-    from roundup.fetch import Page
-    from roundup.metadata import PageMetadata
+    from roundup.authoring.articlefile import NewArticle
+    from roundup.web.fetch import Page
+    from roundup.web.metadata import PageMetadata
 
 HELP = "add a link: fetch the page's title, excerpt, date and image into a new article file"
 
@@ -39,13 +39,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # Imported here: `roundup build` must not pay for an HTTP client and an HTML parser.
-    from roundup import articlefile
-    from roundup.curated import curated_links
-    from roundup.errors import RoundupError
-    from roundup.fetch import FetchError, fetch
-    from roundup.links import canonical_link
-    from roundup.loader import display_path
-    from roundup.metadata import PageMetadata, extract
+    from roundup.authoring import articlefile
+    from roundup.authoring.curated import curated_links
+    from roundup.core.errors import RoundupError
+    from roundup.core.links import canonical_link
+    from roundup.read.loader import display_path
+    from roundup.web.fetch import FetchError, fetch
+    from roundup.web.metadata import PageMetadata, extract
 
     config = load_config(args, content_dir=args.content)
     url = args.url.strip()
@@ -78,10 +78,10 @@ def _article(
     args: argparse.Namespace, url: str, page: Page | None, meta: PageMetadata
 ) -> NewArticle:
     """The new file's fields: the page's metadata, the flags over it."""
-    from roundup.articlefile import NewArticle
-    from roundup.errors import RoundupError
-    from roundup.links import canonical_link, registrable_domain, strip_tracking
-    from roundup.model import Provider
+    from roundup.authoring.articlefile import NewArticle
+    from roundup.core.errors import RoundupError
+    from roundup.core.links import canonical_link, registrable_domain, strip_tracking
+    from roundup.core.model import Provider
 
     title = args.title or meta.title
     if not title:

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from roundup.commands.common import add_config_argument, error, load_config
-from roundup.errors import ConfigError
+from roundup.core.errors import ConfigError
 
 HELP = "tell the WebSub hub (websub_hub) which feeds changed since the last ping"
 
@@ -25,8 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from roundup import websub
-    from roundup.loader import display_path
+    from roundup.read.loader import display_path
+    from roundup.web import websub
 
     config = load_config(args, output_dir=args.output, cache_dir=args.cache_dir)
     hub = config.websub_hub

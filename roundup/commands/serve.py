@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import errno
 import signal
 import sys
@@ -13,15 +12,14 @@ from typing import TYPE_CHECKING
 from roundup.commands.common import add_config_argument, error, load_config
 
 if TYPE_CHECKING:
-    from roundup.config import SiteConfig
-    from roundup.livereload import LiveReload
-    from roundup.serve import Site, SiteServer
+    from roundup.core.config import SiteConfig
+    from roundup.serve.livereload import LiveReload
+    from roundup.serve.server import Site, SiteServer
 
 HELP = "build the site, serve it locally and rebuild and reload open pages on every save"
 
 DEFAULT_PORT = 8000
 PORTS_TRIED = 10  # without --port: 8000, else the next free one up to 8009, as Hugo does
-PREVIEW_FOLDER = "preview"  # inside the cache folder: a preview is never in the deployed folder
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -89,12 +87,12 @@ def run(args: argparse.Namespace) -> int:
     if args.no_build:
         return _serve_as_built(args, config)
     if not config.content_dir.is_dir():
-        from roundup.loader import display_path
+        from roundup.read.loader import display_path
 
         folder = display_path(config.content_dir, Path.cwd())
         error(f"roundup: no content folder at {folder}/; run roundup init to start a site here")
         return 1
-    from roundup.commands.serving import Session  # the pipeline: only when building
+    from roundup.commands.serving import Session, for_serving  # the pipeline: only when building
 
     session = Session(args, for_serving(args, config), config.cache_dir)
     server = listen(args.port, session.site(), session.live)
@@ -103,30 +101,10 @@ def run(args: argparse.Namespace) -> int:
     return session.run(server)
 
 
-def for_serving(args: argparse.Namespace, config: SiteConfig) -> SiteConfig:
-    """The config to build with: a preview goes into the cache folder, never into the
-    folder that gets deployed (unless --output names another folder)."""
-    if not args.preview:
-        return config
-    if args.output is None:
-        folder = config.cache_dir / PREVIEW_FOLDER
-        # Its own state folder too: the public build's records stay the public build's.
-        return dataclasses.replace(config, output_dir=folder / "site", cache_dir=folder / "state")
-    deployed = load_config(args, content_dir=args.content, base_url=args.base_url).output_dir
-    if config.output_dir.resolve() == deployed.resolve():
-        from roundup.errors import RoundupError
-
-        raise RoundupError(
-            f"refusing to build a preview into {args.output}, the folder that gets deployed; "
-            "leave out --output (previews go into the cache folder) or name another folder"
-        )
-    return config
-
-
 def listen(port: int | None, site: Site, live: LiveReload | None) -> SiteServer | None:
     """A server on the port asked for or, with none asked for, on the first free one from
     8000; None (after saying why in one line) when there is none."""
-    from roundup.serve import bind
+    from roundup.serve.server import bind
 
     first = DEFAULT_PORT if port is None else port
     last = first + PORTS_TRIED - 1 if port is None else first
@@ -162,9 +140,9 @@ def _cannot_listen(first: int, last: int, asked: int | None, failure: OSError) -
 
 def _serve_as_built(args: argparse.Namespace, config: SiteConfig) -> int:
     """`--no-build`: serve the folder as it is, under the base path its files were built for."""
-    from roundup.builtfor import built_base_url
-    from roundup.loader import display_path
-    from roundup.serve import Site
+    from roundup.read.loader import display_path
+    from roundup.serve.builtfor import built_base_url
+    from roundup.serve.server import Site
 
     folder = display_path(config.output_dir, Path.cwd())
     if not (config.output_dir / "index.html").is_file():
@@ -178,7 +156,7 @@ def _serve_as_built(args: argparse.Namespace, config: SiteConfig) -> int:
     server = listen(args.port, site, None)
     if server is None:
         return 1
-    print(f"roundup: serving {folder}/ at {url_of(server)} (as built, for {built_for})")
+    print(f"roundup: serving {folder}/ at {server.url} (as built, for {built_for})")
     print("roundup: not watching (--no-build); Ctrl-C to stop")
     try:
         server.serve_forever()
@@ -193,9 +171,3 @@ def _path_of(url: str) -> str:
     from urllib.parse import urlsplit
 
     return urlsplit(url).path or "/"
-
-
-def url_of(server: SiteServer) -> str:
-    """The address the server really listens on, with the base path."""
-    host, port = server.server_address[:2]
-    return f"http://{host}:{port}{server.site.base_path}"

@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import queue
 import threading
 import traceback
 from pathlib import Path
 
-from roundup.build import BuildResult, Memory, build, release
-from roundup.builtfor import built_base_url
+from roundup.build.pipeline import BuildResult, Memory, build, release
 from roundup.commands.build import summary
 from roundup.commands.common import error, load_config, printable
-from roundup.commands.serve import for_serving, url_of
-from roundup.config import SiteConfig
-from roundup.errors import ConfigError, ContentError, OutputError, RoundupError
-from roundup.livereload import LiveReload
-from roundup.loader import display_path
-from roundup.serve import Site, SiteServer, normal_base_path
-from roundup.watch import Sources, Watcher
+from roundup.core.config import SiteConfig
+from roundup.core.errors import ConfigError, ContentError, OutputError, RoundupError
+from roundup.read.loader import display_path
+from roundup.serve.builtfor import built_base_url
+from roundup.serve.livereload import LiveReload
+from roundup.serve.server import Site, SiteServer, normal_base_path
+from roundup.serve.watch import Sources, Watcher
 
+PREVIEW_FOLDER = "preview"  # in the cache folder: a preview is never in the deployed folder
 # How long the event loop of the server sleeps between looks at its stop flag: Ctrl-C waits
 # at most this long for it.
 POLL_SECONDS = 0.1
@@ -132,7 +133,7 @@ class Session:
         self.server.site = self.site()
         self.watcher.retarget(self._sources())
         if moved:
-            print(f"roundup: the config changed where the site is; now at {url_of(self.server)}")
+            print(f"roundup: the config changed where the site is; now at {self.server.url}")
         return True
 
     def _build(self, changed: set[str], first: bool = False) -> None:
@@ -230,7 +231,7 @@ class Session:
         assert self.server is not None
         output = display_path(self.config.output_dir, self.cwd)
         built_for = self.config.base_url
-        print(f"roundup: serving {output}/ at {url_of(self.server)} (built for {built_for})")
+        print(f"roundup: serving {output}/ at {self.server.url} (built for {built_for})")
         if self.live is None:
             print("roundup: not watching (--no-watch); Ctrl-C to stop")
             return
@@ -242,3 +243,21 @@ class Session:
             f"roundup: watching {', '.join(names[:-1])} and {names[-1]}: every save rebuilds "
             "and reloads open pages; Ctrl-C to stop"
         )
+
+
+def for_serving(args: argparse.Namespace, config: SiteConfig) -> SiteConfig:
+    """The config to build with: a preview goes into the cache folder, never into the
+    folder that gets deployed (unless --output names another folder)."""
+    if not args.preview:
+        return config
+    if args.output is None:
+        folder = config.cache_dir / PREVIEW_FOLDER
+        # Its own state folder too: the public build's records stay the public build's.
+        return dataclasses.replace(config, output_dir=folder / "site", cache_dir=folder / "state")
+    deployed = load_config(args, content_dir=args.content, base_url=args.base_url).output_dir
+    if config.output_dir.resolve() == deployed.resolve():
+        raise RoundupError(
+            f"refusing to build a preview into {args.output}, the folder that gets deployed; "
+            "leave out --output (previews go into the cache folder) or name another folder"
+        )
+    return config

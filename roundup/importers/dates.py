@@ -6,7 +6,7 @@ import email.utils
 import re
 from datetime import UTC, date, datetime, tzinfo
 
-from roundup import schema
+from roundup.read import schema
 
 __all__ = ["DateProblem", "parse_date"]
 

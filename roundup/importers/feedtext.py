@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import lxml.html
 from lxml import etree
 
+from roundup.core.links import canonical_link
 from roundup.importers.entry import EXCERPT_LIMIT
 from roundup.importers.htmlmarkdown import to_markdown, to_text
-from roundup.links import canonical_link
 
 __all__ = ["EntryText", "entry_text", "title_from_text"]
 

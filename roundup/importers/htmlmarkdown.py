@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
-from roundup.links import clean_url
+from roundup.core.links import clean_url
 
 __all__ = ["note_markdown", "to_markdown", "to_text"]
 

@@ -10,13 +10,13 @@ from datetime import date, datetime, time, tzinfo
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from roundup import articlefile
-from roundup.articlefile import NewArticle
+from roundup.authoring import articlefile
+from roundup.authoring.articlefile import NewArticle
+from roundup.core.links import canonical_link, clean_url, registrable_domain, strip_tracking
+from roundup.core.model import Image, Provider
 from roundup.importers.entry import EXCERPT_LIMIT, Entry, Skip
 from roundup.importers.htmlmarkdown import note_markdown
 from roundup.importers.sources import Reading
-from roundup.links import canonical_link, clean_url, registrable_domain, strip_tracking
-from roundup.model import Image, Provider
 
 __all__ = ["Options", "Plan", "Planned", "free_names"]
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
-from roundup.errors import RoundupError
+from roundup.core.errors import RoundupError
 from roundup.importers.entry import Entry, Skip
 
 __all__ = ["FORMATS", "Reading", "Source", "SourceError", "load", "read"]
@@ -66,7 +66,7 @@ def load(spec: str, cwd: Path) -> Source:
     if spec == "-":
         return Source("-", sys.stdin.buffer.read())
     if spec.partition(":")[0].lower() in ("http", "https"):
-        from roundup.fetch import FetchError, download
+        from roundup.web.fetch import FetchError, download
 
         try:
             got = download(spec, accept=_FEED_TYPES, media_types=None, max_bytes=MAX_DOWNLOAD + 1)
@@ -147,6 +147,6 @@ def _json(source: Source, text: str) -> object:
 def _text(data: bytes, content_type: str) -> str:
     """The text of the data: a byte-order mark, the charset the server or the document
     declares, else UTF-8, else windows-1252, as a browser would read it."""
-    from roundup.fetch import decode_html
+    from roundup.web.fetch import decode_html
 
     return decode_html(data, content_type)[0]

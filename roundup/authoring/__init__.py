@@ -1,0 +1,1 @@
+"""Writing article files and new sites: `roundup new`, `roundup import`, `roundup init`."""

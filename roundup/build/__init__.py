@@ -1,0 +1,1 @@
+"""The build pipeline: config, articles, site, rendering and output, incrementally."""

@@ -1,0 +1,93 @@
+"""Plain-data fingerprints of page contexts: a page is rendered again only when they change."""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from roundup.site.structure import Edition, Item, Topic
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+_AS_TEXT = frozenset({date, datetime})
+_RECORDS = frozenset({Item, Topic, Edition})
+
+
+def fingerprint(value: Any, memo: dict[int, Any]) -> Any:
+    """A plain-data stand-in for a page context: equal fingerprints render equal pages.
+
+    Articles count by their file's content hash, so a page is re-rendered exactly when
+    something it shows changed. Items, topics and editions live as long as the `Site`, so
+    their results are memoised by identity; short-lived values are never memoised.
+    """
+    # Exact types first: an incremental build fingerprints every page of the site, and
+    # a page's context is mostly strings, tuples and items.
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind in _RECORDS:
+        return memo.get(id(value)) or _record_digest(value, memo)
+    if kind is tuple or kind is list:
+        return tuple(_members(value, memo))
+    if kind in _AS_TEXT:
+        return str(value)
+    if kind is dict:
+        keys = sorted(value)
+        return tuple(zip(keys, _members([value[k] for k in keys], memo), strict=True))
+    if isinstance(value, list | tuple):
+        return tuple(fingerprint(v, memo) for v in value)
+    if isinstance(value, dict):
+        return tuple((k, fingerprint(v, memo)) for k, v in sorted(value.items()))
+    if hasattr(value, "__dataclass_fields__"):
+        fields = value.__dataclass_fields__
+        return (type(value).__name__, *_members([getattr(value, f) for f in fields], memo))
+    return value if isinstance(value, str | int | float | bool | type(None)) else str(value)
+
+
+def _members(values: Iterable[Any], memo: dict[int, Any]) -> list[Any]:
+    """The fingerprints of several values, the common kinds inline: a call for each of the
+    ~300,000 values a 30,000-article site lists took half the time of checking its pages."""
+    out = []
+    for member in values:
+        kind = type(member)
+        if kind in _PLAIN:
+            out.append(member)
+        elif kind in _RECORDS:
+            out.append(memo.get(id(member)) or _record_digest(member, memo))
+        elif kind in _AS_TEXT:
+            out.append(str(member))
+        else:
+            out.append(fingerprint(member, memo))
+    return out
+
+
+def _record_digest(value: Item | Topic | Edition, memo: dict[int, Any]) -> str:
+    # A short digest stands for the whole record: pages list the same items many times,
+    # and hashing short strings keeps the page keys cheap to compute.
+    record = stable_bytes(_fingerprint_record(value, memo))
+    digest = memo[id(value)] = hashlib.blake2b(record, digest_size=12).hexdigest()
+    return digest
+
+
+def stable_bytes(value: Any) -> bytes:
+    """A fingerprint's bytes, the same in every process and on every run."""
+    try:
+        # Version 0 writes no back-references or interning marks, which would depend on
+        # reference counts and interning rather than on the value; and it is 3x repr's speed.
+        return marshal.dumps(value, 0)
+    except ValueError:  # a value marshal cannot write (a str subclass, say)
+        return repr(value).encode()
+
+
+def _fingerprint_record(value: Item | Topic | Edition, memo: dict[int, Any]) -> Any:
+    if isinstance(value, Item):
+        a = value.article
+        topics = tuple(_members(value.topics, memo))
+        # The file's content hash covers everything read from it; its local time and page
+        # path follow from that, its slug (which the collection may change) and the settings.
+        return ("I", a.digest, a.slug, a.source, topics)
+    if isinstance(value, Topic):
+        return ("T", value.name, value.slug, value.count)
+    return ("E", value.path, value.title, value.number, fingerprint(value.groups, memo))

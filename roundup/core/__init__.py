@@ -1,0 +1,1 @@
+"""Foundations every layer uses: errors, settings, the article model, dates, slugs, links."""

@@ -1,0 +1,1 @@
+"""Article files into validated articles: frontmatter, comments, the parse cache."""

@@ -1,0 +1,263 @@
+"""The parse cache in the cache folder: article files that did not change are not parsed again."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import os
+import sys
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import feedgen.version
+import jinja2
+import markdown
+import msgspec
+import nh3
+import pydantic
+import yaml
+
+from roundup import __version__
+from roundup.read import stored
+from roundup.read.collection import Keys
+from roundup.read.content import Parsed
+
+log = logging.getLogger(__name__)
+
+CACHE_DIR = "parsed"  # in the cache folder: one MessagePack file per shard of the article paths
+SHARDS = 256
+_SHARD_NAMES = [f"{n:02x}.mpk" for n in range(SHARDS)]
+_SHARD_SET = frozenset(_SHARD_NAMES)
+FORMAT = "roundup parse cache 6"
+
+StatKey = tuple[int, int]  # a file's size and modification time (ns)
+
+
+class _Shard(msgspec.Struct, forbid_unknown_fields=True):
+    """One shard file. Entries stay raw bytes until a build asks for them: after one edit, a
+    build decodes every entry but a whole shard file is only ever rewritten, not re-encoded."""
+
+    format: str
+    salt: str
+    # source -> (size, modification time, the file's collection keys, its stored result)
+    entries: dict[str, tuple[int, int, str, str, msgspec.Raw]]
+
+
+_shard_decoder = msgspec.msgpack.Decoder(_Shard)
+_shard_encoder = msgspec.msgpack.Encoder()
+_Stored = tuple[StatKey, Keys, bytes | msgspec.Raw]
+_Row = tuple[int, int, str, str, msgspec.Raw]  # size, modification time, keys, result
+
+
+@functools.cache
+def code_digest() -> str:
+    """Changes with roundup's own code and the libraries that shape its output: an upgrade
+    (or a local edit) re-parses and rewrites."""
+    h = hashlib.blake2b(__version__.encode(), digest_size=16)
+    # A new Markdown or sanitiser can change a cached comment, a new Jinja or feedgen a page
+    # whose inputs did not change.
+    libraries = (sys.version, markdown.__version__, nh3.__version__, yaml.__version__,
+                 pydantic.VERSION, jinja2.__version__, feedgen.version.version_str,
+                 msgspec.__version__)  # fmt: skip
+    h.update(repr(libraries).encode())
+    package = Path(__file__).parents[1]  # the whole roundup package, not only read/
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+@dataclass(slots=True)
+class ParseMemory:
+    """What a long-running process (`roundup serve`) keeps between its builds: every stored
+    result, decoded, so that a rebuild reads and decodes only the shards of changed files."""
+
+    key: tuple[Path | None, str] = (None, "")  # the cache folder and salt it belongs to
+    results: dict[str, tuple[StatKey, Keys, Parsed]] = field(default_factory=dict)
+
+
+class ParseCache:
+    """Maps each article file, by path, size and modification time, to its parse result.
+
+    Entries are spread over `SHARDS` files by a hash of their path, and a build rewrites
+    only the files whose entries changed: after one edit, one small file instead of all of
+    them. A rewritten file holds only the entries of this build, so nothing outlives its
+    article. MessagePack (see `stored`), not pickle: a cache that a poisoned CI cache or a
+    shared folder could fill must never be code that runs when it is read.
+    """
+
+    def __init__(
+        self,
+        folder: Path | None,
+        salt: str,
+        read_only: bool = False,
+        memory: ParseMemory | None = None,
+    ) -> None:
+        self.folder = folder
+        self.read_only = read_only
+        self.salt = f"{code_digest()}|{salt}"
+        self.memory = memory
+        # What the last build of this process knew: reused only for the same folder and salt.
+        self.remembering = memory is not None and memory.key == (folder, self.salt)
+        if memory is not None and not self.remembering:
+            memory.key, memory.results = (folder, self.salt), {}
+        self.old: dict[str, dict[str, _Row]] = {}  # shards read so far
+        self.present: set[str] | None = None  # the article files of this build
+        self.puts: dict[str, dict[str, _Stored | None]] = {}
+        self.dirty: set[str] = set()  # shards to write again
+
+    def _entries(self, shard: str) -> dict[str, _Row]:
+        """A shard's stored entries, read once; a damaged or foreign one counts as empty."""
+        entries = self.old.get(shard)
+        if entries is None:
+            path = None if self.folder is None else self.folder / shard
+            read = _read_shard(path, self.salt) if path is not None and path.exists() else {}
+            if read is None:
+                self.dirty.add(shard)
+            entries = self.old[shard] = read or {}
+        return entries
+
+    def lookup(self, stat_keys: dict[str, StatKey]) -> dict[str, tuple[Parsed, Keys]]:
+        """The stored results of the files whose size and modification time are unchanged."""
+        self.present = set(stat_keys)
+        found: dict[str, tuple[Parsed, Keys]] = {}
+        if self.remembering:
+            assert self.memory is not None
+            remembered = self.memory.results
+            for source, stat in stat_keys.items():
+                hit = remembered.get(source)
+                if hit is not None and hit[0] == stat:
+                    found[source] = (hit[2], hit[1])
+                else:
+                    self._find(source, stat, self._entries(shard_of_source(source)), found)
+            for source in [s for s in remembered if s not in stat_keys]:
+                del remembered[source]  # deleted or renamed: its shard sheds the entry
+                self.dirty.add(shard_of_source(source))
+            return found
+        for shard in self._all_shards():
+            entries = self._entries(shard)
+            for source in entries:
+                stat = stat_keys.get(source)
+                if stat is None:
+                    self.dirty.add(shard)  # an entry of a file that is gone
+                else:
+                    self._find(source, stat, entries, found)
+        return found
+
+    def _all_shards(self) -> list[str]:
+        try:
+            return sorted(n for n in os.listdir(self.folder) if n in _SHARD_SET)  # type: ignore[arg-type]
+        except (OSError, TypeError):
+            return []
+
+    def _find(
+        self,
+        source: str,
+        stat: StatKey,
+        entries: dict[str, _Row],
+        found: dict[str, tuple[Parsed, Keys]],
+    ) -> None:
+        entry = entries.get(source)
+        if entry is None or (entry[0], entry[1]) != stat:
+            return
+        try:
+            result = stored.load(entry[4])
+        except (msgspec.DecodeError, ValueError, TypeError) as error:
+            log.warning("parse cache: %s: damaged entry ignored (%s)", source, error)
+            self.dirty.add(shard_of_source(source))
+            return
+        keys = Keys(entry[2], entry[3])
+        found[source] = (result, keys)
+        if self.memory is not None:
+            self.memory.results[source] = (stat, keys, result)
+
+    def put(
+        self,
+        source: str,
+        stat: StatKey,
+        blob: bytes | None,
+        keys: Keys,
+        parsed: Parsed | None = None,
+    ) -> None:
+        """Store a freshly parsed result (`blob` from `stored.dump`, None for "keep nothing")."""
+        shard = shard_of_source(source)
+        self.dirty.add(shard)
+        self.puts.setdefault(shard, {})[source] = None if blob is None else (stat, keys, blob)
+        if self.memory is not None:
+            if blob is not None and parsed is not None:
+                self.memory.results[source] = (stat, keys, parsed)
+            else:
+                self.memory.results.pop(source, None)
+
+    def changed(self) -> bool:
+        return bool(self.dirty)
+
+    def save(self) -> None:
+        """Write the changed shards (each whole, then renamed into place), then let go of
+        every entry. A cache that cannot be written only costs parsing again next time."""
+        if self.folder is None or self.read_only:
+            self.close()
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            for name in os.listdir(self.folder):  # files of earlier formats
+                if name not in _SHARD_SET and not name.endswith(".tmp"):
+                    (self.folder / name).unlink(missing_ok=True)
+            for shard in sorted(self.dirty):
+                entries: dict[str, _Stored] = {
+                    source: ((row[0], row[1]), Keys(row[2], row[3]), row[4])
+                    for source, row in self._entries(shard).items()
+                    if self.present is None or source in self.present
+                }
+                for source, change in self.puts.get(shard, {}).items():
+                    if change is None:
+                        entries.pop(source, None)
+                    else:
+                        entries[source] = change
+                target = self.folder / shard
+                if entries:
+                    _write_shard(target, self.salt, entries)
+                else:
+                    target.unlink(missing_ok=True)
+        except OSError as error:
+            log.warning("parse cache not saved (%s): the next build parses again", error.strerror)
+        self.close()
+
+    def close(self) -> None:
+        """Let go of every entry: results are large, and a build has no more use for them."""
+        self.old, self.puts = {}, {}
+
+
+def shard_of_source(source: str) -> str:
+    """The shard of an article path: the same on every machine and in every process."""
+    return _SHARD_NAMES[zlib.crc32(source.encode("utf-8", "surrogatepass")) % SHARDS]
+
+
+def _read_shard(path: Path, salt: str) -> dict[str, tuple[int, int, str, str, msgspec.Raw]] | None:
+    try:
+        shard = _shard_decoder.decode(path.read_bytes())
+    except OSError as error:
+        log.warning("parse cache: %s cannot be read (%s); parsing again", path, error.strerror)
+        return None
+    except (msgspec.DecodeError, ValueError) as error:
+        log.warning("parse cache: %s is damaged (%s); parsing again", path, error)
+        return None
+    if shard.format != FORMAT or shard.salt != salt:
+        return None  # another version or other settings: quietly replaced
+    return shard.entries
+
+
+def _raw(blob: bytes | msgspec.Raw) -> msgspec.Raw:
+    return blob if isinstance(blob, msgspec.Raw) else msgspec.Raw(blob)
+
+
+def _write_shard(path: Path, salt: str, entries: dict[str, _Stored]) -> None:
+    rows = {
+        source: (stat[0], stat[1], keys[0], keys[1], _raw(blob))
+        for source, (stat, keys, blob) in sorted(entries.items())
+    }
+    data = _shard_encoder.encode(_Shard(FORMAT, salt, rows))
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)

@@ -1,0 +1,76 @@
+"""What an unknown frontmatter field probably meant: a misspelling, or another generator's name."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+from collections.abc import Collection
+
+from roundup.read import schema
+
+# What each field is, for a hint beside "did you mean ...?".
+_WHAT = {
+    "topics": "a list of topic names, such as [Feeds, Python]",
+    "publishedDateTime": "a date such as 2026-08-04T09:15:00Z",
+    "originalUrl": "the link itself",
+    "excerpt": "the text shown under the title",
+    "images": "a list of pictures: url, width, height",
+    "provider": "name and domain of who published the link",
+    "slug": "the item's URL name",
+}
+
+# Names that Hugo, Jekyll, Zola, Eleventy, Pelican, feeds and bookmark exports give the same
+# thing, compared without case, "-" or "_"; by roundup's field for it.
+_NAMES_ELSEWHERE = {
+    "topics": ("tags", "tag", "categories", "keywords", "labels"),
+    "publishedDateTime": ("date", "pubdate", "publishdate", "publishedat", "datepublished",
+                          "created", "createdat", "datetime", "time", "timestamp"),
+    "originalUrl": ("url", "link", "href", "canonical", "canonicalurl", "externalurl", "linkurl"),
+    "excerpt": ("description", "summary", "abstract", "lede", "subtitle"),
+    "images": ("image", "thumbnail", "cover", "coverimage", "featuredimage", "ogimage", "banner"),
+    "provider": ("author", "authors", "publisher", "site", "sitename", "via"),
+    "slug": ("permalink", "urlname"),
+}  # fmt: skip
+# Other generators' ways to keep a page private; roundup would publish the item.
+_HIDING = ("hidden", "private", "unlisted", "unpublished", "hide")
+
+
+def _folded(key: str) -> str:
+    return key.casefold().replace("-", "").replace("_", "")
+
+
+_OTHER_NAMES = {_folded(name): field for field, names in _NAMES_ELSEWHERE.items() for name in names}
+_HIDING = tuple(_folded(name) for name in _HIDING)
+
+
+def advice(key: str, value: object, present: Collection[str]) -> str | None:
+    """A warning for an unknown field `key` (holding `value`) of a file with these fields, or
+    None when it looks like data of the curator's own (such as the seed's `secured`)."""
+    hiding, field, hint = _reading(key)
+    if hiding:
+        if value is True or (isinstance(value, str) and value.strip().lower() in ("true", "yes")):
+            return "unknown field, so the item is public; did you mean published: false?"
+        return None
+    if field is None or field in present:  # both there: the other one is deliberate data
+        return None
+    return f"unknown field, kept but not used; did you mean {field}?{hint}"
+
+
+def meant(key: str) -> str | None:
+    """The known field an unknown name most likely stands for, if any."""
+    return _reading(key)[1]
+
+
+# Cached: every file of a corpus tends to carry the same extra fields (such as `secured`),
+# and difflib is slow.
+@functools.lru_cache(maxsize=1024)
+def _reading(key: str) -> tuple[bool, str | None, str]:
+    """Whether `key` hides an item elsewhere, the field it stands for, and a hint on that."""
+    folded = _folded(key)
+    if folded in _HIDING:
+        return True, None, ""
+    field = _OTHER_NAMES.get(folded)
+    if field is not None:  # another generator's name: say what roundup's field is
+        return False, field, f" ({_WHAT[field]})" if field in _WHAT else ""
+    near = difflib.get_close_matches(key, schema.ArticleIn.model_fields, 1, 0.8)
+    return False, near[0] if near else None, ""  # a misspelling needs no explanation

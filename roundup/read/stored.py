@@ -1,0 +1,197 @@
+"""Parse results as bytes, for the parse cache and for workers: data only, never code.
+
+An entry is MessagePack: the article's head (what every build reads of every article), its
+body (the text) as compressed JSON, and its warnings. Articles come back with their body
+decoded only when first read; in a big site (see `compact`) never kept decoded for long.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import zlib
+from collections.abc import Iterable
+from datetime import datetime
+from operator import attrgetter
+from typing import Any
+
+import msgspec
+
+from roundup.core.errors import Problem
+from roundup.core.model import Article, Image, Provider, Related
+from roundup.read.content import Parsed
+
+# What building the site and telling which pages changed read of every article; the rest
+# (text, related coverage, extra fields) only the pages being made read. After one edit at
+# 30,000 articles, decoding the rest of every article cost a fifth of the build.
+# Feed entry ids are worked out for every article (to find two alike), hence `entry_id`.
+HEAD = (
+    "source", "slug", "published_at", "url", "provider", "topics", "images", "quality",
+    "heat", "published", "digest", "entry_id",
+)  # fmt: skip
+BODY = tuple(name for name in Article.__dataclass_fields__ if name not in HEAD)
+_BODY = frozenset(BODY)
+_head = attrgetter(*HEAD)
+_body = attrgetter(*BODY)
+_compared = attrgetter(*(f.name for f in Article.__dataclass_fields__.values() if f.compare))
+_set = object.__setattr__
+_DATE = HEAD.index("published_at")
+_TOPICS = HEAD.index("topics")
+
+# The body is JSON, which keeps what the pages show exactly: texts, whole numbers apart from
+# fractions, and each date with its own UTC offset (a related link's date is printed with
+# it); compressed, it takes a third of the memory. The head's date is written as ISO text for
+# the same reason. Decoding builds the model's own frozen dataclasses, checking every type.
+Number = int | float | None
+_Head = tuple[
+    str, str, datetime, str, Provider | None, tuple[str, ...], tuple[Image, ...], Number,
+    Number, bool, str, str | None,
+]  # fmt: skip
+_Body = tuple[
+    str, str | None, str | None, str, str, tuple[Related, ...], str | None, str | None,
+    str | None, dict[str, Any], dict[str, int | None],
+]  # fmt: skip
+assert BODY == ("title", "original_url", "web_url", "excerpt", "comment_html", "related",
+                "category", "type", "curator", "extra", "lines"), BODY  # fmt: skip
+_json = msgspec.json.Encoder()
+_msgpack = msgspec.msgpack.Encoder()
+# memoryview: the body stays a view of the entry's bytes, which the parse cache holds anyway.
+_entry_decoder = msgspec.msgpack.Decoder(tuple[_Head, memoryview, tuple[Problem, ...]])
+_body_decoder = msgspec.json.Decoder(_Body)
+_COMPRESSION = 1  # zlib's fastest level: bodies are small, and a cold build compresses each
+
+# Sites of more than this many articles are built compact: bodies are decoded each time a
+# page needs them (a few are remembered) instead of once for good. Past about 50,000
+# articles, decoded bodies would take most of the memory of a build (about 3 KB each).
+COMPACT_ARTICLES = 50_000
+_compact = False
+_RECENT = 4_096  # bodies kept decoded in a compact build: the pages being made share many
+_recent: dict[int, tuple[LazyArticle, tuple[Any, ...]]] = {}
+
+
+def compact(on: bool) -> None:
+    """Keep bodies decoded once read (False), or decode them when needed (True)."""
+    global _compact
+    _compact = on
+    _recent.clear()
+
+
+def is_compact() -> bool:
+    return _compact
+
+
+class DamagedEntry(Exception):
+    """A cached article's body could not be decoded: the cache file was damaged."""
+
+    def __init__(self, source: str, reason: str) -> None:
+        super().__init__(source, reason)
+        self.source = source
+        self.reason = reason
+
+
+class LazyArticle(Article):
+    """An `Article` whose `BODY` fields are decoded from `_body` when one is first read.
+
+    Reading an unset slot raises AttributeError, which sends Python to `__getattr__`: the
+    fields are filled in there once, and read as plain slots from then on; in a compact
+    build they stay unset, and a few recent bodies are remembered instead.
+    """
+
+    __slots__ = ("_body",)
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in _BODY:
+            raise AttributeError(name)
+        try:
+            body = object.__getattribute__(self, "_body")
+        except AttributeError:
+            raise AttributeError(name) from None
+        if _compact:
+            # Kept with the article itself, so that no other can take its id meanwhile.
+            recent = _recent.get(id(self))
+            if recent is None or recent[0] is not self:
+                if len(_recent) >= _RECENT:
+                    del _recent[next(iter(_recent))]  # the oldest
+                recent = _recent[id(self)] = (self, _decode_body(self, body))
+            return recent[1][_BODY_INDEX[name]]
+        for field, value in zip(BODY, _decode_body(self, body), strict=True):
+            _set(self, field, value)
+        object.__delattr__(self, "_body")
+        return object.__getattribute__(self, name)
+
+    def __eq__(self, other: object) -> bool:
+        # As an Article: equal fields are equal articles, whichever of the two classes.
+        if not isinstance(other, Article):
+            return NotImplemented
+        return _compared(self) == _compared(other)
+
+    __hash__ = Article.__hash__
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return Article, tuple(getattr(self, name) for name in Article.__dataclass_fields__)
+
+
+_BODY_INDEX = {name: index for index, name in enumerate(BODY)}
+
+
+def _decode_body(article: LazyArticle, body: memoryview) -> tuple[Any, ...]:
+    try:
+        return _body_decoder.decode(zlib.decompress(body))
+    except (msgspec.DecodeError, ValueError, TypeError, zlib.error) as error:
+        raise DamagedEntry(article.source, str(error)) from None
+
+
+def storable(parsed: Parsed) -> bool:
+    """Whether a result can be kept: files with errors are not, so their errors are shown
+    again next time; nor is an article whose extra fields JSON cannot carry exactly."""
+    return parsed.article is not None and not parsed.errors and _exact(parsed.article.extra)
+
+
+def dump(parsed: Parsed) -> bytes:
+    """A storable result (see `storable`) as bytes."""
+    article = parsed.article
+    head = list(_head(article))
+    head[_DATE] = head[_DATE].isoformat()  # with its offset, which MessagePack would drop
+    body = zlib.compress(_json.encode(_body(article)), _COMPRESSION)
+    return _msgpack.encode((head, body, parsed.warnings))
+
+
+def load(data: bytes | memoryview | msgspec.Raw) -> Parsed:
+    """A result from `dump`; raises `msgspec.DecodeError` or `ValueError` for damaged bytes.
+
+    The article's head is checked now, its body when first read (see `read_all`).
+    """
+    head, body, warnings = _entry_decoder.decode(data)
+    article = object.__new__(LazyArticle)
+    for field, value in zip(HEAD, head, strict=True):
+        _set(article, field, value)
+    # Every article names a handful of the same topics: one string each, not one an article.
+    _set(article, "topics", tuple([sys.intern(t) for t in head[_TOPICS]]))
+    _set(article, "_body", body)
+    return Parsed(article, [], list(warnings))
+
+
+def read_all(articles: Iterable[Article]) -> None:
+    """Decode what is left to decode of these articles, once, here: before forking workers
+    that would each decode much of it again, into memory of their own (not in a compact
+    build, where each decodes only what its pages need, and forgets it)."""
+    if _compact:
+        return
+    for article in articles:
+        if type(article) is LazyArticle:
+            article.title  # noqa: B018  # reading one field fills them all
+
+
+def _exact(value: Any) -> bool:
+    """Whether JSON gives back exactly this value of an unknown field: YAML's .nan and .inf
+    would come back as null, dates as text."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return True
+    if kind is float:
+        return math.isfinite(value)
+    if kind is list:
+        return all(_exact(v) for v in value)
+    if kind is dict:
+        return all(type(k) is str and _exact(v) for k, v in value.items())
+    return False

@@ -1,0 +1,1 @@
+"""The page plan into bytes: Jinja templates, feeds, sitemaps and the search index."""

@@ -1,0 +1,1 @@
+"""Articles into the site's structure: items, editions, topics, sources, and the page plan."""

@@ -1,0 +1,49 @@
+"""How big the published site is, against what GitHub Pages accepts, and what would shrink it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from roundup.core.config import COMMENTED, SiteConfig
+from roundup.core.errors import Problem
+from roundup.read.loader import display_path
+from roundup.site import structure as S
+from roundup.state.ownership import INDEX_DIR
+
+# GitHub Pages refuses to publish a site over 1 GB; the build warns from here on, while there
+# is room to choose what to do. Read when `size_warnings` runs, so tests can lower it.
+WARN_AT = 800_000_000  # bytes
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 1_000_000:,.0f} MB"
+
+
+def size_warnings(
+    config: SiteConfig, sizes: Mapping[str, int], items: Sequence[S.Item]
+) -> list[Problem]:
+    """A warning when the site's files add up to more than `WARN_AT` bytes (counted as
+    GitHub Pages counts them: the bytes of every file published), naming the settings that
+    would shrink it and by how much."""
+    total = sum(sizes.values())
+    if total <= WARN_AT:
+        return []
+    pages = {item: sizes.get(S.output_file(item.path), 0) for item in items if item.has_page}
+    options = []
+    if config.item_pages is True:
+        # Read only now: which links have a comment is not needed otherwise.
+        pageless = sum(size for item, size in pages.items() if not item.article.comment_html)
+        options.append(f'item_pages = "{COMMENTED}" (only links with your comment get a page '
+                       f"of their own) makes it about {megabytes(total - pageless)}")  # fmt: skip
+    if pages:
+        options.append(f"item_pages = false (no link gets one; the lists link the articles) "
+                       f"about {megabytes(total - sum(pages.values()))}")  # fmt: skip
+    if config.search:
+        index = sum(size for path, size in sizes.items() if path.startswith(INDEX_DIR))
+        options.append(f"search = false about {megabytes(total - index)}")
+    where = display_path(config.source, Path.cwd()) if config.source else "config"
+    message = f"the site is {megabytes(total)}, and GitHub Pages refuses sites over 1 GB"
+    if options:
+        message += "; " + ", ".join(options)
+    return [Problem(where, None, "item_pages", message)]

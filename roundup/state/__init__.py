@@ -1,0 +1,1 @@
+"""The cache folder and the output folder: staged writes, ownership records, locks."""

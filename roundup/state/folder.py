@@ -1,0 +1,73 @@
+"""The cache folder: roundup's private state, kept apart from the published output folder."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from roundup.core.errors import OutputError
+
+PARSED = "parsed"  # the parse cache's shard files
+TEMPLATES = "templates.bin"  # compiled templates (code: written owner-only)
+OUTPUTS = "outputs"  # one folder per output folder: the record of the files roundup wrote there
+# The usual mark of a cache folder (https://bford.info/cachedir/): backup tools skip it.
+CACHEDIR_TAG = "CACHEDIR.TAG"
+_TAG_TEXT = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache folder tag created by roundup.\n"
+    "# Everything here can be deleted; the next build makes it again.\n"
+)
+
+
+class StateFolder:
+    """Where roundup keeps what it knows between builds (default `.roundup-cache/` beside the
+    config file). Nothing in it is published, nothing in it is code that runs when read,
+    except compiled templates, which are keyed on Jinja's version and readable by the owner
+    only; and all of it may be deleted at any time."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    @property
+    def parsed(self) -> Path:
+        return self.root / PARSED
+
+    @property
+    def templates(self) -> Path:
+        return self.root / TEMPLATES
+
+    def records(self, output: Path) -> Path:
+        """The folder of one output folder's records, named after its absolute path."""
+        where = str(output.resolve()).encode("utf-8", "surrogatepass")
+        return self.root / OUTPUTS / hashlib.blake2b(where, digest_size=8).hexdigest()
+
+    def ensure(self) -> None:
+        """Create the folder (owner-only) with its tag, once."""
+        try:
+            self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+            tag = self.root / CACHEDIR_TAG
+            if not tag.exists():
+                tag.write_text(_TAG_TEXT, encoding="ascii")
+        except OSError as error:
+            raise OutputError(
+                f"cannot create the cache folder {self.root}: {error.strerror}; "
+                "choose another with --cache-dir or cache_dir"
+            ) from None
+
+
+def check_apart(cache: Path, output: Path) -> None:
+    """Refuse a cache folder inside the output folder (it would be published) or around it."""
+    cache_real, output_real = os.path.realpath(cache), os.path.realpath(output)
+    if cache_real == output_real:
+        raise OutputError(
+            f"{output} is the cache folder, roundup's private state; build into a folder of "
+            "its own, such as output/"
+        )
+    if Path(cache_real).is_relative_to(output_real):
+        raise OutputError(
+            f"the cache folder {cache} is inside the output folder {output}, which gets "
+            "published; keep it outside (the default is .roundup-cache/ beside the config)"
+        )
+    if Path(output_real).is_relative_to(cache_real):
+        raise OutputError(f"the output folder {output} is inside the cache folder {cache}")

@@ -1,0 +1,215 @@
+"""What a build owns in an output folder: its record of the files, and the marks in them."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import re
+import stat
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from roundup.core.errors import OutputError
+
+MANIFEST = "manifest.json"  # in the output folder's records folder (see `state.StateFolder`)
+PENDING = "commit-pending"  # present while a commit moves files: the record may be behind
+STAGING = "staging"  # new files, in the records folder when it is on the output's device
+STAGING_IN_OUTPUT = ".roundup-staging-"  # ...else here, removed by the next build if left
+LEGACY_STATE = ".roundup"  # where versions before 0.2 kept their state, inside the output
+MANIFEST_VERSION = 2
+
+# How roundup knows its own files when its record is lost (the cache folder deleted, or a
+# build killed while committing): HTML pages carry the theme's generator tag, feeds name
+# their generator, static files carry their content hash in their name.
+_HTML_MARK = b'<meta name="generator" content="roundup'
+_FEED_MARK = b">roundup</generator>"
+_ASSET = re.compile(r"assets/(?:.*/)?[^/]*\.([0-9a-f]{8})(?:\.[^./]*)?")
+# Files of a roundup site with fixed names: roundup's once its folder is known to be.
+SITE_FILES = frozenset(
+    {"robots.txt", "sitemap.xml", "feeds.opml", "feed.json", "404.html", ".nojekyll", "CNAME"}
+)
+
+
+INDEX_DIR = "pagefind/"  # the search index: roundup's own folder of a site it made
+# The sitemaps a sitemap index lists (see `sitemaps`): numbered, so some may be left over.
+_NUMBERED_SITEMAP = re.compile(r"sitemap-[1-9][0-9]*\.xml")
+
+
+def in_site_namespace(path: str) -> bool:
+    """Files a roundup site has under fixed names: roundup's once the folder is known to be."""
+    return path in SITE_FILES or path.startswith(INDEX_DIR) or left_over(path)
+
+
+def left_over(path: str) -> bool:
+    """Files a roundup site has or had under names only roundup gives, unmarked: with no
+    record, those this build did not make are an earlier build's, to delete."""
+    return path.startswith(INDEX_DIR) or _NUMBERED_SITEMAP.fullmatch(path) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """What the record of an output folder remembers of one file."""
+
+    digest: str  # hash of the bytes
+    size: int
+    mtime_ns: int
+    key: str  # fingerprint of the inputs the file was made from ("" when unknown)
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def check_relative(path: str) -> str:
+    """Refuse any output path that could leave the output folder or hide among dot-files."""
+    parts = path.split("/")  # no empty part: so no leading, trailing or doubled "/"
+    if (
+        "\\" in path
+        or any(part in ("", ".", "..") or len(part.encode()) > 255 for part in parts)
+        or (parts[0].startswith(".") and path != ".nojekyll")
+    ):
+        raise OutputError(f"refusing to write an unsafe output path: {path!r}")
+    return path
+
+
+def check_folder(output: Path, protected: list[Path]) -> None:
+    """Refuse output folders that hold the project, the content, the home folder or the root."""
+    target = resolved(output)
+    home = resolved(Path.home())
+    for place in [Path("/"), home, *protected]:
+        place = resolved(place)
+        if target == place or place.is_relative_to(target):
+            raise OutputError(
+                f"refusing to use {output} as the output folder: it contains {place}; "
+                "choose a folder of its own, such as output/"
+            )
+    if target.exists() and not target.is_dir():
+        raise OutputError(f"the output path {output} exists and is not a folder")
+
+
+def is_generated(path: str, data: bytes) -> bool:
+    """Whether a file's own bytes show that roundup made it (see the marks above)."""
+    if path.endswith(".html"):
+        return _HTML_MARK in data[:16384]
+    if path.endswith(".xml"):
+        return _FEED_MARK in data[:4096]
+    found = _ASSET.fullmatch(path)
+    return found is not None and hashlib.blake2b(data, digest_size=4).hexdigest() == found[1]
+
+
+def read_records(folder: Path) -> dict[str, Record] | None:
+    """The record of the files an output folder holds from roundup, or None when there is
+    none to trust (never written, damaged, or a commit was cut short)."""
+    if (folder / PENDING).exists():
+        return None
+    return read_manifest(folder / MANIFEST)
+
+
+def read_manifest(path: Path) -> dict[str, Record] | None:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        if data.get("version") not in (1, MANIFEST_VERSION):
+            return None
+        return {path: Record(*entry) for path, entry in data["files"].items()}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def untouched(root: Path, records: dict[str, Record]) -> bool:
+    """Whether every recorded file is still in the output folder as roundup wrote it, and
+    nothing of a killed build or of an earlier version is left there to clean up."""
+    try:
+        with os.scandir(root) as entries:
+            if any(e.name.startswith((STAGING_IN_OUTPUT, LEGACY_STATE)) for e in entries):
+                return False
+    except OSError:
+        return False
+    prefix = os.path.join(root, "")
+    for path, record in records.items():
+        try:
+            found = os.stat(prefix + path, follow_symlinks=False)
+        except OSError:
+            return False
+        if found.st_size != record.size or found.st_mtime_ns != record.mtime_ns:
+            return False
+    return bool(records)
+
+
+def resolved(path: Path) -> Path:
+    """The real path, or an OutputError for a symbolic link loop (RuntimeError before 3.13)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        raise OutputError(f"{path}: a symbolic link that leads back to itself") from None
+
+
+def check_targets(
+    root: Path, label: str, staged: list[str], may_replace: Callable[[str], bool]
+) -> None:
+    """Refuse to stage over folders that are links or files, and over files roundup did not
+    write (`may_replace` says which it did): every refusal before the first move."""
+    folders: set[str] = set()
+    foreign: list[str] = []
+    for path in staged:
+        parts = path.split("/")
+        for depth in range(1, len(parts)):
+            folders.add("/".join(parts[:depth]))
+        if not may_replace(path):
+            foreign.append(path)
+    for folder in sorted(folders):
+        try:
+            found = os.lstat(os.path.join(root, folder))
+        except FileNotFoundError:
+            continue
+        if not stat.S_ISDIR(found.st_mode):
+            raise OutputError(
+                f"{label}/{folder} is a link or a file where roundup needs a folder; remove it"
+            )
+    if foreign:
+        shown = ", ".join(f"{label}/{p}" for p in sorted(foreign)[:5])
+        more = f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
+        raise OutputError(
+            f"roundup did not write {shown}{more}, and would replace it; move it out of "
+            "the output folder (or delete it) and build again"
+        )
+
+
+# --- Files in the output folder
+
+
+def site_files(root: Path) -> Iterator[str]:
+    """Every file under `root` as a site path ("a/b.html"), index pages first in each
+    folder (the likeliest to bear marks), leaving out what a killed build staged there."""
+    for folder, folders, files in os.walk(root):
+        folders[:] = sorted(f for f in folders if not f.startswith(STAGING_IN_OUTPUT))
+        relative = os.path.relpath(folder, root)
+        prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
+        for name in sorted(files, key=lambda n: n != "index.html"):
+            yield prefix + name
+
+
+def move_tree(source: str, target: str) -> None:
+    """Move a staged tree into place: whole folders where the output has none yet (one
+    rename for a cold build's `items/`), file by file where it has."""
+    with os.scandir(source) as entries:
+        for entry in entries:
+            destination = f"{target}/{entry.name}"
+            if entry.is_dir(follow_symlinks=False):
+                try:
+                    os.rename(entry.path, destination)
+                except OSError as error:
+                    if error.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+                        raise
+                    move_tree(entry.path, destination)
+            else:
+                os.replace(entry.path, destination)
+
+
+def replace_atomically(target: Path, data: bytes) -> None:
+    """Write `target` whole or not at all: a crash leaves the old file or the new one."""
+    temporary = target.with_name(target.name + ".tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, target)

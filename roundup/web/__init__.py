@@ -1,0 +1,1 @@
+"""Network code: fetching pages, reading their metadata, checking links, WebSub pings."""
