@@ -20,7 +20,7 @@ from roundup.core import config as config_module
 from roundup.core.model import Provider, Related
 from roundup.site import listed
 from roundup.site import pages as pages_module
-from roundup.site.pages import comment_html, coverage
+from roundup.site.filters import comment_html, coverage
 from roundup.site.paging import page_window
 
 from checkers import (

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import json
 import logging
-import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -17,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from roundup.build.fingerprints import fingerprint, stable_bytes
+from roundup.build.result import BuildResult, peak_memory, save_last_build, unchanged_result
 from roundup.core.config import SiteConfig
 from roundup.core.errors import ContentError, OutputError, Problem, RoundupError
 from roundup.core.parallel import forks, map_shards
@@ -31,11 +30,9 @@ from roundup.site import entryids, hosting, pages, published
 from roundup.site import structure as S
 from roundup.state.folder import StateFolder, check_apart
 from roundup.state.output import Writer
-from roundup.state.ownership import check_folder, read_records, resolved, untouched
+from roundup.state.ownership import check_folder, resolved
 
 log = logging.getLogger(__name__)
-
-LAST_BUILD = "last-build.json"  # in the records folder: inputs, counts and warnings
 
 
 @dataclass(slots=True)
@@ -56,27 +53,6 @@ class Memory:
 Progress = Callable[[str, str, int, int], None]
 
 
-@dataclass(slots=True)
-class BuildResult:
-    """What a build did, for the summary line and for tests."""
-
-    shown: int = 0
-    hidden: int = 0  # unpublished (drafts), not counting those below
-    future: int = 0  # published, but dated after the build's "now": held back until then
-    pages: int = 0
-    feeds: int = 0
-    files: int = 0
-    written: int = 0
-    warnings: list[Problem] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
-    release: datetime | None = None  # when the first held item comes out
-    due: datetime | None = None  # when the running week's edition ends (the editions feed)
-
-    @property
-    def seconds(self) -> float:
-        return sum(self.timings.values())
-
-
 class _Clock:
     def __init__(self, timings: dict[str, float]) -> None:
         self.timings = timings
@@ -87,7 +63,7 @@ class _Clock:
         self.timings[phase] = now - self.last
         self.last = now
         if log.isEnabledFor(logging.DEBUG):
-            log.debug("%s: %.3f s, peak memory %s", phase, self.timings[phase], _peak_memory())
+            log.debug("%s: %.3f s, peak memory %s", phase, self.timings[phase], peak_memory())
 
 
 def build(
@@ -185,7 +161,7 @@ def _build(
     inputs = _key(
         code_digest(), _settings(config), preview, renderer.digest(), found.files, search_index
     )
-    previous = _unchanged(output, records, inputs, now)
+    previous = unchanged_result(output, records, inputs, now)
     if previous is not None:
         if strict and previous.warnings:
             raise ContentError(previous.warnings)
@@ -242,7 +218,7 @@ def _build(
         result.files = len(writer.new)
         writer.commit()
     templates.save()
-    _save_last_build(records, inputs, result)
+    save_last_build(records, inputs, result)
     if memory is not None:
         memory.page_base = page_base
         memory.items = {item.article.source: item for item in site.items}
@@ -254,63 +230,6 @@ def _build(
     clock.lap("write")
     _leftovers.extend((found, loaded, site, writer))
     return result
-
-
-def _peak_memory() -> str:
-    """The largest resident size so far of this process and of its finished workers."""
-    try:
-        import resource
-    except ImportError:  # pragma: no cover - not on Unix
-        return "unknown"
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
-    return f"{own} MiB (workers {workers} MiB)"
-
-
-def _unchanged(output: Path, records: Path, inputs: str, now: datetime) -> BuildResult | None:
-    """The last build's result, if it had exactly these inputs, its files are untouched and
-    no item it held back has come out since."""
-    try:
-        last = json.loads((records / LAST_BUILD).read_text("utf-8"))
-        recorded = read_records(records)
-        if last["inputs"] != inputs or recorded is None or not untouched(output, recorded):
-            return None
-        release = last.get("release")
-        if release is not None and datetime.fromisoformat(release) <= now:
-            return None
-        due = last.get("due")
-        if due is not None and datetime.fromisoformat(due) <= now:
-            return None  # a week has ended: its edition joins the editions feed
-        return BuildResult(
-            warnings=[Problem(*p) for p in last["warnings"]],
-            written=0,
-            release=None if release is None else datetime.fromisoformat(release),
-            **last["counts"],
-        )
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-def _save_last_build(records: Path, inputs: str, result: BuildResult) -> None:
-    counts = {
-        "shown": result.shown,
-        "hidden": result.hidden,
-        "future": result.future,
-        "pages": result.pages,
-        "feeds": result.feeds,
-        "files": result.files,
-    }
-    warnings = [[p.path, p.line, p.field, p.message] for p in result.warnings]
-    release = None if result.release is None else result.release.isoformat()
-    due = None if result.due is None else result.due.isoformat()
-    data = {"inputs": inputs, "counts": counts, "warnings": warnings, "release": release}
-    data["due"] = due
-    temporary = records / (LAST_BUILD + ".tmp")
-    try:
-        temporary.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True), "utf-8")
-        os.replace(temporary, records / LAST_BUILD)
-    except OSError as error:  # only costs the next build its shortcut
-        log.warning("could not record the build in %s: %s", records, error.strerror)
 
 
 def _nav(config: SiteConfig) -> list[tuple[str, str]]:

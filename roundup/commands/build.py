@@ -18,7 +18,7 @@ from roundup.commands.common import (
 )
 
 if TYPE_CHECKING:
-    from roundup.build.pipeline import BuildResult
+    from roundup.build.result import BuildResult
 
 HELP = "build the site into the output folder"
 

@@ -10,7 +10,8 @@ import threading
 import traceback
 from pathlib import Path
 
-from roundup.build.pipeline import BuildResult, Memory, build, release
+from roundup.build.pipeline import Memory, build, release
+from roundup.build.result import BuildResult
 from roundup.commands.build import summary
 from roundup.commands.common import error, load_config, printable
 from roundup.core.config import SiteConfig

@@ -20,7 +20,7 @@ from feedgen.feed import FeedGenerator
 
 from roundup.render.feeds import GENERATOR, clean, cut
 from roundup.site.entryids import TAG_DATE
-from roundup.site.pages import comment_html, plural
+from roundup.site.filters import comment_html, plural
 from roundup.site.structure import Edition, Site
 
 PATH = "editions.xml"

@@ -22,7 +22,7 @@ from roundup.core.config import SiteConfig
 from roundup.core.dates import format_date, format_time
 from roundup.core.errors import TemplateError
 from roundup.core.weeks import EditionCalendar
-from roundup.site import pages as P
+from roundup.site import filters as F
 from roundup.site import structure as S
 from roundup.site.listed import listed_comment
 from roundup.site.pages import Page
@@ -180,14 +180,14 @@ class Renderer:
         self.env.filters.update(
             date=format_date,
             time=format_time,
-            first_image=P.first_image,
-            domain=P.domain_of,
-            provider_name=P.provider_of,
-            coverage=P.coverage,
-            plural=P.plural,
-            without=P.without,
+            first_image=F.first_image,
+            domain=F.domain_of,
+            provider_name=F.provider_of,
+            coverage=F.coverage,
+            plural=F.plural,
+            without=F.without,
             # Safe: comment_html only rewrites tags of the already sanitised comment.
-            comment=lambda html, level: Markup(P.comment_html(html, level)),
+            comment=lambda html, level: Markup(F.comment_html(html, level)),
             listed_comment=listed_comment,
         )
         base = config.base_path

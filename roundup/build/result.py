@@ -1,0 +1,95 @@
+"""What a build did, and its record that lets a rebuild with nothing changed answer at once."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from roundup.core.errors import Problem
+from roundup.state.ownership import read_records, untouched
+
+log = logging.getLogger(__name__)
+
+LAST_BUILD = "last-build.json"  # in the records folder: inputs, counts and warnings
+
+
+@dataclass(slots=True)
+class BuildResult:
+    """What a build did, for the summary line and for tests."""
+
+    shown: int = 0
+    hidden: int = 0  # unpublished (drafts), not counting those below
+    future: int = 0  # published, but dated after the build's "now": held back until then
+    pages: int = 0
+    feeds: int = 0
+    files: int = 0
+    written: int = 0
+    warnings: list[Problem] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    release: datetime | None = None  # when the first held item comes out
+    due: datetime | None = None  # when the running week's edition ends (the editions feed)
+
+    @property
+    def seconds(self) -> float:
+        return sum(self.timings.values())
+
+
+def unchanged_result(output: Path, records: Path, inputs: str, now: datetime) -> BuildResult | None:
+    """The last build's result, if it had exactly these inputs, its files are untouched and
+    no item it held back has come out since."""
+    try:
+        last = json.loads((records / LAST_BUILD).read_text("utf-8"))
+        recorded = read_records(records)
+        if last["inputs"] != inputs or recorded is None or not untouched(output, recorded):
+            return None
+        release = last.get("release")
+        if release is not None and datetime.fromisoformat(release) <= now:
+            return None
+        due = last.get("due")
+        if due is not None and datetime.fromisoformat(due) <= now:
+            return None  # a week has ended: its edition joins the editions feed
+        return BuildResult(
+            warnings=[Problem(*p) for p in last["warnings"]],
+            written=0,
+            release=None if release is None else datetime.fromisoformat(release),
+            **last["counts"],
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def save_last_build(records: Path, inputs: str, result: BuildResult) -> None:
+    counts = {
+        "shown": result.shown,
+        "hidden": result.hidden,
+        "future": result.future,
+        "pages": result.pages,
+        "feeds": result.feeds,
+        "files": result.files,
+    }
+    warnings = [[p.path, p.line, p.field, p.message] for p in result.warnings]
+    release = None if result.release is None else result.release.isoformat()
+    due = None if result.due is None else result.due.isoformat()
+    data = {"inputs": inputs, "counts": counts, "warnings": warnings, "release": release}
+    data["due"] = due
+    temporary = records / (LAST_BUILD + ".tmp")
+    try:
+        temporary.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True), "utf-8")
+        os.replace(temporary, records / LAST_BUILD)
+    except OSError as error:  # only costs the next build its shortcut
+        log.warning("could not record the build in %s: %s", records, error.strerror)
+
+
+def peak_memory() -> str:
+    """The largest resident size so far of this process and of its finished workers."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on Unix
+        return "unknown"
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+    return f"{own} MiB (workers {workers} MiB)"

@@ -1,0 +1,101 @@
+"""What templates show of an item: the filters the renderer registers (plural, coverage...)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from roundup.core.model import Image, Related
+from roundup.site import structure as S
+from roundup.site.structure import Item
+
+
+def plural(count: int, noun: str) -> str:
+    """ "1 link", "2,565 links": the count with its noun (nouns here take a plain "s")."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def without(values: tuple[Any, ...], unwanted: Any) -> tuple[Any, ...]:
+    """`values` less any equal to `unwanted`: an item's topics less the one its group names."""
+    return tuple(v for v in values if v != unwanted) if unwanted in values else values
+
+
+def first_image(item: Item) -> Image | None:
+    """The first image worth showing: not a tracking pixel or icon (when its size is known)."""
+    return item.first_image
+
+
+def domain_of(record: Item | Related) -> str:
+    return record.domain if isinstance(record, Item) else S.domain_of(record)
+
+
+def provider_of(record: Item | Related) -> str:
+    """Who published it: the provider's name, else its domain."""
+    return record.provider_name if isinstance(record, Item) else S.provider_of(record)
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """One provider's related links, for "Also covered by …"."""
+
+    provider: str
+    links: tuple[Related, ...]
+
+
+def coverage(related: Iterable[Related], limit: int = 0) -> tuple[tuple[Coverage, ...], int]:
+    """Related links grouped by provider in first-seen order, and how many `limit` left out.
+
+    Grouping keeps "Also covered by GitHub, GitHub" from naming one provider twice.
+    """
+    links = [r for r in related if r.url]
+    shown = links[:limit] if limit else links
+    groups: dict[str, list[Related]] = {}
+    for link in shown:
+        groups.setdefault(provider_of(link), []).append(link)
+    return tuple(Coverage(p, tuple(ls)) for p, ls in groups.items()), len(links) - len(shown)
+
+
+# Serialised sanitiser output has quoted attribute values and escaped text, so this reads its
+# tags exactly; a plain "<img" search could match inside an attribute value.
+_TOKEN = re.compile(
+    r'<(/?)([a-zA-Z][a-zA-Z0-9]*)((?:\s+[^\s"\'=<>/]+(?:="[^"]*")?)*)\s*/?>|[^<]+|<'
+)
+_HEADING = re.compile(r"h([1-6])")
+# Every heading tag starts with one of these and every image tag with one of the last two; a
+# comment with none of them (most comments) comes out unchanged, so it needs no tokenising.
+_REWRITTEN_STARTS = ("<h", "<H", "</h", "</H", "<i", "<I")
+
+
+def comment_html(html: str, level: int) -> str:
+    """The sanitised comment with its headings below `level` and its images lazy.
+
+    The curator writes "## Why" whatever the page; moved down, the page keeps one h1 and no
+    skipped levels. Levels beyond h6 become bold paragraphs.
+    """
+    for start in _REWRITTEN_STARTS:
+        if start in html:
+            break
+    else:
+        return html
+    tokens = list(_TOKEN.finditer(html))
+    levels = sorted({int(m[2][1]) for m in tokens if m[2] and _HEADING.fullmatch(m[2].lower())})
+    # Ranked rather than shifted, so "## A" then "#### B" nest without a skipped level too.
+    new_level = {old: level + 1 + rank for rank, old in enumerate(levels)}
+    out = []
+    for m in tokens:
+        closing, name, attributes = m[1], (m[2] or "").lower(), m[3] or ""
+        if _HEADING.fullmatch(name):
+            new = new_level[int(name[1])]
+            if new <= 6:
+                out.append(f"<{closing}h{new}{attributes}>")
+            elif closing:
+                out.append("</p>")
+            else:
+                out.append(f'<p class="comment-heading"{attributes}>')
+        elif name == "img" and not closing:
+            out.append(f'<img{attributes} loading="lazy" decoding="async">')
+        else:
+            out.append(m[0])
+    return "".join(out)
