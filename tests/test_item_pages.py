@@ -139,6 +139,18 @@ def test_search_finds_links_without_a_page_at_their_entry(tmp_path: Path) -> Non
     assert len(records) == 4 and not list(out.glob("items/*"))
 
 
+def test_search_results_without_a_page_lead_to_the_week_page_that_lists_them(
+    tmp_path: Path,
+) -> None:
+    site = make_site(tmp_path, item_pages="false", editions='"week"', items_per_page="1")
+    out, _ = build_folder(site, tmp_path / "out")
+    urls = sorted(r["meta"]["url"] for r in fragments(out).values())
+    assert len(urls) == 4 and all("/w" in url for url in urls)
+    for url in urls:  # each leads to the page of its week's edition that shows its entry
+        page, anchor = url.removeprefix("/links/").split("#")
+        assert parse_html(out / page / "index.html").cssselect(f"#{anchor}"), url
+
+
 class _QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass

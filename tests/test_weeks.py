@@ -261,6 +261,30 @@ def test_the_editions_feed_has_the_ended_weeks_each_dated_by_its_end(weekly: Pat
     assert "draft" not in (weekly / "editions.xml").read_text("utf-8").lower()
 
 
+@pytest.mark.parametrize("item_pages", [False, "commented"])
+def test_the_editions_feed_links_only_pages_the_site_has(
+    tmp_path: Path, item_pages: bool | str
+) -> None:
+    site = _weekly_site(tmp_path)
+    (site / "content" / "w19-wed.md").write_text(
+        "---\ntitle: Link w19-wed\npublishedDateTime: 2024-05-08T10:00:00Z\n"
+        "originalUrl: https://example.com/w19-wed\ntopics: [Rust]\n---\n",
+        encoding="utf-8",
+    )  # no comment: with "commented", no page of its own
+    out = _build(site, tmp_path / "out", "2024-05-29T12:00:00+00:00", item_pages=item_pages)
+    bodies = [entry.content[0].value for entry in _entries(out)]
+    links = {
+        href.removeprefix(BASE)
+        for body in bodies
+        for href in etree.HTML(body).xpath("//a/@href")
+        if href.startswith(BASE)
+    }
+    assert all((out / path / "index.html").is_file() for path in links), links
+    week19 = bodies[1]
+    assert "Link w19-wed</a></h3>\n<p>example.com</p>" in week19
+    assert (f'<a href="{BASE}items/w19-mon/">Details</a>' in week19) == bool(item_pages)
+
+
 def test_a_week_joins_the_feed_at_its_end_with_no_edit_and_never_before(tmp_path: Path) -> None:
     site = _weekly_site(tmp_path)
     out = tmp_path / "out"

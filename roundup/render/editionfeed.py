@@ -89,9 +89,12 @@ def edition_html(site: Site, edition: Edition) -> str:
             if site.preview and not a.published:
                 title = f"[Unpublished] {title}"
             parts.append(f'<h3><a href="{escape(a.url)}">{escape(title, quote=False)}</a></h3>')
-            page = escape(base + item.path)
             source = escape(item.provider_name, quote=False)
-            parts.append(f'<p>{source} · <a href="{page}">Details</a></p>')
+            if item.has_page:  # not every link has one (`item_pages`)
+                page = escape(base + item.path)
+                parts.append(f'<p>{source} · <a href="{page}">Details</a></p>')
+            else:
+                parts.append(f"<p>{source}</p>")
             if a.excerpt:
                 parts.append(f"<p>{escape(cut(a.excerpt, EXCERPT), quote=False)}</p>")
             if a.comment_html:  # sanitised when loaded; its headings go below the titles'

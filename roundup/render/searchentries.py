@@ -26,10 +26,12 @@ class PagelessEntries:
             for number, part in enumerate(paging.edition_pages(edition, per_page), 1):
                 for item in part.items:
                     if not item.has_page:
-                        self.listed[item.article.source] = S.day_path(edition.day, number)
+                        # The edition's own path: a week's ("2024/w19/"), not its first day's.
+                        where = edition.path + S.page_suffix(number)
+                        self.listed[item.article.source] = where
 
     def url(self, item: S.Item) -> str:
-        """Where a search result for the link leads: its entry on its day's page."""
+        """Where a search result for the link leads: its entry on its edition's page."""
         return f"{self.config.base_path}{self.listed[item.article.source]}#{ANCHOR}{item.slug}"
 
     def key(self, item: S.Item) -> str:
