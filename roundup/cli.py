@@ -74,8 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(_command(args.command).run(args))
     except ConfigError as failure:
-        for problem in failure.problems:
-            error(str(problem))
+        for message in failure.problems:
+            error(message)
         error("roundup: the configuration has errors; nothing was done")
         return EXIT_FAILED
     except ContentError as failure:

@@ -25,12 +25,12 @@ from roundup.read.loader import display_path, load_articles, scan
 from roundup.read.stored import DamagedEntry
 from roundup.render import editionfeed, feeds, search, sitemaps
 from roundup.render.bytecode import TemplateCache
-from roundup.render.templating import Renderer
+from roundup.render.templating import Asset, Renderer
 from roundup.site import entryids, hosting, pages, published
 from roundup.site import structure as S
 from roundup.state.folder import StateFolder, check_apart
 from roundup.state.output import Writer
-from roundup.state.ownership import check_folder, resolved
+from roundup.state.ownership import Record, check_folder, resolved
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +170,8 @@ def _build(
         return previous
     state.ensure()
     stored.compact(len(found.files) > stored.COMPACT_ARTICLES)
-    cache = ParseCache(state.parsed, config.timezone, memory=memory and memory.parsed)
+    parse_memory = memory.parsed if memory is not None else None
+    cache = ParseCache(state.parsed, config.timezone, memory=parse_memory)
     reading = partial(progress, "reading", "files") if progress else None
     loaded = load_articles(config, cache, found, reading, now)  # saves the cache, whatever
     shown = [a for a in loaded.articles if a.published or preview]
@@ -263,10 +264,10 @@ def _jobs(site: S.Site, ids: dict[str, str], renderer: Renderer, now: datetime) 
     for sitemap in sitemaps.plan(pages.sitemap_entries(site), site.config.base_url):
         make = partial(sitemap.render, site.config.base_url)
         jobs.append((sitemap.path, "sitemap", make, (sitemap.entries, sitemap.index)))
-    for spec, path, make in _feed_files(site, ids):
+    for spec, path, make_feed in _feed_files(site, ids):
         # The ids are part of what a feed shows: one can change with another file (two ids
         # alike), which the items' own fingerprints do not see.
-        jobs.append((path, "feed", partial(make, site, spec), (spec.items, spec.ids)))
+        jobs.append((path, "feed", partial(make_feed, site, spec), (spec.items, spec.ids)))
     if site.calendar.weekly:
         ended = editionfeed.published(site, now)
         make_editions = partial(editionfeed.atom, site, ended)
@@ -274,7 +275,7 @@ def _jobs(site: S.Site, ids: dict[str, str], renderer: Renderer, now: datetime) 
     return jobs
 
 
-def _render_item(renderer: Renderer, item: S.Item, context: dict) -> bytes:
+def _render_item(renderer: Renderer, item: S.Item, context: dict[str, Any]) -> bytes:
     return renderer.render(pages.item_page(item, context))
 
 
@@ -282,7 +283,7 @@ def _write_all(
     site: S.Site,
     ids: dict[str, str],
     renderer: Renderer,
-    assets: list,
+    assets: list[Asset],
     writer: Writer,
     result: BuildResult,
     progress: Progress | None,
@@ -313,7 +314,8 @@ def _write_all(
         path, kind, _, source = job
         key = None
         if writer.had(path):
-            if kind == "item.html" and id(source["item"]) in kept:  # type: ignore[index]
+            # An item page's fingerprint source is its context, which holds the item.
+            if kind == "item.html" and isinstance(source, dict) and id(source["item"]) in kept:
                 key = writer.old[path].key  # its page shows nothing else: the same key
             else:
                 key = key_of(kind, path, source)
@@ -328,7 +330,7 @@ def _write_all(
     # short-lived cycles (Jinja's contexts) for the collector to free.
     gc.enable()
 
-    def work(shard: int, shards: int):
+    def work(shard: int, shards: int) -> tuple[dict[str, Record], list[str], int] | None:
         # Shard 0 runs in this process and records straight into the writer.
         own = writer.for_worker(shard) if shard > 0 else writer
         for index in range(shard, total, shards):
@@ -360,7 +362,7 @@ def _write_all(
 
 def _feed_files(
     site: S.Site, ids: dict[str, str]
-) -> Iterator[tuple[feeds.FeedSpec, str, Callable]]:
+) -> Iterator[tuple[feeds.FeedSpec, str, Callable[[S.Site, feeds.FeedSpec], bytes]]]:
     for spec in feeds.feed_specs(site, ids):
         yield spec, spec.atom_path, feeds.atom
         yield spec, spec.rss_path, feeds.rss

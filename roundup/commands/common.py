@@ -8,7 +8,7 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from roundup.core import config as config_module
 from roundup.core.config import SiteConfig
@@ -72,7 +72,7 @@ class StatusLine:
 status = StatusLine()
 
 
-class LogHandler(logging.StreamHandler):
+class LogHandler(logging.StreamHandler[TextIO]):
     """Log records on stderr, each after clearing the progress line."""
 
     def emit(self, record: logging.LogRecord) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sized
 from pathlib import Path
 
 from roundup.commands.common import add_config_argument, error, load_config
@@ -70,5 +71,5 @@ def run(args: argparse.Namespace) -> int:
     return 1 if outcome.failed else 0
 
 
-def _count(feeds: list) -> str:
+def _count(feeds: Sized) -> str:
     return f"{len(feeds)} feed{'s' * (len(feeds) != 1)}"

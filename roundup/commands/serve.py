@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import io
 import signal
 import sys
 from pathlib import Path
@@ -71,7 +72,8 @@ def _port(text: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     # A command that runs for hours: each line must show when it happens, also in a pipe.
-    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+    if isinstance(sys.stdout, io.TextIOWrapper):  # not when a caller replaced it
+        sys.stdout.reconfigure(line_buffering=True)
     # Stopped by a process manager (SIGTERM) as by Ctrl-C: a build under way is undone.
     signal.signal(signal.SIGTERM, _interrupt)
     if args.no_build and (args.preview or args.no_watch):

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 
 from roundup.core.errors import ConfigError
 from roundup.core.slugs import slugify
@@ -66,8 +67,8 @@ class _Settings(BaseModel):
     @field_validator("item_pages", mode="plain")
     @classmethod
     def _item_pages(cls, value: object) -> bool | str:
-        if value is True or value is False or value == COMMENTED:
-            return value  # type: ignore[return-value]
+        if value is True or value is False or (isinstance(value, str) and value == COMMENTED):
+            return value
         raise ValueError(f'expected true, false or "{COMMENTED}", got {value!r}')
 
     @field_validator("websub_hub")
@@ -313,7 +314,7 @@ _EXPECTED = {
 }
 
 
-def _describe(where: str, error: dict[str, Any], given: dict[str, Any]) -> str:
+def _describe(where: str, error: ErrorDetails, given: dict[str, Any]) -> str:
     key = ".".join(str(part) for part in error["loc"]) or "(config)"
     message = error["msg"].removeprefix("Value error, ")
     if error["type"] in _EXPECTED:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import TypeVar, cast
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -58,7 +58,8 @@ def map_shards(function: Callable[[int, int], R], size: int) -> list[R]:
             # pickling on the way back.
             others = pool.starmap_async(_run, [(shard, shards) for shard in range(1, shards)])
             mine = function(0, shards)
-            return [mine, *others.get()]  # type: ignore[list-item]
+            # The workers run `function` too (as `_job`), so their results are R as well.
+            return [mine, *cast("list[R]", others.get())]
     finally:
         _job = None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, tzinfo
 from html import escape
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import urljoin
 
 from roundup.importers.dates import DateProblem, parse_date
@@ -17,7 +17,7 @@ __all__ = ["feed_date", "looks_like_json_feed", "read_json_feed"]
 _VERSION = "https://jsonfeed.org/version/"
 
 
-def looks_like_json_feed(document: Any) -> bool:
+def looks_like_json_feed(document: object) -> TypeGuard[dict[str, Any]]:
     return (
         isinstance(document, dict)
         and str(document.get("version", "")).startswith(_VERSION)
@@ -68,7 +68,8 @@ def read_json_feed(
             )
         text = entry_text(summary, content, link, base)
         image = _text(item.get("image")) or _text(item.get("banner_image"))
-        tags = item.get("tags") if isinstance(item.get("tags"), list) else ()
+        listed = item.get("tags")
+        tags = listed if isinstance(listed, list) else ()
         yield Entry(
             place=place,
             url=link,

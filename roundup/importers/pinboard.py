@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import tzinfo
-from typing import Any
+from typing import Any, TypeGuard
 
 from roundup.importers.dates import DateProblem, parse_date
 from roundup.importers.entry import Entry, Skip, decode_entities, flag, split_tags
@@ -12,7 +12,7 @@ from roundup.importers.entry import Entry, Skip, decode_entities, flag, split_ta
 __all__ = ["looks_like_pinboard", "read_pinboard"]
 
 
-def looks_like_pinboard(document: Any) -> bool:
+def looks_like_pinboard(document: object) -> TypeGuard[list[Any]]:
     """A JSON list whose objects have Pinboard's `href` (an empty list is an empty export)."""
     return isinstance(document, list) and all(
         isinstance(item, dict) and "href" in item for item in document[:20]

@@ -45,7 +45,7 @@ class _Shard(msgspec.Struct, forbid_unknown_fields=True):
     entries: dict[str, tuple[int, int, str, str, msgspec.Raw]]
 
 
-_shard_decoder = msgspec.msgpack.Decoder(_Shard)
+_shard_decoder: msgspec.msgpack.Decoder[_Shard] = msgspec.msgpack.Decoder(_Shard)
 _shard_encoder = msgspec.msgpack.Encoder()
 _Stored = tuple[StatKey, Keys, bytes | msgspec.Raw]
 _Row = tuple[int, int, str, str, msgspec.Raw]  # size, modification time, keys, result
@@ -58,9 +58,10 @@ def code_digest() -> str:
     h = hashlib.blake2b(__version__.encode(), digest_size=16)
     # A new Markdown or sanitiser can change a cached comment, a new Jinja or feedgen a page
     # whose inputs did not change.
-    libraries = (sys.version, markdown.__version__, nh3.__version__, yaml.__version__,
-                 pydantic.VERSION, jinja2.__version__, feedgen.version.version_str,
-                 msgspec.__version__)  # fmt: skip
+    libraries = (sys.version, markdown.__version__,
+                 nh3.__version__,  # type: ignore[attr-defined]  # nh3's stubs omit __version__
+                 yaml.__version__, pydantic.VERSION, jinja2.__version__,
+                 feedgen.version.version_str, msgspec.__version__)  # fmt: skip
     h.update(repr(libraries).encode())
     package = Path(__file__).parents[1]  # the whole roundup package, not only read/
     for path in sorted(package.rglob("*.py")):
@@ -138,16 +139,16 @@ class ParseCache:
         for shard in self._all_shards():
             entries = self._entries(shard)
             for source in entries:
-                stat = stat_keys.get(source)
-                if stat is None:
+                current = stat_keys.get(source)
+                if current is None:
                     self.dirty.add(shard)  # an entry of a file that is gone
                 else:
-                    self._find(source, stat, entries, found)
+                    self._find(source, current, entries, found)
         return found
 
     def _all_shards(self) -> list[str]:
         try:
-            return sorted(n for n in os.listdir(self.folder) if n in _SHARD_SET)  # type: ignore[arg-type]
+            return sorted(n for n in os.listdir(self.folder) if n in _SHARD_SET)
         except (OSError, TypeError):
             return []
 

@@ -6,15 +6,16 @@ import hashlib
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import replace
 from operator import attrgetter
-from typing import Any, NamedTuple, TypeVar
+from typing import NamedTuple, TypeVar
 
 from roundup.core.errors import Problem
 from roundup.core.links import canonical_link
+from roundup.core.model import Article
 from roundup.core.slugs import is_lossy, short_hash
 from roundup.read.content import derived_slug
 
-# Articles, or the cache's stand-ins for unpublished ones: anything with these fields.
-A = TypeVar("A", bound=Any)
+# Articles, or the cache's lazily decoded ones: what is checked comes back of the same kind.
+A = TypeVar("A", bound=Article)
 
 
 def url_key(url: str) -> str:
@@ -23,10 +24,10 @@ def url_key(url: str) -> str:
     return canonical_link(url)
 
 
-def link_key(article: Any) -> str:
+def link_key(article: Article) -> str:
     """A short fingerprint of `url_key`; the cache keeps only this of an unpublished article."""
     stored = getattr(article, "link_key", None)
-    if stored:
+    if isinstance(stored, str) and stored:
         return stored
     return hashlib.blake2b(url_key(article.url).encode(), digest_size=12).hexdigest()
 
@@ -38,7 +39,7 @@ class Keys(NamedTuple):
     link_key: str
 
 
-def keys_of(article: Any) -> Keys:
+def keys_of(article: Article) -> Keys:
     return Keys(derived_slug(article.source), link_key(article))
 
 
@@ -85,7 +86,7 @@ def check_collection(
             group = derived.get(slug)
             if group is None:
                 derived[slug] = article
-            elif type(group) is list:
+            elif isinstance(group, list):
                 group.append(article)
             else:
                 derived[slug] = [group, article]
@@ -95,14 +96,14 @@ def check_collection(
         if slug in claimed:
             # Moving the file-named page would let any file (a draft, even) take a published
             # URL away; the author who wrote the slug decides instead.
-            for article in group if type(group) is list else (group,):
+            for article in group if isinstance(group, list) else (group,):
                 message = (
                     f"{prefix}{article.source} already has the slug {slug!r} from its file name; "
                     "choose another"
                 )
                 errors.append(_problem(claimed[slug], "slug", message))
             continue
-        if type(group) is not list:
+        if not isinstance(group, list):
             continue
         group.sort(key=lambda a: _claim_order(a.source, slug))
         for article in group[1:]:
@@ -129,13 +130,13 @@ def _free(slug: str, source: str, taken: set[str]) -> str:
 
 
 def _duplicate_links(
-    ordered: Sequence[Any],
+    ordered: Sequence[A],
     keys: Mapping[str, Keys],
     prefix: str,
-    edition_of: Callable[[Any], Hashable],
+    edition_of: Callable[[A], Hashable],
 ) -> list[Problem]:
     warnings = []
-    first: dict[tuple[str, Hashable], Any] = {}
+    first: dict[tuple[str, Hashable], A] = {}
     for article in ordered:
         key = (keys[article.source].link_key, edition_of(article))
         earlier = first.setdefault(key, article)
@@ -158,6 +159,6 @@ def repeated_links(articles: Sequence[A], known: Mapping[str, Keys] | None = Non
     return [group for group in groups.values() if len(group) > 1]
 
 
-def _problem(article: Any, where: str, message: str) -> Problem:
+def _problem(article: Article, where: str, message: str) -> Problem:
     line = getattr(article, "lines", {}).get(where)
     return Problem(article.source, line, where, message)

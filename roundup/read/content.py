@@ -6,6 +6,7 @@ import hashlib
 import logging
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import tzinfo
 from pathlib import Path
@@ -75,8 +76,8 @@ def parse_bytes(data: bytes, source: str, zone: tzinfo) -> Parsed:
     try:
         text = decode(data)
         front, first_line, body, body_line = split_frontmatter(text)
-    except FileProblem as problem:
-        return Parsed(None, [Problem(source, problem.line, "", problem.message)])
+    except FileProblem as failure:
+        return Parsed(None, [Problem(source, failure.line, "", failure.message)])
     loaded = yamlstrict.load(front, first_line)
     report = Report(source, loaded)
     for issue in loaded.issues:
@@ -199,8 +200,8 @@ def _validate(
         message = "too intricate to render as Markdown in time; shown as plain text"
         report.warnings.append(Problem(report.source, body_line, "body", message))
 
-    keys = ("slug", "originalUrl", "webUrl", "publishedDateTime", "id")
-    lines = {key: report.yaml.line_of((key,)) for key in keys}
+    keys: tuple[str, ...] = ("slug", "originalUrl", "webUrl", "publishedDateTime", "id")
+    lines: dict[str, int | None] = {key: report.yaml.line_of((key,)) for key in keys}
     for name, keys, kept in (
         ("related", ("originalUrl", "webUrl"), [r.url for r in related]),
         ("images", ("url",), [i.url for i in images]),
@@ -234,7 +235,7 @@ def _validate(
 
 
 def _nested_link_lines(
-    field: str, entries: Any, keys: tuple[str, ...], kept: list[str | None], report: Report
+    field: str, entries: Any, keys: tuple[str, ...], kept: Sequence[str | None], report: Report
 ) -> dict[str, int]:
     """The lines of the URLs of kept related links or images, by their name in the file
     (`related[2].webUrl`, `images[0].url`), in the order of the kept entries: `roundup check
@@ -279,7 +280,7 @@ def _check_fields(
     # Checked here rather than in the model: pydantic skips model checks once a field fails,
     # and a missing link must be reported together with every other problem.
     # `tittle:` or `url:` instead of the field: the error names the line to fix.
-    instead = {}
+    instead: dict[str, str] = {}
     for key in raw:
         field = None if key in fields else fieldnames.meant(key)
         if field and field not in fields:
@@ -317,7 +318,12 @@ def _check_comments(raw: dict[str, Any], report: Report) -> None:
             continue  # `published: false  # until Monday` is a comment meant as one
         value: Any = raw
         for step in path:
-            value = value[step] if isinstance(value, dict | list) else None
+            if isinstance(value, dict):
+                value = value.get(step)
+            elif isinstance(value, list) and isinstance(step, int):
+                value = value[step]
+            else:
+                value = None
         text = value if isinstance(value, str) else ""
         whole = (text + rest).strip()
         what = "topic" if path[0] == "topics" else str(path[-1])

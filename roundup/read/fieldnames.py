@@ -32,7 +32,7 @@ _NAMES_ELSEWHERE = {
     "slug": ("permalink", "urlname"),
 }  # fmt: skip
 # Other generators' ways to keep a page private; roundup would publish the item.
-_HIDING = ("hidden", "private", "unlisted", "unpublished", "hide")
+_HIDING: tuple[str, ...] = ("hidden", "private", "unlisted", "unpublished", "hide")
 
 
 def _folded(key: str) -> str:

@@ -87,7 +87,10 @@ def _walk(
         return
     found.sort(key=lambda x: x.path if isinstance(x, Problem) else x[0])
     for item in found:
-        (warnings if isinstance(item, Problem) else files).append(item)  # type: ignore[arg-type]
+        if isinstance(item, Problem):
+            warnings.append(item)
+        else:
+            files.append(item)
     for name in sorted(folders):
         _walk(os.path.join(folder, name), prefix + name + "/", root, files, warnings)
 

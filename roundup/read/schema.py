@@ -77,7 +77,7 @@ def parse_required_text(value: Any, info: ValidationInfo) -> str:
     return text
 
 
-def parse_number(value: Any, info: ValidationInfo) -> float | None:
+def parse_number(value: object, info: ValidationInfo) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):

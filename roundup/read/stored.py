@@ -13,7 +13,7 @@ import zlib
 from collections.abc import Iterable
 from datetime import datetime
 from operator import attrgetter
-from typing import Any
+from typing import Any, Final
 
 import msgspec
 
@@ -35,8 +35,10 @@ _head = attrgetter(*HEAD)
 _body = attrgetter(*BODY)
 _compared = attrgetter(*(f.name for f in Article.__dataclass_fields__.values() if f.compare))
 _set = object.__setattr__
-_DATE = HEAD.index("published_at")
-_TOPICS = HEAD.index("topics")
+# Positions in the head as literals, so that the type of `_Head` at each is known.
+_DATE: Final = 2
+_TOPICS: Final = 5
+assert (HEAD[_DATE], HEAD[_TOPICS]) == ("published_at", "topics"), HEAD
 
 # The body is JSON, which keeps what the pages show exactly: texts, whole numbers apart from
 # fractions, and each date with its own UTC offset (a related link's date is printed with
@@ -56,8 +58,9 @@ assert BODY == ("title", "original_url", "web_url", "excerpt", "comment_html", "
 _json = msgspec.json.Encoder()
 _msgpack = msgspec.msgpack.Encoder()
 # memoryview: the body stays a view of the entry's bytes, which the parse cache holds anyway.
-_entry_decoder = msgspec.msgpack.Decoder(tuple[_Head, memoryview, tuple[Problem, ...]])
-_body_decoder = msgspec.json.Decoder(_Body)
+_Entry = tuple[_Head, memoryview, tuple[Problem, ...]]
+_entry_decoder: msgspec.msgpack.Decoder[_Entry] = msgspec.msgpack.Decoder(_Entry)
+_body_decoder: msgspec.json.Decoder[_Body] = msgspec.json.Decoder(_Body)
 _COMPRESSION = 1  # zlib's fastest level: bodies are small, and a cold build compresses each
 
 # Sites of more than this many articles are built compact: bodies are decoded each time a
@@ -134,7 +137,7 @@ class LazyArticle(Article):
 _BODY_INDEX = {name: index for index, name in enumerate(BODY)}
 
 
-def _decode_body(article: LazyArticle, body: memoryview) -> tuple[Any, ...]:
+def _decode_body(article: LazyArticle, body: memoryview) -> _Body:
     try:
         return _body_decoder.decode(zlib.decompress(body))
     except (msgspec.DecodeError, ValueError, TypeError, zlib.error) as error:

@@ -16,7 +16,7 @@ import yaml
 from yaml.nodes import ScalarNode
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Mapping, Sequence
 
 _TAG = "tag:yaml.org,2002:"
 _STR, _TIMESTAMP = _TAG + "str", _TAG + "timestamp"
@@ -67,7 +67,7 @@ class Reader:
 
     def __init__(
         self,
-        resolvers: Mapping[str, Any],
+        resolvers: Mapping[str, Sequence[tuple[str, re.Pattern[str]]]],
         timestamp: Callable[[str], str],
         find_control: Callable[[str], object],
     ) -> None:
@@ -95,6 +95,8 @@ class Reader:
         lines: dict[Path, int] = {}
         # The innermost open collection (the column of its keys or dashes, itself, its path)
         # and, outside it, those it is nested in.
+        collection: Any  # a dict or a list of parsed values, told apart by type() below
+        path: Path
         indent_now, collection, path = 0, root, ()
         outer: list[tuple[int, Any, Path]] = []
         # A `key:` with nothing after it: its value is the block below, or null if none is.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -16,12 +16,17 @@ _STR, _SEQ, _MAP, _MERGE, _TIMESTAMP = (
     _TAG + t for t in ("str", "seq", "map", "merge", "timestamp")
 )
 
-# libyaml's C parser when PyYAML has it (PyPI wheels do): several times faster.
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# libyaml's C parser when PyYAML has it (PyPI wheels do): several times faster. The type
+# checker sees the pure-Python loader, whose interface the C one shares (same constructor and
+# resolver, libyaml's parser in place of PyYAML's).
+if TYPE_CHECKING:
+    _BaseLoader = yaml.SafeLoader
+else:
+    _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _constructor = yaml.constructor.SafeConstructor()
 
 
-class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
+class _Loader(_BaseLoader):
     """The safe loader, resolving plain scalars' tags without PyYAML's general machinery.
 
     The parser asks for the tag of every node; PyYAML's resolver walks path resolvers (which
@@ -29,14 +34,16 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
     same with one dictionary lookup per scalar.
     """
 
-    _by_first: ClassVar = {first: tuple(resolvers) for first, resolvers in
-                           _BaseLoader.yaml_implicit_resolvers.items()}  # fmt: skip
+    # Each first character's (tag, pattern) pairs, in the loader's order.
+    _by_first: ClassVar[dict[str, tuple[tuple[str, re.Pattern[str]], ...]]] = {
+        first: tuple(resolvers) for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+    }
     assert None not in _by_first, "wildcard resolvers would need checking for every scalar"
 
     def resolve(self, kind: type, value: str | None, implicit: tuple[bool, bool]) -> str:
         if kind is ScalarNode:
-            if implicit[0]:
-                for tag, pattern in self._by_first.get(value[:1], ()):  # type: ignore[index]
+            if implicit[0] and value is not None:  # a scalar's value is always text
+                for tag, pattern in self._by_first.get(value[:1], ()):
                     if pattern.match(value):
                         return tag
             return _STR
@@ -253,7 +260,7 @@ class _Walker:
     def note_comment(self, path: Path, node: ScalarNode) -> None:
         """Remember a comment right after a plain text on its line (see `YamlResult.comments`)."""
         end = node.end_mark
-        rest = self.lines[end.line][end.column :] if self.lines else ""  # type: ignore[index]
+        rest = self.lines[end.line][end.column :] if self.lines else ""
         if rest[:1] in (" ", "\t") and rest.lstrip(" \t").startswith("#"):
             self.result.comments[path] = rest.rstrip()
 
@@ -274,10 +281,9 @@ class _Walker:
         if depth > MAX_DEPTH:  # named by its top-level key: the full path would be a wall
             self.issue(path[:1], node, f"nested more than {MAX_DEPTH} levels deep")
             return None
-        kind = type(node)
-        if kind is ScalarNode:
+        if type(node) is ScalarNode:
             return self.scalar(node, path)
-        if kind is SequenceNode:
+        if type(node) is SequenceNode:
             if node.tag != _SEQ:
                 self.issue(path, node, f"the YAML tag {_short(node.tag)} is not allowed")
                 return None
@@ -286,7 +292,7 @@ class _Walker:
             return [
                 self.walk(item, (*path, i), node, depth + 1) for i, item in enumerate(node.value)
             ]
-        if kind is MappingNode:
+        if type(node) is MappingNode:
             return self.mapping(node, path, depth)
         return None  # pragma: no cover - the composer makes no other kind of node
 

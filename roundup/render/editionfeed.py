@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
+from typing import TYPE_CHECKING
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
@@ -22,6 +23,9 @@ from roundup.render.feeds import GENERATOR, clean, cut
 from roundup.site.entryids import TAG_DATE
 from roundup.site.filters import comment_html, plural
 from roundup.site.structure import Edition, Site
+
+if TYPE_CHECKING:
+    from lxml.etree import _Element
 
 PATH = "editions.xml"
 MAX_ENTRIES = 12  # a quarter of weekly editions: each entry holds a whole week of links
@@ -102,13 +106,13 @@ def edition_html(site: Site, edition: Edition) -> str:
     return "\n".join(parts)
 
 
-class _ContentBase(BaseEntryExtension):
+class _ContentBase(BaseEntryExtension):  # type: ignore[misc]  # feedgen has no types
     """xml:base on the content, so that a relative link in a comment resolves as on the page."""
 
     def __init__(self) -> None:
         self.page = ""
 
-    def extend_atom(self, entry):
+    def extend_atom(self, entry: _Element) -> _Element:
         content = entry.find("content")
         if content is not None:
             content.set(_XML_BASE, self.page)
@@ -144,7 +148,8 @@ def atom(site: Site, feed: EditionsFeed) -> bytes:
         fe.updated(end.astimezone(UTC))
         fe.content(clean(edition_html(site, edition)), type="html")
         getattr(fe, _EXTENSION).page = page
-    return fg.atom_str(pretty=True)
+    atom_feed: bytes = fg.atom_str(pretty=True)
+    return atom_feed
 
 
 def _newest(ends: Sequence[datetime]) -> datetime:

@@ -199,7 +199,7 @@ def entry_html(item: Item, item_url: str | None) -> str:
     return "\n".join(parts)
 
 
-class _EntryAdditions(BaseEntryExtension):
+class _EntryAdditions(BaseEntryExtension):  # type: ignore[misc]  # feedgen has no types
     """What feedgen cannot write into an entry: the item page's link and the content base
     (Atom), the author (RSS `dc:creator`) and the thumbnail (Media RSS, both formats)."""
 
@@ -246,7 +246,7 @@ class _EntryAdditions(BaseEntryExtension):
         xml_elem(f"{{{MEDIA_NS}}}thumbnail", entry, url=url, **size)
 
 
-class _FeedAdditions(BaseExtension):
+class _FeedAdditions(BaseExtension):  # type: ignore[misc]  # feedgen has no types
     """Namespaces, the WebSub hub in RSS, and no lastBuildDate in an empty RSS feed."""
 
     def __init__(self) -> None:
@@ -259,12 +259,14 @@ class _FeedAdditions(BaseExtension):
 
     def extend_rss(self, feed: _Element) -> _Element:
         channel = feed.find("channel")
+        assert channel is not None, "feedgen writes the channel"
         # Optional in RSS, and an empty feed has no date worth stating (Atom needs one).
         date = channel.find("lastBuildDate")
         if self.empty and date is not None:
             channel.remove(date)
         if self.hub:  # feedgen writes only the self link of the atom:link elements
             self_link = channel.find(_ATOM_LINK)
+            assert self_link is not None, "every feed has its self link"
             hub = self_link.makeelement(_ATOM_LINK, {"href": self.hub, "rel": "hub"})
             self_link.addnext(hub)
         return feed
@@ -339,13 +341,15 @@ def _fill_entry(fe: FeedEntry, site: Site, item: Item, entry_id: str) -> None:
 def atom(site: Site, spec: FeedSpec) -> bytes:
     """An Atom 1.0 feed (RFC 4287): each entry links the article and, as related, its page."""
     fg = _generator(site, spec, spec.atom_path, "application/atom+xml")
-    return fg.atom_str(pretty=True)
+    feed: bytes = fg.atom_str(pretty=True)
+    return feed
 
 
 def rss(site: Site, spec: FeedSpec) -> bytes:
     """An RSS 2.0 feed: the channel links the home page, items carry a non-permalink guid."""
     fg = _generator(site, spec, spec.rss_path, "application/rss+xml", rss=True)
-    return fg.rss_str(pretty=True)
+    feed: bytes = fg.rss_str(pretty=True)
+    return feed
 
 
 def json_feed(site: Site, spec: FeedSpec) -> bytes:

@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
+from typing import TypedDict, TypeGuard
 
 from roundup.core.errors import OutputError
 from roundup.core.parallel import workers
@@ -32,6 +33,13 @@ _RUNTIME = ("pagefind.js", "pagefind-worker.js", "pagefind-component-ui.js",
             "pagefind-component-ui.css")  # fmt: skip
 _UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js",
            "pagefind-modular-ui.css", "pagefind-highlight.js")  # fmt: skip
+
+
+class ShardRecord(TypedDict):
+    """A shard's entry in the record: what its index was made from and the files it made."""
+
+    inputs: str
+    files: list[str]
 
 
 def publish(
@@ -54,7 +62,7 @@ def publish(
         writer.record_files[RECORD] = None  # the index files go as all unmade files go
         return 0
     record = _read_record(writer)
-    kept: dict[str, dict] = {}
+    kept: dict[str, ShardRecord] = {}
     todo: list[tuple[Shard, str, bool]] = []
     version = pagefind_version()
     pageless = PagelessEntries(site)
@@ -62,10 +70,10 @@ def publish(
         primary = number == 0
         inputs = _inputs(shard, writer, primary, version, pageless)
         old = record.get(shard.key)
-        wanted = old is not None and (later or old.get("inputs") == inputs)
+        wanted = old if old is not None and (later or old["inputs"] == inputs) else None
         # Kept with the inputs it was made from: a stale shard stays stale for the next build.
-        if wanted and writer.keep(old["files"], old["inputs"]):
-            kept[shard.key] = old
+        if wanted is not None and writer.keep(wanted["files"], wanted["inputs"]):
+            kept[shard.key] = wanted
         elif not later:
             todo.append((shard, inputs, primary))
     if todo:
@@ -90,14 +98,22 @@ def _cpu() -> tuple[float, float]:
     return children.ru_utime + children.ru_stime, own.ru_utime + own.ru_stime
 
 
-def _read_record(writer: Writer) -> dict[str, dict]:
+def _read_record(writer: Writer) -> dict[str, ShardRecord]:
     try:
         data = json.loads((writer.records / RECORD).read_text("utf-8"))
         if data.get("version") != _RECORD_VERSION:
             return {}
-        return {k: v for k, v in data["shards"].items() if isinstance(v.get("files"), list)}
+        return {k: v for k, v in data["shards"].items() if _is_shard_record(v)}
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return {}
+
+
+def _is_shard_record(value: object) -> TypeGuard[ShardRecord]:
+    """Whether a shard's entry read back from the record file is one `publish` wrote."""
+    if not isinstance(value, dict) or not isinstance(value.get("inputs"), str):
+        return False
+    files = value.get("files")
+    return isinstance(files, list) and all(isinstance(name, str) for name in files)
 
 
 def _inputs(
@@ -121,7 +137,7 @@ def _index(
     cache_dir: Path,
     progress: Callable[[str, str, int, int], None] | None,
     pageless: PagelessEntries,
-) -> dict:
+) -> dict[str, ShardRecord]:
     """Run Pagefind on each shard (several at once) and add what it wrote to `writer`.
 
     The pages it reads are laid out in a temporary folder in `cache_dir`; it writes into the
@@ -131,7 +147,7 @@ def _index(
     cache_dir.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="search-", dir=cache_dir))
     bundles = Path(tempfile.mkdtemp(prefix="search-", dir=writer.scratch())).resolve()
-    made: dict[str, dict] = {}
+    made: dict[str, ShardRecord] = {}
     pool = ThreadPoolExecutor(max_workers=workers())
     try:
         # Pagefind runs in other processes; this one lays out the next shard's pages and
@@ -278,7 +294,7 @@ def _add_bundle(
     """Hand the bundle's files to `writer` under the shard's folder; yield their site paths.
 
     The files it leaves out go with the staging folder."""
-    names = []
+    names: list[str] = []
     for folder, _, files in os.walk(bundle):
         within = os.path.relpath(folder, bundle).replace(os.sep, "/")
         names += (name if within == "." else f"{within}/{name}" for name in files)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import sys
 import traceback
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -51,6 +52,7 @@ class Asset:
 # than the value itself. `_Environment` takes three shortcuts that leave every output
 # byte-identical: they only skip work whose result is known in advance.
 
+_escape_inner: Callable[[str], str] | None
 try:  # MarkupSafe's C escaper, without the Markup wrapper that printed output never needs
     from markupsafe._speedups import _escape_inner
 except ImportError:  # pragma: no cover - MarkupSafe without its C speedups, or before 3.0
@@ -64,10 +66,11 @@ _PLAIN_CALLABLES = frozenset({FunctionType, BuiltinMethodType})
 def _escape_output(value: Any) -> str:
     """What `{{ value }}` prints: the text of `markupsafe.escape(value)`."""
     kind = type(value)
-    if kind is str:
+    if kind is str and _escape_inner is not None:  # never None when the compiler calls this
         return _escape_inner(value)
     if kind is Markup:  # a macro's output, already safe
-        return value
+        markup: Markup = value
+        return markup
     if kind is int:  # sizes and counts: digits need no escaping
         return str(value)
     return escape(value)
@@ -80,7 +83,12 @@ class _CodeGenerator(jinja2.compiler.CodeGenerator):
     as a whole), so it need not be Markup itself.
     """
 
-    def _output_child_pre(self, node, frame, finalize) -> None:
+    def _output_child_pre(
+        self,
+        node: jinja2.nodes.Expr,
+        frame: jinja2.compiler.Frame,
+        finalize: jinja2.compiler.CodeGenerator._FinalizeInfo,
+    ) -> None:
         if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape or _escape_inner is None:
             super()._output_child_pre(node, frame, finalize)
             return
@@ -97,7 +105,8 @@ class _Context(jinja2.runtime.Context):
     """
 
     # `__self` and `__obj` as in Jinja: a template may pass keyword arguments `self` or `obj`.
-    def call(__self, __obj, *args, **kwargs):
+    # `__obj` is whatever a template calls, told apart by its type below.
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         kind = type(__obj)
         if kind is jinja2.runtime.Macro:
             if kwargs:  # loop and block variables only matter to callables taking the context
@@ -117,7 +126,12 @@ class _Context(jinja2.runtime.Context):
             )
 
 
-def _call_macro(macro: jinja2.runtime.Macro, eval_ctx: Any, args: tuple, kwargs: dict) -> Any:
+def _call_macro(
+    macro: jinja2.runtime.Macro,
+    eval_ctx: jinja2.nodes.EvalContext,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> Any:
     """What `macro(*args, **kwargs)` returns, without Macro.__call__'s general argument binding
     (a list page calls a macro or two per item).
 
@@ -148,7 +162,7 @@ class _Environment(jinja2.Environment):
         super().__init__(**options)
         self.escape_output = _escape_output  # what compiled templates call (see above)
 
-    def make_globals(self, d: dict[str, Any] | None) -> Any:
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         # Jinja lays a ChainMap of the template's own globals over these, which it then reads
         # key by key in Python for every page and every import (13 µs a page). roundup never
         # gives a template globals of its own, so templates can share the live dict itself.
@@ -250,8 +264,10 @@ class Renderer:
         loop. Run only once rendering recursed without end: parsing every template again
         would cost each build a tenth of a second."""
         extends: dict[str, tuple[str, str, int]] = {}  # name -> (file, parent, line)
+        loader = self.env.loader
+        assert loader is not None, "__init__ gives the environment its loader"
         for name in self.env.list_templates(extensions=TEMPLATE_SUFFIXES):
-            source, filename, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
+            source, filename, _ = loader.get_source(self.env, name)
             for node in self.env.parse(source).find_all(jinja2.nodes.Extends):
                 if isinstance(node.template, jinja2.nodes.Const):
                     extends[name] = (filename or name, str(node.template.value), node.lineno)
@@ -273,11 +289,11 @@ class Renderer:
         except Exception as error:
             # A site template's own mistake ({{ 1 / 0 }}, calling a text): name its line. An
             # error anywhere else is roundup's, and must show as one.
-            where = _template_frame(error, site_only=self.folders[:-1])
-            if where is None:
+            place = _template_frame(error, site_only=self.folders[:-1])
+            if place is None:
                 raise
             message = f"{type(error).__name__}: {error}"
-            raise TemplateError(f"{where}: while rendering /{page.path}: {message}") from None
+            raise TemplateError(f"{place}: while rendering /{page.path}: {message}") from None
         return text.encode("utf-8")
 
 

@@ -37,6 +37,7 @@ def _absolute(url: str) -> bool:
 
 
 def _from_feed(folder: Path) -> str | None:
+    element: ET.Element  # what "start" events carry
     with (folder / "feed.xml").open("rb") as stream:
         # The feed's own links come before its entries: read no further than the first entry.
         for _, element in ET.iterparse(stream, events=("start",)):

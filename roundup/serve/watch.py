@@ -118,7 +118,7 @@ class Watcher:
         self,
         roots: list[str],
         recursive: bool,
-        keep: object,
+        keep: Callable[[watchfiles.Change, str], bool],
         outdated: Callable[[], bool],
         ready: threading.Event,
         news: set[str],
@@ -132,7 +132,7 @@ class Watcher:
         try:
             for changed in watchfiles.watch(
                 *roots,
-                watch_filter=keep,  # type: ignore[arg-type]
+                watch_filter=keep,
                 debounce=LONGEST_BURST_MS,
                 step=QUIET_MS,
                 stop_event=_Until(outdated),

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from typing import Any
 from urllib.parse import quote
 
 from roundup.core.errors import Problem
+from roundup.core.model import Article
 from roundup.read.schema import ID_URI_SCHEMES
 
 TAG_DATE = "2005"  # a fixed date in every tag: URI (RFC 4151 needs one); it must never move
@@ -49,7 +49,7 @@ def link_identity(url: str) -> str:
     return f"{scheme}://{host}{tail if tail.startswith('/') else '/' + tail}"
 
 
-def derived_id(site_id: str, article: Any) -> str:
+def derived_id(site_id: str, article: Article) -> str:
     """The id an article's own fields give it, before ids shared by two items are told apart."""
     pinned = article.entry_id
     if pinned:
@@ -61,7 +61,7 @@ def derived_id(site_id: str, article: Any) -> str:
 
 
 def assign(
-    articles: Iterable[Any], site_id: str, prefix: str = ""
+    articles: Iterable[Article], site_id: str, prefix: str = ""
 ) -> tuple[dict[str, str], list[Problem]]:
     """Every article's entry id, by source, and a warning for each id two articles share.
 
@@ -71,8 +71,8 @@ def assign(
     `prefix` is how paths are shown.
     """
     ids: dict[str, str] = {}
-    owner: dict[str, Any] = {}
-    shared: dict[str, list[Any]] = {}
+    owner: dict[str, Article] = {}
+    shared: dict[str, list[Article]] = {}
     for article in articles:
         entry = ids[article.source] = derived_id(site_id, article)
         earlier = owner.setdefault(entry, article)
@@ -87,7 +87,7 @@ def assign(
     return ids, warnings
 
 
-def _clash(article: Any, keeper: Any, prefix: str) -> Problem:
+def _clash(article: Article, keeper: Article, prefix: str) -> Problem:
     if article.entry_id:
         cause, line = "the same id: field", article.lines.get("id")
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from itertools import chain
 from typing import Any
 
@@ -112,9 +113,7 @@ def edition_pages(site: Site) -> Iterator[Page]:
                 {
                     "edition": edition,
                     "part": part,
-                    "pager": paging.pager(
-                        number, len(parts), lambda n, d=edition.day: S.day_path(d, n)
-                    ),
+                    "pager": paging.pager(number, len(parts), partial(S.day_path, edition.day)),
                     "top": top if number == 1 else (),
                     "newer": _stub(newer),
                     "older": _stub(older),
@@ -147,9 +146,7 @@ def week_pages(site: Site) -> Iterator[Page]:
                 {
                     "edition": edition,
                     "part": part,
-                    "pager": paging.pager(
-                        number, len(parts), lambda n, p=edition.path: p + S.page_suffix(n)
-                    ),
+                    "pager": paging.pager(number, len(parts), partial(_part_path, edition.path)),
                     "top": top if number == 1 else (),
                     "newer": _titled_stub(newer),
                     "older": _titled_stub(older),
@@ -159,6 +156,10 @@ def week_pages(site: Site) -> Iterator[Page]:
                 first_image(edition.top[0]) if edition.top else None,
                 section="archive/",
             )
+
+
+def _part_path(path: str, page: int) -> str:
+    return path + S.page_suffix(page)
 
 
 def _titled_stub(edition: Edition | None) -> tuple[str, str, str] | None:
@@ -171,7 +172,7 @@ def archive_pages(site: Site) -> Iterator[Page]:
         title = format_date(month.start, "month")
         laid_out = paging.runs_into_pages(month.editions, TITLES_PER_PAGE, paging.listed_part)
         for number, parts in enumerate(laid_out, 1):
-            pager = paging.pager(number, len(laid_out), lambda n, d=month.start: S.month_path(d, n))
+            pager = paging.pager(number, len(laid_out), partial(S.month_path, month.start))
             yield Page(
                 S.month_path(month.start, number),
                 "month.html",
@@ -226,9 +227,7 @@ def topic_pages(site: Site) -> Iterator[Page]:
     for topic in site.topics:
         items = site.items_by_topic.get(topic.slug, [])
         per_page = site.config.items_per_page
-        for number, window, pager in paginate(
-            len(items), per_page, lambda n, t=topic: S.topic_path(t, n)
-        ):
+        for number, window, pager in paginate(len(items), per_page, partial(S.topic_path, topic)):
             yield Page(
                 S.topic_path(topic, number),
                 "topic.html",
@@ -254,9 +253,7 @@ def source_pages(site: Site) -> Iterator[Page]:
     per_page = site.config.items_per_page
     for source in sources:
         items = site.items_by_source[source.key]
-        for number, window, pager in paginate(
-            len(items), per_page, lambda n, s=source: _source_path(s, n)
-        ):
+        for number, window, pager in paginate(len(items), per_page, partial(_source_path, source)):
             yield Page(
                 _source_path(source, number),
                 "source.html",

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
 
 import idna
@@ -110,10 +110,24 @@ def readable(key: str) -> str:
         return key
 
 
-def group_sources(items: Sequence[Any]) -> tuple[list[Source], dict[str, list[Any]]]:
+class Sourced(Protocol):
+    """What grouping reads of an item (the page plan's `Item` has it)."""
+
+    @property
+    def source_key(self) -> str: ...
+    @property
+    def provider_name(self) -> str: ...
+    @property
+    def domain(self) -> str: ...
+
+
+SourcedT = TypeVar("SourcedT", bound=Sourced)
+
+
+def group_sources(items: Sequence[SourcedT]) -> tuple[list[Source], dict[str, list[SourcedT]]]:
     """The sources of `items` (newest first), by number of links (most first, then name),
     and each source's items by its key. `items` have `source_key` and `provider_name`."""
-    by_key: dict[str, list[Any]] = {}
+    by_key: dict[str, list[SourcedT]] = {}
     for item in items:
         members = by_key.get(item.source_key)
         if members is None:
@@ -128,7 +142,7 @@ def group_sources(items: Sequence[Any]) -> tuple[list[Source], dict[str, list[An
     return sources, by_key
 
 
-def _name(items: Iterable[Any], key: str) -> str:
+def _name(items: Iterable[Sourced], key: str) -> str:
     """The provider name most of a source's links give (then the first A to Z); a link
     without one gives its domain, which only wins when no link names the source."""
     names = Counter(item.provider_name for item in items if item.provider_name != item.domain)

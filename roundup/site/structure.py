@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from operator import attrgetter
+from typing import Any
 from urllib.parse import urlsplit
 
 from roundup.core.config import SiteConfig
@@ -70,7 +71,7 @@ class Item:
     def day(self) -> date:
         return self.local_time.date()
 
-    def __getattr__(self, name: str):  # templates read article fields straight off the item
+    def __getattr__(self, name: str) -> Any:  # templates read article fields off the item
         if name == "article":  # not yet set (while copying): avoid endless recursion
             raise AttributeError(name)
         return getattr(self.article, name)
@@ -314,7 +315,9 @@ def _editions(items: list[Item], calendar: EditionCalendar) -> list[Edition]:
     return editions
 
 
-def _periods(editions: list[Edition], key_of, path_of) -> list[Period]:
+def _periods(
+    editions: list[Edition], key_of: Callable[[date], str], path_of: Callable[[date], str]
+) -> list[Period]:
     periods: dict[str, list[Edition]] = {}
     for edition in editions:
         periods.setdefault(key_of(edition.anchor), []).append(edition)

@@ -9,7 +9,9 @@ from pathlib import Path
 try:
     import fcntl
 except ImportError:  # pragma: no cover - not on POSIX: builds are not locked
-    fcntl = None  # type: ignore[assignment]
+    _CAN_LOCK = False
+else:
+    _CAN_LOCK = True
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +21,7 @@ class FolderLock:
 
     def __init__(self, folder: Path, label: str) -> None:
         self._fd: int | None = None
-        if fcntl is None:
+        if not _CAN_LOCK:
             return
         self._fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         try:

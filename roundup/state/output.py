@@ -319,7 +319,8 @@ class Writer:
             pending.touch()
             if self.staged:
                 move_tree(self.staging.rstrip("/"), self._root.rstrip("/"))
-            shutil.rmtree(self.staging_root, ignore_errors=True)  # what was not adopted
+            if self.staging_root is not None:
+                shutil.rmtree(self.staging_root, ignore_errors=True)  # what was not adopted
             self.written += len(self.staged)
             gone = set(self.old) - set(self.new)
             for path in sorted(gone):

@@ -116,6 +116,8 @@ def _normal(text: str) -> str:
 
 def _base_url(document: lxml.html.HtmlElement, page_url: str) -> str:
     for href in document.xpath("//base/@href"):
+        if not isinstance(href, str):  # always text here; xpath() returns many kinds of value
+            continue
         resolved = urljoin(page_url, href.strip())
         if urlsplit(resolved).scheme in ("http", "https"):
             return resolved
