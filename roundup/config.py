@@ -15,9 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from roundup.errors import ConfigError
 from roundup.slugs import slugify
+from roundup.text import LINE_CONTROLS, shorten
 from roundup.weeks import EDITION_KINDS, WEEKDAYS, check_title
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 COMMENTED = "commented"  # item_pages: only links with a curator's comment get a page
 
 
@@ -54,7 +54,7 @@ class _Settings(BaseModel):
     @classmethod
     def _printable(cls, value: object) -> object:
         # TOML escapes can smuggle control characters into titles; XML output cannot hold them.
-        if isinstance(value, str) and _CONTROL.search(value):
+        if isinstance(value, str) and LINE_CONTROLS.search(value):
             raise ValueError("contains control characters")
         return value
 
@@ -130,7 +130,7 @@ _HOST = re.compile(r"(?:[^\W_]|[.-])+|[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*")
 
 def checked_base_url(value: str) -> str:
     """The base URL as a folder URL ending in "/", or a ValueError saying what is wrong."""
-    shown = repr(value if len(value) <= 80 else value[:77] + "...")
+    shown = repr(shorten(value, 80))
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018 - raises for a port that is not a number from 0 to 65535

@@ -17,9 +17,9 @@ from roundup import fieldnames, records, schema, yamlstrict
 from roundup.comment import MAX_MARKDOWN, render_comment
 from roundup.errors import Problem
 from roundup.model import Article
-from roundup.records import MAX_EXCERPT, MAX_TITLE, Report, cut
+from roundup.records import MAX_EXCERPT, MAX_TITLE, Report
 from roundup.slugs import check_slug, slug_or_hash
-from roundup.yamlstrict import shorten
+from roundup.text import CONTROL_CHARS, collapse_spaces, cut, shorten
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +183,7 @@ def _validate(
     else:
         slug = derived_slug(source)
 
-    title = " ".join(meta.title.split())
+    title = collapse_spaces(meta.title)
     if len(title) > MAX_TITLE:
         report.warn(("title",), f"{len(title)} characters; cut to {MAX_TITLE}")
         title = cut(title, MAX_TITLE)
@@ -361,7 +361,7 @@ def _short_text(report: Report, key: str, value: str | None) -> str | None:
     """A label such as category or type: one line, at most MAX_LABEL characters."""
     if value is None or not value.strip():
         return None
-    value = " ".join(value.split())
+    value = collapse_spaces(value)
     if len(value) > MAX_LABEL:
         report.warn((key,), f"{len(value)} characters; cut to {MAX_LABEL}")
         value = cut(value, MAX_LABEL)
@@ -369,11 +369,11 @@ def _short_text(report: Report, key: str, value: str | None) -> str | None:
 
 
 def _clean_body(body: str, body_line: int, report: Report) -> str:
-    found = yamlstrict.CONTROL_CHARS.search(body)
+    found = CONTROL_CHARS.search(body)
     if found:
         line = body_line + body.count("\n", 0, found.start())
         report.warnings.append(Problem(report.source, line, "body", "control characters removed"))
-        body = yamlstrict.CONTROL_CHARS.sub("", body)
+        body = CONTROL_CHARS.sub("", body)
     if len(body) > MAX_MARKDOWN:
         message = f"{len(body)} characters; cut to {MAX_MARKDOWN}"
         report.warnings.append(Problem(report.source, body_line, "body", message))

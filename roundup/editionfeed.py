@@ -19,9 +19,10 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 
 from roundup.entryids import TAG_DATE
-from roundup.feeds import GENERATOR, clean, cut
+from roundup.feeds import GENERATOR, clean
 from roundup.pages import comment_html, plural
 from roundup.site import Edition, Site
+from roundup.text import cut_at_word
 
 PATH = "editions.xml"
 MAX_ENTRIES = 12  # a quarter of weekly editions: each entry holds a whole week of links
@@ -93,7 +94,7 @@ def edition_html(site: Site, edition: Edition) -> str:
             source = escape(item.provider_name, quote=False)
             parts.append(f'<p>{source} · <a href="{page}">Details</a></p>')
             if a.excerpt:
-                parts.append(f"<p>{escape(cut(a.excerpt, EXCERPT), quote=False)}</p>")
+                parts.append(f"<p>{escape(cut_at_word(a.excerpt, EXCERPT), quote=False)}</p>")
             if a.comment_html:  # sanitised when loaded; its headings go below the titles'
                 parts.append(comment_html(a.comment_html, 3))
     return "\n".join(parts)

@@ -26,6 +26,7 @@ import lxml.html
 from roundup import schema
 from roundup.links import clean_url
 from roundup.model import Image
+from roundup.text import collapse_spaces
 
 # schema.org types whose headline and date describe the linked page itself.
 ARTICLE_TYPES = frozenset(
@@ -111,7 +112,7 @@ def extract(text: str, page_url: str) -> PageMetadata:
 
 
 def _normal(text: str) -> str:
-    return " ".join(text.split())
+    return collapse_spaces(text)
 
 
 def _base_url(document: lxml.html.HtmlElement, page_url: str) -> str:

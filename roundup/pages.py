@@ -16,6 +16,7 @@ from roundup.paging import in_page_order, paginate
 from roundup.search import bundle_paths
 from roundup.site import Edition, Item, Site
 from roundup.sources import SOURCES, Source
+from roundup.text import cut
 from roundup.weeks import EditionCalendar
 
 TOP_STORIES_HOME = 5  # the front page spans several editions, so it can highlight more
@@ -297,7 +298,7 @@ def item_context(item: Item, calendar: EditionCalendar = _DAYS) -> dict[str, Any
 
 def item_page(item: Item, context: dict[str, Any]) -> Page:
     a = item.article
-    summary = a.excerpt if len(a.excerpt) <= 300 else a.excerpt[:297].rstrip() + "…"
+    summary = cut(a.excerpt, 300)
     return Page(item.path, "item.html", context, a.title, summary, first_image(item))
 
 

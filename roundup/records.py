@@ -12,7 +12,8 @@ from pydantic_core import PydanticCustomError
 from roundup import schema
 from roundup.errors import Problem
 from roundup.model import Image, Provider, Related
-from roundup.yamlstrict import Path, YamlResult, shorten
+from roundup.text import collapse_spaces, cut, shorten
+from roundup.yamlstrict import Path, YamlResult
 
 MAX_TOPICS = 50
 MAX_TOPIC_LENGTH = 100  # characters; a topic is a name, not a sentence
@@ -65,10 +66,6 @@ def reason(error: Exception) -> str:
     return error.message() if isinstance(error, PydanticCustomError) else str(error)
 
 
-def cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def provider(value: Any, path: Path, report: Report) -> Provider | None:
     """Who published the page: {name, domain}, or just a name."""
     if value is None:
@@ -117,7 +114,7 @@ def topics(value: Any, report: Report) -> tuple[str, ...]:
         name = report.text(entry, where)
         if name is None:
             continue
-        name = " ".join(unicodedata.normalize("NFC", name).split())
+        name = collapse_spaces(unicodedata.normalize("NFC", name))
         if len(name) > MAX_TOPIC_LENGTH:
             report.warn(where, f"{len(name)} characters; cut to {MAX_TOPIC_LENGTH}")
             name = cut(name, MAX_TOPIC_LENGTH)
@@ -209,7 +206,7 @@ def related(value: Any, zone: tzinfo, report: Report) -> tuple[Related, ...]:
             continue
         kept.append(
             Related(
-                title=cut(" ".join(title.split()), MAX_TITLE),
+                title=cut(collapse_spaces(title), MAX_TITLE),
                 url=_related_url(entry, where, report),
                 excerpt=cut(
                     report.text(entry.get("excerpt"), (*where, "excerpt")) or "", MAX_EXCERPT

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, ValidationInfo
 from pydantic.functional_validators import BeforeValidator
 from pydantic_core import PydanticCustomError
 
-from roundup.yamlstrict import shorten
+from roundup.text import shorten
 
 _DATETIME = re.compile(
     r"(\d{4})-(\d{1,2})-(\d{1,2})"

@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from roundup.yamlstrict import shorten
+from roundup.text import shorten
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 # Symbols that carry meaning in topic names (C++, C#, R&D): spelled out before they are lost.

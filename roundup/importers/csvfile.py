@@ -36,6 +36,7 @@ from roundup.importers.entry import (
     split_tags,
 )
 from roundup.importers.htmlmarkdown import note_markdown
+from roundup.text import collapse_spaces
 
 __all__ = ["header_of", "read_csv"]
 
@@ -109,7 +110,7 @@ def _entry(place: str, get: Callable[[str], str], zone: tzinfo) -> Entry | Skip:
         published_at = parse_date(get("date"), zone)
     except DateProblem as problem:
         return Skip(place, "created", str(problem))
-    folders = tuple(f for f in (" ".join(p.split()) for p in get("folder").split("/")) if f)
+    folders = tuple(f for f in (collapse_spaces(p) for p in get("folder").split("/")) if f)
     status = get("status").lower()
     return Entry(
         place=place,
@@ -137,5 +138,5 @@ def _tags(text: str) -> tuple[str, ...]:
         except ValueError:
             value = None
         if isinstance(value, list):
-            return tuple(" ".join(str(v).split()) for v in value if str(v).strip())
+            return tuple(collapse_spaces(str(v)) for v in value if str(v).strip())
     return split_tags(text, "|" if "|" in text else ",")

@@ -8,6 +8,7 @@ from typing import Any
 
 from roundup.importers.dates import DateProblem, parse_date
 from roundup.importers.entry import Entry, Skip, decode_entities, flag, split_tags
+from roundup.text import collapse_spaces
 
 __all__ = ["looks_like_pinboard", "read_pinboard"]
 
@@ -52,7 +53,7 @@ def read_pinboard(document: list[Any], zone: tzinfo) -> Iterator[Entry | Skip]:
 
 def _tags(value: Any) -> tuple[str, ...]:
     if isinstance(value, list):  # some tools that write this format give a list
-        return tuple(" ".join(str(tag).split()) for tag in value if str(tag).strip())
+        return tuple(collapse_spaces(str(tag)) for tag in value if str(tag).strip())
     return split_tags(_text(value), " ")
 
 
