@@ -209,7 +209,7 @@ def render(article: NewArticle) -> str:
 
 def title_slug(title: str, url: str = "") -> str:
     """A short ASCII slug for a file name: the title's first words, else the URL's last path
-    segment or host (for titles with nothing Latin in them), else `link`."""
+    segment or host (for titles with nothing to transliterate, such as emoji), else `link`."""
     slug = _short(slugify(title))
     if not slug and url:
         parts = urlsplit(url)

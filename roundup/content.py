@@ -199,7 +199,7 @@ def _validate(
         message = "too intricate to render as Markdown in time; shown as plain text"
         report.warnings.append(Problem(report.source, body_line, "body", message))
 
-    keys = ("slug", "originalUrl", "webUrl", "publishedDateTime", "id")
+    keys = ("slug", "originalUrl", "webUrl", "publishedDateTime", "id", "topics")
     lines = {key: report.yaml.line_of((key,)) for key in keys}
     for name, keys, kept in (
         ("related", ("originalUrl", "webUrl"), [r.url for r in related]),
