@@ -110,7 +110,7 @@ def _checked_url(name: str, url: str | None) -> str | None:
         return None
     try:
         return schema.check_url(url)
-    except ValueError as error:  # pydantic's custom error is a ValueError
+    except ValueError as error:  # schema.FieldError
         field = "originalUrl" if name == "original_url" else "webUrl"
         raise ValueError(f"{field}: {error}") from None
 

@@ -16,7 +16,7 @@ import jinja2
 import markdown
 import msgspec
 import nh3
-import pydantic
+import slugify
 import yaml
 
 from roundup import __version__, stored
@@ -55,10 +55,10 @@ def code_digest() -> str:
     """Changes with roundup's own code and the libraries that shape its output: an upgrade
     (or a local edit) re-parses and rewrites."""
     h = hashlib.blake2b(__version__.encode(), digest_size=16)
-    # A new Markdown or sanitiser can change a cached comment, a new Jinja or feedgen a page
-    # whose inputs did not change.
+    # A new Markdown or sanitiser can change a cached comment, a new python-slugify an item's
+    # slug, a new Jinja or feedgen a page whose inputs did not change.
     libraries = (sys.version, markdown.__version__, nh3.__version__, yaml.__version__,
-                 pydantic.VERSION, jinja2.__version__, feedgen.version.version_str,
+                 slugify.__version__, jinja2.__version__, feedgen.version.version_str,
                  msgspec.__version__)  # fmt: skip
     h.update(repr(libraries).encode())
     package = Path(__file__).parent

@@ -11,8 +11,6 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from roundup import fieldnames, records, schema, yamlstrict
 from roundup.comment import MAX_MARKDOWN, render_comment
 from roundup.errors import Problem
@@ -26,7 +24,7 @@ log = logging.getLogger(__name__)
 ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
 MAX_LABEL = 100
 _FENCE = re.compile(r"-{3,}[ \t]*")
-_KNOWN = {name.casefold(): name for name in schema.ArticleIn.model_fields}
+_KNOWN = {name.casefold(): name for name in schema.FIELDS}
 
 
 @dataclass(slots=True)
@@ -162,7 +160,7 @@ def _validate(
     zone: tzinfo,
 ) -> Article | None:
     _check_keys(raw, report)
-    fields = {key: raw[key] for key in schema.ArticleIn.model_fields if key in raw}
+    fields = {key: raw[key] for key in schema.FIELDS if key in raw}
     meta = _check_fields(raw, fields, report, zone)
     if report.yaml.comments:
         _check_comments(raw, report)
@@ -275,9 +273,8 @@ def _check_keys(raw: dict[str, Any], report: Report) -> None:
 
 def _check_fields(
     raw: dict[str, Any], fields: dict[str, Any], report: Report, zone: tzinfo
-) -> schema.ArticleIn | None:
-    # Checked here rather than in the model: pydantic skips model checks once a field fails,
-    # and a missing link must be reported together with every other problem.
+) -> schema.ArticleFields | None:
+    # A missing link is reported together with every problem of the fields themselves.
     # `tittle:` or `url:` instead of the field: the error names the line to fix.
     instead = {}
     for key in raw:
@@ -287,17 +284,13 @@ def _check_fields(
     if fields.get("originalUrl") is None and fields.get("webUrl") is None:
         _missing(report, "originalUrl", "an article needs originalUrl or webUrl (an http(s) URL)",
                  instead)  # fmt: skip
-    context = {"zone": zone, "implicit": report.yaml.implicit, "cleaned": report.yaml.cleaned}
-    try:
-        meta = schema.ArticleIn.model_validate(fields, context=context)
-    except ValidationError as error:
-        for item in error.errors():
-            path = tuple(item["loc"])
-            if item["type"] == "missing":
-                _missing(report, str(path[0]), "missing (required)", instead)
-            else:
-                report.error(path, item["msg"])
-        return None
+    context = schema.Context(zone, report.yaml.implicit, report.yaml.cleaned)
+    meta, problems = schema.check_article(fields, context)
+    for name, message in problems:
+        if message is None:
+            _missing(report, name, "missing (required)", instead)
+        else:
+            report.error((name,), message)
     return None if report.errors else meta
 
 
@@ -337,7 +330,7 @@ def _check_comments(raw: dict[str, Any], report: Report) -> None:
             report.warn(path, message)
 
 
-def _published(meta: schema.ArticleIn, fields: dict[str, Any], report: Report) -> bool:
+def _published(meta: schema.ArticleFields, fields: dict[str, Any], report: Report) -> bool:
     """Public only if `published` says so and `draft` does not: a draft never goes out by
     accident. When both fields are there and say opposite things, the item stays unpublished."""
     if "draft" in fields and "published" in fields and meta.draft == meta.published:

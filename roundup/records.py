@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import Any
 
-from pydantic_core import PydanticCustomError
-
 from roundup import schema
 from roundup.errors import Problem
 from roundup.model import Image, Provider, Related
@@ -60,10 +58,6 @@ class Report:
             path, f"expected text, got {schema.describe(value, self.yaml.implicit.get(path))}"
         )
         return None
-
-
-def reason(error: Exception) -> str:
-    return error.message() if isinstance(error, PydanticCustomError) else str(error)
 
 
 def provider(value: Any, path: Path, report: Report) -> Provider | None:
@@ -142,8 +136,8 @@ def images(value: Any, path: Path, report: Report) -> tuple[Image, ...]:
             continue
         try:
             url = checked_url(entry.get("url"), (*where, "url"), report)
-        except PydanticCustomError as error:
-            report.warn((*where, "url"), f"{reason(error)}; image dropped")
+        except schema.FieldError as error:
+            report.warn((*where, "url"), f"{error.message}; image dropped")
             continue
         width = _dimension(entry.get("width"), (*where, "width"), report)
         height = _dimension(entry.get("height"), (*where, "height"), report)
@@ -155,7 +149,7 @@ def images(value: Any, path: Path, report: Report) -> tuple[Image, ...]:
 
 def checked_url(value: Any, path: Path, report: Report) -> str:
     if path in report.yaml.cleaned:
-        raise schema.CONTROL_IN_URL
+        raise schema.FieldError(schema.CONTROL_IN_URL)
     return schema.check_url(value)
 
 
@@ -229,8 +223,8 @@ def _related_url(entry: dict[str, Any], where: Path, report: Report) -> str | No
         return None
     try:
         return checked_url(entry[key], (*where, key), report)
-    except PydanticCustomError as error:
-        report.warn((*where, key), f"{reason(error)}; link dropped")
+    except schema.FieldError as error:
+        report.warn((*where, key), f"{error.message}; link dropped")
         return None
 
 
@@ -239,8 +233,8 @@ def _related_date(value: Any, where: Path, zone: tzinfo, report: Report) -> Any:
         return None
     try:
         return schema.parse_datetime(value, zone)
-    except PydanticCustomError as error:
-        report.warn((*where, "publishedDateTime"), f"{reason(error)}; date dropped")
+    except schema.FieldError as error:
+        report.warn((*where, "publishedDateTime"), f"{error.message}; date dropped")
         return None
 
 
