@@ -25,7 +25,6 @@ from roundup.content import Parsed
 
 log = logging.getLogger(__name__)
 
-CACHE_DIR = "parsed"  # in the cache folder: one MessagePack file per shard of the article paths
 SHARDS = 256
 _SHARD_NAMES = [f"{n:02x}.mpk" for n in range(SHARDS)]
 _SHARD_SET = frozenset(_SHARD_NAMES)

@@ -44,12 +44,6 @@ class Page:
     section: str | None = None  # path of the main navigation entry it falls under, if any
 
 
-def all_pages(site: Site) -> Iterator[Page]:
-    """The site's pages in a fixed order (the order only matters for logs and progress)."""
-    yield from list_pages(site)
-    yield from item_pages(site)
-
-
 def list_pages(site: Site) -> Iterator[Page]:
     """Every page but the items' own: those a build makes from `item_context` and `item_page`
     only when needed, since a page's title and summary are text the build may not have read."""
