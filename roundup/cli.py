@@ -19,9 +19,8 @@ from roundup.core.errors import ConfigError, ContentError, RoundupError
 
 log = logging.getLogger("roundup")
 
-EXIT_OK = 0
+# Exit statuses: 0 when done, 2 for wrong options (argparse's own), and these.
 EXIT_FAILED = 1  # a mistake in the input or the environment, explained on stderr
-EXIT_USAGE = 2  # wrong options (argparse's own code)
 EXIT_INTERNAL = 3  # a bug in roundup
 EXIT_INTERRUPTED = 130
 

@@ -251,8 +251,10 @@ def test_unusable_images_and_duplicate_topics_are_dropped() -> None:
             "",
             "a-very-long-title-that-goes-on-and-on-about-many",
         ),
-        ("日本語のタイトル", "https://example.jp/news/tokyo-weather.html", "tokyo-weather"),
-        ("日本語のタイトル", "https://www.example.jp/", "www-example-jp"),
+        ("日本語のタイトル", "https://example.jp/news/tokyo-weather.html", "ri-ben-yu-notaitoru"),
+        ("Straße in Łódź", "", "strasse-in-lodz"),
+        ("🎉🎉", "https://example.jp/news/tokyo-weather.html", "tokyo-weather"),
+        ("🎉🎉", "https://www.example.jp/", "www-example-jp"),
         ("🎉", "", "link"),
     ],
 )

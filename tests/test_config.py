@@ -227,3 +227,47 @@ def test_values_of_the_wrong_type_say_what_the_key_takes(site: Path, cli: CLI) -
         "got '30'",
         "pyproject.toml: future: expected true or false (without quotes), got 'yes'",
     ]
+
+
+def test_each_check_says_exactly_what_is_wrong_in_the_order_of_the_keys(tmp_path: Path) -> None:
+    # Written in another order than the keys': problems come in the order of config.KEYS,
+    # unknown keys last, as they were written.
+    _write(
+        tmp_path,
+        "[tool.roundup]\nzzz = 1\nedition_title = '{nope}'\nweek_start = 'Funday'\n"
+        "editions = 'month'\nitem_pages = 'some'\nsearch = 'yes'\ncname = 'nodot'\n"
+        "site_id = 'My Site'\nfeed_items = 10001\neditions_per_page = 2.0\n"
+        "items_per_page = true\nlanguage = 'en_GB'\ndescription = 5\ntitle = ''\n",
+    )
+    with pytest.raises(ConfigError) as error:
+        config.load(None, {}, tmp_path)
+    assert error.value.problems == [
+        "pyproject.toml: title: String should have at least 1 character",
+        "pyproject.toml: description: expected text in quotes, got 5",
+        "pyproject.toml: language: 'en_GB' is not a language tag such as en or en-GB",
+        "pyproject.toml: items_per_page: expected a whole number, such as 30 (without quotes), "
+        "got True",
+        "pyproject.toml: editions_per_page: expected a whole number, such as 30 (without "
+        "quotes), got 2.0",
+        "pyproject.toml: feed_items: Input should be less than or equal to 10000",
+        "pyproject.toml: site_id: use lower-case letters, digits and hyphens (like my-roundup)",
+        "pyproject.toml: cname: must be a bare host name such as links.example.org",
+        "pyproject.toml: search: expected true or false (without quotes), got 'yes'",
+        "pyproject.toml: item_pages: expected true, false or \"commented\", got 'some'",
+        'pyproject.toml: editions: \'month\' is not an edition length; use "day" or "week"',
+        "pyproject.toml: week_start: 'Funday' is not a day of the week; use monday, ..., sunday",
+        "pyproject.toml: edition_title: unknown placeholder {nope}; use {number}, {date}, "
+        "{week}, {year}",
+        "pyproject.toml: zzz: unknown key (known keys: " + ", ".join(config.KEYS) + ")",
+    ]
+
+
+def test_checked_values_are_normalised(tmp_path: Path) -> None:
+    settings = config.load(
+        None, {"week_start": "SUNDAY", "cname": "Links.Example.ORG", "item_pages": "commented",
+               "base_url": "https://example.org/links"}, tmp_path)  # fmt: skip
+    assert (settings.week_start, settings.cname) == ("sunday", "links.example.org")
+    assert settings.item_pages == "commented" and settings.base_url == "https://example.org/links/"
+    with pytest.raises(ConfigError) as error:
+        config.load(None, {"items_per_page": 0}, tmp_path)
+    assert error.value.problems == ["--items-per-page: Input should be greater than or equal to 1"]

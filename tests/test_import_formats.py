@@ -78,7 +78,7 @@ def test_firefox(site: Path) -> None:
     assert rust.topics == ("rust", "release notes")
     untitled = found["2024-03-21-rfc-editor-org-rfc-rfc4287.md"]
     assert untitled.title == "rfc-editor.org/rfc/rfc4287"
-    tokyo = found["2024-01-11-wikipedia.md"]
+    tokyo = found["2024-01-11-dong-jing-wikipedia.md"]
     assert (tokyo.title, tokyo.topics) == ("東京 - Wikipedia", ("旅行", "日本"))
     cafe = found["2024-01-11-cafe-menu-a-space-and-an-accent-in-the-url.md"]
     assert cafe.url == "https://example.org/caf%C3%A9%20menu"

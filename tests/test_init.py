@@ -118,7 +118,10 @@ def test_the_title_defaults_to_the_folders_name(
     assert config.load(tmp_path / "weekly-links" / "pyproject.toml").title == "weekly-links"
     assert init(capsys, "日本")[0] == 0
     japanese = config.load(tmp_path / "日本" / "pyproject.toml")
-    assert (japanese.title, japanese.site_id) == ("My roundup", "my-roundup")
+    assert (japanese.title, japanese.site_id) == ("日本", "ri-ben")
+    assert init(capsys, "🎉")[0] == 0
+    party = config.load(tmp_path / "🎉" / "pyproject.toml")
+    assert (party.title, party.site_id) == ("My roundup", "my-roundup")
 
 
 def test_a_folder_with_files_is_refused(

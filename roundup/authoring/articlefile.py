@@ -29,15 +29,9 @@ from urllib.parse import urlsplit
 from roundup.core.errors import RoundupError
 from roundup.core.model import Image, Provider
 from roundup.core.slugs import slugify
+from roundup.core.text import CONTROL_CHARS, cut, one_line
 from roundup.read import schema
-from roundup.read.records import (
-    MAX_EXCERPT,
-    MAX_IMAGES,
-    MAX_TITLE,
-    MAX_TOPIC_LENGTH,
-    MAX_TOPICS,
-    cut,
-)
+from roundup.read.records import MAX_EXCERPT, MAX_IMAGES, MAX_TITLE, MAX_TOPIC_LENGTH, MAX_TOPICS
 
 __all__ = ["NewArticle", "file_name", "render", "title_slug", "write", "yaml_string"]
 
@@ -51,9 +45,6 @@ _NAMED_ESCAPES = {
     "\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P",
 }  # fmt: skip
 _NEEDS_ESCAPE = re.compile('[\\\\"\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]')
-# Text fields: controls (tabs and newlines too: one-line fields) and lone surrogates.
-_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-_BODY_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,11 +72,11 @@ class NewArticle:
     comment: str = ""
 
     def __post_init__(self) -> None:
-        title = cut(_one_line(self.title), MAX_TITLE)
+        title = cut(one_line(self.title), MAX_TITLE)
         if not title:
             raise ValueError("title: must not be empty")
         _set(self, "title", title)
-        _set(self, "excerpt", cut(_one_line(self.excerpt), MAX_EXCERPT))
+        _set(self, "excerpt", cut(one_line(self.excerpt), MAX_EXCERPT))
         for name in ("original_url", "web_url"):
             _set(self, name, _checked_url(name, getattr(self, name)))
         if self.original_url is None and self.web_url is None:
@@ -93,15 +84,15 @@ class NewArticle:
         if isinstance(self.published_at, datetime) and self.published_at.tzinfo is not None:
             _set(self, "published_at", self.published_at.astimezone(UTC).replace(microsecond=0))
         if self.provider is not None:
-            name = cut(_one_line(self.provider.name), MAX_TITLE)
-            domain = cut(_one_line(self.provider.domain), MAX_TITLE)
+            name = cut(one_line(self.provider.name), MAX_TITLE)
+            domain = cut(one_line(self.provider.domain), MAX_TITLE)
             _set(self, "provider", Provider(name, domain) if name or domain else None)
         _set(self, "topics", _topics(self.topics))
         _set(self, "images", _images(self.images))
         for name in ("type", "category"):
             value = getattr(self, name)
-            _set(self, name, (_one_line(value) or None) if value is not None else None)
-        body = _BODY_CONTROLS.sub("", self.comment.replace("\r\n", "\n").replace("\r", "\n"))
+            _set(self, name, (one_line(value) or None) if value is not None else None)
+        body = CONTROL_CHARS.sub("", self.comment.replace("\r\n", "\n").replace("\r", "\n"))
         _set(self, "comment", body.strip("\n"))
 
     @property
@@ -114,16 +105,12 @@ def _set(article: NewArticle, name: str, value: object) -> None:
     object.__setattr__(article, name, value)  # normalising a frozen record as it is made
 
 
-def _one_line(text: str) -> str:
-    return " ".join(_CONTROLS.sub(" ", text).split())
-
-
 def _checked_url(name: str, url: str | None) -> str | None:
     if url is None:
         return None
     try:
         return schema.check_url(url)
-    except ValueError as error:  # pydantic's custom error is a ValueError
+    except ValueError as error:  # schema.FieldError
         field = "originalUrl" if name == "original_url" else "webUrl"
         raise ValueError(f"{field}: {error}") from None
 
@@ -131,7 +118,7 @@ def _checked_url(name: str, url: str | None) -> str | None:
 def _topics(names: tuple[str, ...]) -> tuple[str, ...]:
     kept: dict[str, str] = {}
     for name in names:
-        clean = cut(_one_line(unicodedata.normalize("NFC", name)), MAX_TOPIC_LENGTH)
+        clean = cut(one_line(unicodedata.normalize("NFC", name)), MAX_TOPIC_LENGTH)
         if clean:
             kept.setdefault(clean.casefold(), clean)  # `AI` and `ai` are one topic
     return tuple(kept.values())[:MAX_TOPICS]
@@ -222,7 +209,7 @@ def render(article: NewArticle) -> str:
 
 def title_slug(title: str, url: str = "") -> str:
     """A short ASCII slug for a file name: the title's first words, else the URL's last path
-    segment or host (for titles with nothing Latin in them), else `link`."""
+    segment or host (for titles with nothing to transliterate, such as emoji), else `link`."""
     slug = _short(slugify(title))
     if not slug and url:
         parts = urlsplit(url)

@@ -8,7 +8,7 @@ import logging
 import shutil
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -189,6 +189,10 @@ def _build(
         page_base = f"{code_digest()}|{renderer.digest()}|{_settings(config)}|{preview}"
         earlier = memory.items if memory and memory.page_base == page_base else None
         site = S.build_site(loaded.articles, config, preview, earlier)
+        topic_warnings = [replace(p, path=prefix + p.path) for p in site.warnings]
+        if strict and topic_warnings:
+            raise ContentError(topic_warnings)
+        result.warnings = _merged(result.warnings, topic_warnings)
         # Read before anything is written: what subscribers were last given, if anything.
         changed_ids = published.changed_ids(config, site.items, ids)
         if strict and changed_ids:

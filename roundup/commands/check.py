@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -58,9 +59,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from roundup.core.errors import ContentError
     from roundup.read.loader import display_path
+    from roundup.site.structure import topic_warnings
 
     config = load_config(args, content_dir=args.content, cache_dir=args.cache_dir)
     loaded = _load(config)
+    prefix = display_path(config.content_dir, Path.cwd()) + "/"
+    published = [a for a in loaded.articles if a.published]  # what a build shows
+    site_warnings = [replace(p, path=prefix + p.path) for p in topic_warnings(published)]
+    loaded.warnings = sorted(
+        loaded.warnings + site_warnings, key=lambda p: (p.path, p.line or 0, p.field)
+    )
     if args.strict and loaded.warnings:  # as `roundup build --strict` would fail
         raise ContentError(loaded.warnings)
     print_warnings(loaded.warnings, args.all_warnings)
@@ -72,7 +80,6 @@ def run(args: argparse.Namespace) -> int:
     if args.links:
         from roundup.web.linkcheck import LinkCache, check_urls, uses_of
 
-        prefix = display_path(config.content_dir, Path.cwd()) + "/"
         uses = uses_of(loaded.articles)
         cache = LinkCache(None if args.no_cache else config.cache_dir)
         outcomes = check_urls([use.url for use in uses], cache, timeout=args.timeout)

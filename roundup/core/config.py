@@ -6,120 +6,159 @@ import difflib
 import re
 import tomllib
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from pydantic_core import ErrorDetails
-
 from roundup.core.errors import ConfigError
 from roundup.core.slugs import slugify
+from roundup.core.text import LINE_CONTROLS, shorten
 from roundup.core.weeks import EDITION_KINDS, WEEKDAYS, check_title
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 COMMENTED = "commented"  # item_pages: only links with a curator's comment get a page
 
 
-class _Settings(BaseModel):
-    """The keys a site may set, with their defaults; anything else is an error."""
+# What a key of each kind takes, for values of the wrong type (TOML has types: 30 vs "30").
+_TEXT = "text in quotes"
+_WHOLE_NUMBER = "a whole number, such as 30 (without quotes)"
+_TRUE_OR_FALSE = "true or false (without quotes)"
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+Check = Callable[[Any], Any]  # the value to keep, or a ValueError whose text the user reads
 
-    title: str = Field("Roundup", min_length=1)
-    description: str = ""
-    base_url: str = "http://localhost:8000/"
-    language: str = Field("en", pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
-    timezone: str = "UTC"
-    author: str = ""
-    items_per_page: int = Field(30, ge=1, le=1000)
-    editions_per_page: int = Field(7, ge=1, le=1000)
-    feed_items: int = Field(50, ge=1, le=10_000)
-    site_id: str = ""
-    websub_hub: str = ""
-    cname: str = ""
-    content_dir: str = "content"
-    output_dir: str = "output"
-    templates_dir: str = "templates"
-    cache_dir: str = ".roundup-cache"
-    future: bool = False  # publish items dated after the build's "now" (see build.now)
-    search: bool = True
-    # Which links get a page of their own: all (true), those with a comment, or none.
-    item_pages: bool | str = True
-    editions: str = "day"  # one page per day, or per week (see weeks.EditionCalendar)
-    week_start: str = "monday"
-    edition_title: str = ""  # e.g. "This Week in Rust #{number}"
 
-    @field_validator("*")
-    @classmethod
-    def _printable(cls, value: object) -> object:
+def _text(*checks: Check, printable: bool = True) -> Check:
+    """Text (a TOML string), then each check in turn: the value it returns goes on."""
+
+    def check(value: Any) -> Any:
+        if type(value) is not str:
+            raise ValueError(f"expected {_TEXT}, got {value!r}")
+        if not printable:  # its own check allows no control character and says what it wants
+            return _all(checks, value)
         # TOML escapes can smuggle control characters into titles; XML output cannot hold them.
-        if isinstance(value, str) and _CONTROL.search(value):
+        if LINE_CONTROLS.search(value):
             raise ValueError("contains control characters")
+        return _all(checks, value)
+
+    return check
+
+
+def _all(checks: tuple[Check, ...], value: Any) -> Any:
+    for check in checks:
+        value = check(value)
+    return value
+
+
+def _whole_number(low: int, high: int) -> Check:
+    def check(value: Any) -> int:
+        if type(value) is not int:
+            raise ValueError(f"expected {_WHOLE_NUMBER}, got {value!r}")
+        if value < low:
+            raise ValueError(f"Input should be greater than or equal to {low}")
+        if value > high:
+            raise ValueError(f"Input should be less than or equal to {high}")
         return value
 
-    @field_validator("base_url")
-    @classmethod
-    def _absolute(cls, value: str) -> str:
-        return checked_base_url(value)
+    return check
 
-    @field_validator("item_pages", mode="plain")
-    @classmethod
-    def _item_pages(cls, value: object) -> bool | str:
-        if value is True or value is False or (isinstance(value, str) and value == COMMENTED):
-            return value
-        raise ValueError(f'expected true, false or "{COMMENTED}", got {value!r}')
 
-    @field_validator("websub_hub")
-    @classmethod
-    def _hub(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if value and (parts.scheme not in ("http", "https") or not parts.hostname):
-            raise ValueError("must be an absolute http:// or https:// URL (the hub's endpoint)")
-        return value
+def _true_or_false(value: Any) -> bool:
+    if type(value) is not bool:
+        raise ValueError(f"expected {_TRUE_OR_FALSE}, got {value!r}")
+    return value
 
-    @field_validator("timezone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        try:
-            zoneinfo.ZoneInfo(value)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"{value!r} is not an IANA time zone such as Europe/Berlin") from None
-        return value
 
-    @field_validator("site_id")
-    @classmethod
-    def _site_id(cls, value: str) -> str:
-        if value and slugify(value) != value:
-            raise ValueError("use lower-case letters, digits and hyphens (like my-roundup)")
-        return value
+def _not_empty(value: str) -> str:
+    if not value:
+        raise ValueError("String should have at least 1 character")
+    return value
 
-    @field_validator("editions")
-    @classmethod
-    def _editions(cls, value: str) -> str:
-        if value not in EDITION_KINDS:
-            raise ValueError(f'{value!r} is not an edition length; use "day" or "week"')
-        return value
 
-    @field_validator("week_start")
-    @classmethod
-    def _week_start(cls, value: str) -> str:
-        if value.lower() not in WEEKDAYS:
-            raise ValueError(f"{value!r} is not a day of the week; use monday, ..., sunday")
-        return value.lower()
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 
-    @field_validator("edition_title")
-    @classmethod
-    def _edition_title(cls, value: str) -> str:
-        return check_title(value)
 
-    @field_validator("cname")
-    @classmethod
-    def _cname(cls, value: str) -> str:
-        if value and (not value.replace("-", "").replace(".", "").isalnum() or "." not in value):
-            raise ValueError("must be a bare host name such as links.example.org")
-        return value.lower()
+def _language(value: str) -> str:
+    if not _LANGUAGE.fullmatch(value):
+        raise ValueError(f"{value!r} is not a language tag such as en or en-GB")
+    return value
+
+
+def _item_pages(value: Any) -> bool | str:
+    if value is True or value is False or value == COMMENTED:
+        return value  # type: ignore[no-any-return]
+    raise ValueError(f'expected true, false or "{COMMENTED}", got {value!r}')
+
+
+def _hub(value: str) -> str:
+    parts = urlsplit(value)
+    if value and (parts.scheme not in ("http", "https") or not parts.hostname):
+        raise ValueError("must be an absolute http:// or https:// URL (the hub's endpoint)")
+    return value
+
+
+def _zone(value: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not an IANA time zone such as Europe/Berlin") from None
+    return value
+
+
+def _site_id(value: str) -> str:
+    if value and slugify(value) != value:
+        raise ValueError("use lower-case letters, digits and hyphens (like my-roundup)")
+    return value
+
+
+def _editions(value: str) -> str:
+    if value not in EDITION_KINDS:
+        raise ValueError(f'{value!r} is not an edition length; use "day" or "week"')
+    return value
+
+
+def _week_start(value: str) -> str:
+    if value.lower() not in WEEKDAYS:
+        raise ValueError(f"{value!r} is not a day of the week; use monday, ..., sunday")
+    return value.lower()
+
+
+def _cname(value: str) -> str:
+    if value and (not value.replace("-", "").replace(".", "").isalnum() or "." not in value):
+        raise ValueError("must be a bare host name such as links.example.org")
+    return value.lower()
+
+
+def _base_url(value: str) -> str:
+    return checked_base_url(value)
+
+
+# The keys a site may set, each with its default and its check; anything else is an error.
+SETTINGS: dict[str, tuple[Any, Check]] = {
+    "title": ("Roundup", _text(_not_empty)),
+    "description": ("", _text()),
+    "base_url": ("http://localhost:8000/", _text(_base_url)),
+    "language": ("en", _text(_language, printable=False)),
+    "timezone": ("UTC", _text(_zone)),
+    "author": ("", _text()),
+    "items_per_page": (30, _whole_number(1, 1000)),
+    "editions_per_page": (7, _whole_number(1, 1000)),
+    "feed_items": (50, _whole_number(1, 10_000)),
+    "site_id": ("", _text(_site_id)),
+    "websub_hub": ("", _text(_hub)),
+    "cname": ("", _text(_cname)),
+    "content_dir": ("content", _text()),
+    "output_dir": ("output", _text()),
+    "templates_dir": ("templates", _text()),
+    "cache_dir": (".roundup-cache", _text()),
+    "future": (False, _true_or_false),  # publish items dated after the build's "now"
+    "search": (True, _true_or_false),
+    # Which links get a page of their own: all (true), those with a comment, or none.
+    "item_pages": (True, _item_pages),
+    "editions": ("day", _text(_editions)),  # one page per day, or per week (weeks.py)
+    "week_start": ("monday", _text(_week_start)),
+    "edition_title": ("", _text(check_title)),  # e.g. "This Week in Rust #{number}"
+}
 
 
 # The last part of a path that names a page rather than the folder the site is served from.
@@ -131,7 +170,7 @@ _HOST = re.compile(r"(?:[^\W_]|[.-])+|[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*")
 
 def checked_base_url(value: str) -> str:
     """The base URL as a folder URL ending in "/", or a ValueError saying what is wrong."""
-    shown = repr(value if len(value) <= 80 else value[:77] + "...")
+    shown = repr(shorten(value, 80))
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018 - raises for a port that is not a number from 0 to 65535
@@ -198,7 +237,7 @@ class SiteConfig:
         return zoneinfo.ZoneInfo(self.timezone)
 
 
-KEYS = tuple(_Settings.model_fields)
+KEYS = tuple(SETTINGS)
 
 
 # The flag that sets each key, for errors in a value typed on the command line.
@@ -232,26 +271,36 @@ def load(
     settings = _read(path, warnings) if path else {}
     given = {k: v for k, v in (overrides or {}).items() if v is not None}
     settings.update(given)
-    try:
-        valid = _Settings.model_validate(settings)
-    except ValidationError as error:
+    valid, problems = _checked(settings)
+    if problems:
         where = path.name if path else "defaults"
-        raise ConfigError([_describe(where, e, given) for e in error.errors()]) from None
+        raise ConfigError([_describe(where, key, message, given) for key, message in problems])
     root = path.parent if path else cwd
+    folders = ("content_dir", "output_dir", "templates_dir", "cache_dir")
     return SiteConfig(
-        **{
-            key: getattr(valid, key)
-            for key in KEYS
-            if key not in ("content_dir", "output_dir", "templates_dir", "cache_dir", "site_id")
-        },
-        site_id=valid.site_id or default_site_id(valid.base_url),
-        content_dir=root / valid.content_dir,
-        output_dir=root / valid.output_dir,
-        templates_dir=root / valid.templates_dir,
-        cache_dir=root / valid.cache_dir,
+        **{key: valid[key] for key in KEYS if key not in (*folders, "site_id")},
+        **{key: root / valid[key] for key in folders},
+        site_id=valid["site_id"] or default_site_id(valid["base_url"]),
         source=path,
         warnings=tuple(warnings),
     )
+
+
+def _checked(settings: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str | None]]]:
+    """Every key's value (checked, or its default) and the problems: (key, message), in the
+    order of SETTINGS, then unknown keys (message None) in the order they were written."""
+    valid: dict[str, Any] = {}
+    problems: list[tuple[str, str | None]] = []
+    for key, (default, check) in SETTINGS.items():
+        if key not in settings:
+            valid[key] = default
+            continue
+        try:
+            valid[key] = check(settings[key])
+        except ValueError as error:
+            problems.append((key, str(error)))
+    problems.extend((key, None) for key in settings if key not in SETTINGS)
+    return valid, problems
 
 
 def default_site_id(base_url: str) -> str:
@@ -306,24 +355,12 @@ def _tool_table(data: dict[str, Any]) -> Any:
     return tool.get("roundup") if isinstance(tool, dict) else None
 
 
-# What a key of each kind takes, for values of the wrong type (TOML has types: 30 vs "30").
-_EXPECTED = {
-    "string_type": "text in quotes",
-    "int_type": "a whole number, such as 30 (without quotes)",
-    "bool_type": "true or false (without quotes)",
-}
-
-
-def _describe(where: str, error: ErrorDetails, given: dict[str, Any]) -> str:
-    key = ".".join(str(part) for part in error["loc"]) or "(config)"
-    message = error["msg"].removeprefix("Value error, ")
-    if error["type"] in _EXPECTED:
-        message = f"expected {_EXPECTED[error['type']]}, got {error['input']!r}"
-    elif error["type"] == "string_pattern_mismatch" and key == "language":
-        message = f"{error['input']!r} is not a language tag such as en or en-GB"
+def _describe(where: str, key: str, message: str | None, given: dict[str, Any]) -> str:
+    """One problem as a line: `file: key: message`, or `--flag: message` for a flag's value;
+    `message` None: the key is unknown."""
     if key in given:  # typed on the command line: blame the flag, not the file
-        return f"{FLAGS.get(key, '--' + key.replace('_', '-'))}: {message}"
-    if error["type"] == "extra_forbidden":
+        return f"{FLAGS.get(key, '--' + key.replace('_', '-'))}: {message or 'unknown key'}"
+    if message is None:
         near = difflib.get_close_matches(key, KEYS, 1, 0.75)
         if near:
             return f"{where}: {key}: unknown key; did you mean {near[0]}?"

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from operator import attrgetter
 
-from roundup.read.yamlstrict import shorten
+from slugify import slugify as transliterated_slug
+
+from roundup.core.errors import Problem
+from roundup.core.model import Article
+from roundup.core.text import shorten
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 # Symbols that carry meaning in topic names (C++, C#, R&D): spelled out before they are lost.
-_SYMBOLS = {"+": " plus ", "#": " sharp ", "&": " and ", "@": " at "}
+# A comma becomes a space as any other punctuation does: python-slugify would join the digits
+# around it ("1,000" -> "1000"), where roundup's slugs always had a hyphen ("1-000").
+_REPLACEMENTS = (("+", " plus "), ("#", " sharp "), ("&", " and "), ("@", " at "), (",", " "))
 _MAX_LENGTH = 80  # well under the 255-byte limit of a path segment, and readable
 
 
@@ -23,24 +29,31 @@ def short_hash(text: str, length: int = 6) -> str:
 
 
 def slugify(text: str) -> str:
-    """Lower-case ASCII words joined by hyphens; empty when nothing Latin is left."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    for symbol, word in _SYMBOLS.items():
-        text = text.replace(symbol, word)
-    ascii_text = text.encode("ascii", "ignore").decode("ascii")
-    slug = _NON_WORD.sub("-", ascii_text).strip("-")
-    if len(slug) > _MAX_LENGTH:
-        slug = slug[:_MAX_LENGTH].rstrip("-")
-    return slug
+    """Lower-case ASCII words joined by hyphens, other scripts transliterated (Straße ->
+    strasse, Łódź -> lodz, 日本語 -> ri-ben-yu); empty when nothing is left (emoji, "?")."""
+    return transliterated_slug(
+        text,
+        # A name is text, not HTML: "&amp;" is not decoded (it reads "and amp").
+        entities=False,
+        decimal=False,
+        hexadecimal=False,
+        max_length=_MAX_LENGTH,
+        replacements=_REPLACEMENTS,
+        replacement_stage="pre",
+        # Named, not "auto": with auto, installing Unidecode for any other reason would change
+        # every non-ASCII slug, and so URLs.
+        backend="text-unidecode",
+    )
 
 
 def is_lossy(name: str, slug: str) -> bool:
-    """Whether the slug dropped characters of the name (so a sibling may share it)."""
+    """Whether the slug dropped or transliterated characters of the name (so a sibling whose
+    slug keeps every character has a better claim to it)."""
     return _NON_WORD.sub("-", name.lower()).strip("-") != slug
 
 
 def slug_or_hash(name: str, prefix: str) -> str:
-    """A slug for the name; names with nothing Latin in them (日本語) get a stable hash."""
+    """A slug for the name; names with nothing to transliterate ("😀", "?") get a stable hash."""
     return slugify(name) or f"{prefix}-{short_hash(name, 8)}"
 
 
@@ -65,6 +78,39 @@ def unique_slugs(names: Iterable[str], prefix: str, reserved: Iterable[str] = ()
             else:
                 result[name] = f"{slug}-{short_hash(name)}"
     return result
+
+
+def sharing(slugs: Mapping[str, str], prefix: str) -> dict[str, str]:
+    """The names of `unique_slugs` that slugify like another name, each with that name (the
+    one that kept the slug, else the first of them): which URLs a reader would not guess."""
+    by_slug: dict[str, list[str]] = {}
+    for name in sorted(slugs):
+        by_slug.setdefault(slug_or_hash(name, prefix), []).append(name)
+    shared: dict[str, str] = {}
+    for slug, names in by_slug.items():
+        if len(names) > 1:
+            owner = next((name for name in names if slugs[name] == slug), names[0])
+            shared.update((name, owner) for name in names if name != owner)
+    return shared
+
+
+def shared_slug_warnings(articles: Sequence[Article], slugs: Mapping[str, str]) -> list[Problem]:
+    """A warning for each topic that slugifies like another (Łódź and Lodz, Rust/Wasm and Rust
+    Wasm): both keep pages of their own, but the suffixed URL is not the one a reader would
+    guess, and the two are often one topic spelt twice. On the first file that names it."""
+    warnings = []
+    for name, other in sorted(sharing(slugs, "topic").items()):
+        folded = name.casefold()
+        first = min(
+            (a for a in articles if any(t.casefold() == folded for t in a.topics)),
+            key=attrgetter("source"),
+        )
+        message = (
+            f"the topic {name!r} has the same slug as the topic {other!r}, so its pages are at "
+            f"topics/{slugs[name]}/; if they are one topic, spell them alike"
+        )
+        warnings.append(Problem(first.source, first.lines.get("topics"), "topics", message))
+    return warnings
 
 
 _VALID_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")

@@ -18,6 +18,7 @@ from datetime import tzinfo
 import lxml.html
 from lxml import etree
 
+from roundup.core.text import collapse_spaces
 from roundup.importers.dates import DateProblem, parse_date
 from roundup.importers.entry import (
     SYSTEM_FOLDERS,
@@ -100,7 +101,7 @@ def read_bookmarks(text: str, zone: tzinfo) -> Iterator[Entry | Skip]:
         elif tag == "h3":
             pending = _folder(element, depth=sum(1 for f in stack if f is not None))
         elif tag == "h1":
-            section = " ".join(element.text_content().split())
+            section = collapse_spaces(element.text_content())
         elif tag == "a" and element.get("href") is not None and not _in_description(element):
             last = _bookmark(element, stack, section)
     if last is not None:
@@ -121,7 +122,7 @@ def _in_description(anchor: lxml.html.HtmlElement) -> bool:
 
 
 def _folder(h3: lxml.html.HtmlElement, depth: int) -> _Folder:
-    name = " ".join(h3.text_content().split())
+    name = collapse_spaces(h3.text_content())
     marked = any(flag(h3.get(mark)) for mark in _ROOT_MARKS)
     reading_list = (h3.get("id") or "").lower() == _READING_LIST
     system = marked or reading_list or (depth == 0 and name.casefold() in SYSTEM_FOLDERS)

@@ -25,6 +25,7 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import tzinfo
 
+from roundup.core.text import collapse_spaces
 from roundup.importers.dates import DateProblem, parse_date
 from roundup.importers.entry import (
     SYSTEM_FOLDERS,
@@ -109,7 +110,7 @@ def _entry(place: str, get: Callable[[str], str], zone: tzinfo) -> Entry | Skip:
         published_at = parse_date(get("date"), zone)
     except DateProblem as problem:
         return Skip(place, "created", str(problem))
-    folders = tuple(f for f in (" ".join(p.split()) for p in get("folder").split("/")) if f)
+    folders = tuple(f for f in (collapse_spaces(p) for p in get("folder").split("/")) if f)
     status = get("status").lower()
     return Entry(
         place=place,
@@ -137,5 +138,5 @@ def _tags(text: str) -> tuple[str, ...]:
         except ValueError:
             value = None
         if isinstance(value, list):
-            return tuple(" ".join(str(v).split()) for v in value if str(v).strip())
+            return tuple(collapse_spaces(str(v)) for v in value if str(v).strip())
     return split_tags(text, "|" if "|" in text else ",")

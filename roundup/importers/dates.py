@@ -6,6 +6,7 @@ import email.utils
 import re
 from datetime import UTC, date, datetime, tzinfo
 
+from roundup.core.text import shorten
 from roundup.read import schema
 
 __all__ = ["DateProblem", "parse_date"]
@@ -51,7 +52,7 @@ def parse_date(value: object, zone: tzinfo) -> datetime | date | None:
     except (TypeError, ValueError, IndexError):
         parsed = None
     if parsed is None:
-        raise DateProblem(f"{_shown(text)!r} is not a date such as 2024-03-05T18:00:00Z")
+        raise DateProblem(f"{shorten(text)!r} is not a date such as 2024-03-05T18:00:00Z")
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
 
 
@@ -63,9 +64,5 @@ def _from_epoch(number: float, text: str) -> datetime | None:
     elif abs(number) >= _MILLISECONDS:
         number /= 1000
     if number < 0 or number > _LATEST:
-        raise DateProblem(f"{_shown(text)!r} is not a time since 1970 that can be read")
+        raise DateProblem(f"{shorten(text)!r} is not a time since 1970 that can be read")
     return datetime.fromtimestamp(int(number), UTC)
-
-
-def _shown(text: str) -> str:
-    return text if len(text) <= 60 else text[:57] + "..."

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from roundup.core.text import collapse_spaces
+
 __all__ = [
     "EXCERPT_LIMIT",
     "SYSTEM_FOLDERS",
@@ -74,7 +76,7 @@ def split_tags(text: str, separators: str = ",") -> tuple[str, ...]:
     if separators == " ":
         return tuple(text.split())
     parts = re.split("[" + re.escape(separators) + "]", text)
-    return tuple(tag for tag in (" ".join(part.split()) for part in parts) if tag)
+    return tuple(tag for tag in (collapse_spaces(part) for part in parts) if tag)
 
 
 def decode_entities(text: str) -> str:

@@ -16,6 +16,7 @@ from html import escape
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from roundup.core.text import collapse_spaces, shorten
 from roundup.importers.entry import Entry, Skip
 from roundup.importers.feedtext import entry_text, title_from_text
 from roundup.importers.htmlmarkdown import to_text
@@ -93,7 +94,7 @@ def _entry(number: int, item: Any, home: str) -> Entry | Skip:
     for name in _DATE_FIELDS:
         written = _own(item, name)
         if written and _own(item, f"{name}_parsed") is None:
-            return Skip(place, name, f"{_shown(written)!r} is not a date feedparser can read")
+            return Skip(place, name, f"{shorten(written)!r} is not a date feedparser can read")
     summary, content = _summary(item), _content(item)
     # Links feedparser could not resolve (no xml:base) are relative to the entry's page.
     text = entry_text(summary, content, link, link)
@@ -143,7 +144,7 @@ def _as_html(text: str) -> str:
 
 
 def _term(tag: Any) -> str:
-    return " ".join(str(tag.get("label") or tag.get("term") or "").split())
+    return collapse_spaces(str(tag.get("label") or tag.get("term") or ""))
 
 
 def _date(item: Any) -> datetime | None:
@@ -182,7 +183,3 @@ def _size(width: Any, height: Any) -> tuple[int, int] | None:
     except ValueError:
         return None
     return size if size[0] > 0 and size[1] > 0 else None
-
-
-def _shown(text: str) -> str:
-    return text if len(text) <= 60 else text[:57] + "..."

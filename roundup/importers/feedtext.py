@@ -16,6 +16,7 @@ import lxml.html
 from lxml import etree
 
 from roundup.core.links import canonical_link
+from roundup.core.text import collapse_spaces, cut_at_word
 from roundup.importers.entry import EXCERPT_LIMIT
 from roundup.importers.htmlmarkdown import to_markdown, to_text
 
@@ -37,10 +38,10 @@ def entry_text(summary_html: str, content_html: str, link: str, base_url: str = 
     provider = ""
     if content_html.strip():
         content_html, provider, first = _without_furniture(content_html, link)
-        if summary and " ".join(first.split()) == summary:  # the summary, repeated
+        if summary and collapse_spaces(first) == summary:  # the summary, repeated
             content_html = _without_first_paragraph(content_html)
         elif not summary and first and _short(first) and not _more_than(content_html, first):
-            summary, content_html = " ".join(first.split()), ""
+            summary, content_html = collapse_spaces(first), ""
     if summary and not _short(summary):
         return EntryText("", to_markdown(content_html or summary_html, base_url), provider)
     return EntryText(summary, to_markdown(content_html, base_url), provider)
@@ -49,11 +50,9 @@ def entry_text(summary_html: str, content_html: str, link: str, base_url: str = 
 def title_from_text(markdown_or_text: str) -> str:
     """A title for an untitled entry (a microblog post): the start of its text, cut at a
     word, with an ellipsis when cut."""
-    text = " ".join(to_text(markdown_or_text.split("\n\n", 1)[0]).split())
+    text = collapse_spaces(to_text(markdown_or_text.split("\n\n", 1)[0]))
     text = text.replace("\\", "")  # the text is read from Markdown: no escapes in a title
-    if len(text) <= TITLE_WORDS:
-        return text
-    return text[:TITLE_WORDS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return cut_at_word(text, TITLE_WORDS)
 
 
 def _short(text: str) -> bool:
@@ -61,7 +60,7 @@ def _short(text: str) -> bool:
 
 
 def _more_than(content_html: str, first: str) -> bool:
-    return " ".join(to_text(content_html).split()) != " ".join(first.split())
+    return collapse_spaces(to_text(content_html)) != collapse_spaces(first)
 
 
 def _root(html: str) -> lxml.html.HtmlElement | None:
@@ -92,7 +91,7 @@ def _without_furniture(html: str, link: str) -> tuple[str, str, str]:
             and text.startswith("Source:")
             and canonical_link(anchors[0].get("href") or "") == canonical_link(link)
         ):
-            provider = " ".join(anchors[0].text_content().split())
+            provider = collapse_spaces(anchors[0].text_content())
             for later in children[index:]:
                 root.remove(later)
             html = _serialised(root)

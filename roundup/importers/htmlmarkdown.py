@@ -18,6 +18,7 @@ import lxml.html
 from lxml import etree
 
 from roundup.core.links import clean_url
+from roundup.core.text import CONTROL_CHARS, collapse_spaces
 
 __all__ = ["note_markdown", "to_markdown", "to_text"]
 
@@ -56,7 +57,6 @@ _ENTITY_LIKE = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 _LINE_START = re.compile(r"^(#|>|[-+*](?=\s|$)|\d+(?=[.)](?:\s|$))|=+\s*$|-+\s*$)")
 # A `<` that starts a tag, a comment or a declaration; autolinks (`<https://…>`) are safe.
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])(?!(?:https?://|mailto:))", re.I)
-_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\ue000]")
 
 
 def to_markdown(html: str, base_url: str = "") -> str:
@@ -78,7 +78,7 @@ def to_text(html: str) -> str:
         return ""
     pieces: list[str] = []
     _collect_text(root, pieces)
-    return " ".join("".join(pieces).split())
+    return collapse_spaces("".join(pieces))
 
 
 def note_markdown(text: str) -> str:
@@ -89,7 +89,8 @@ def note_markdown(text: str) -> str:
 
 
 def _parse(html: str) -> lxml.html.HtmlElement | None:
-    html = _CONTROLS.sub("", html).strip()
+    # The break marker is this module's own: one in the input would be read as a break.
+    html = CONTROL_CHARS.sub("", html.replace(_BREAK, "")).strip()
     if not html:
         return None
     try:
@@ -266,17 +267,17 @@ def _escaped_text(text: str | None) -> str:
 
 
 def _one_line_raw(text: str) -> str:
-    return " ".join(text.split())
+    return collapse_spaces(text)
 
 
 def _one_line(markdown: str) -> str:
-    return " ".join(markdown.replace(_BREAK, " ").split())
+    return collapse_spaces(markdown.replace(_BREAK, " "))
 
 
 def _paragraph(run: list[str], blocks: list[str]) -> None:
     """Close a run of inline Markdown as a paragraph: whitespace collapsed, line starts escaped,
     `<br>` as a hard line break."""
-    lines = [" ".join(line.split()) for line in "".join(run).split(_BREAK)]
+    lines = [collapse_spaces(line) for line in "".join(run).split(_BREAK)]
     while lines and not lines[-1]:
         lines.pop()
     while lines and not lines[0]:
@@ -311,7 +312,7 @@ def _wrapped(inner: str, mark: str) -> str:
 
 
 def _code_span(text: str) -> str:
-    code = " ".join(text.split())
+    code = collapse_spaces(text)
     if not code:
         return ""
     longest = max((len(run) for run in re.findall(r"`+", code)), default=0)

@@ -8,6 +8,7 @@ from html import escape
 from typing import Any, TypeGuard
 from urllib.parse import urljoin
 
+from roundup.core.text import collapse_spaces
 from roundup.importers.dates import DateProblem, parse_date
 from roundup.importers.entry import Entry, Skip
 from roundup.importers.feedtext import entry_text, title_from_text
@@ -76,7 +77,7 @@ def read_json_feed(
             title=_text(item.get("title")) or title_from_text(text.description or text.note),
             description=text.description,
             note=text.note,
-            tags=tuple(" ".join(str(t).split()) for t in tags if isinstance(t, str) and t.strip()),
+            tags=tuple(collapse_spaces(str(t)) for t in tags if isinstance(t, str) and t.strip()),
             published_at=published_at,
             provider_name=text.provider_name,
             image=urljoin(base, image) if base and image else image,

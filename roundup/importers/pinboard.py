@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import tzinfo
 from typing import Any, TypeGuard
 
+from roundup.core.text import collapse_spaces
 from roundup.importers.dates import DateProblem, parse_date
 from roundup.importers.entry import Entry, Skip, decode_entities, flag, split_tags
 
@@ -52,7 +53,7 @@ def read_pinboard(document: list[Any], zone: tzinfo) -> Iterator[Entry | Skip]:
 
 def _tags(value: Any) -> tuple[str, ...]:
     if isinstance(value, list):  # some tools that write this format give a list
-        return tuple(" ".join(str(tag).split()) for tag in value if str(tag).strip())
+        return tuple(collapse_spaces(str(tag)) for tag in value if str(tag).strip())
     return split_tags(_text(value), " ")
 
 

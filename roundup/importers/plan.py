@@ -4,7 +4,6 @@ content folder or earlier in the import left out, and every problem as one line.
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
 from pathlib import Path
@@ -14,6 +13,7 @@ from roundup.authoring import articlefile
 from roundup.authoring.articlefile import NewArticle
 from roundup.core.links import canonical_link, clean_url, registrable_domain, strip_tracking
 from roundup.core.model import Image, Provider
+from roundup.core.text import CONTROL_CHARS, LINE_CONTROLS, collapse_spaces, one_line, shorten
 from roundup.importers.entry import EXCERPT_LIMIT, Entry, Skip
 from roundup.importers.htmlmarkdown import note_markdown
 from roundup.importers.sources import Reading
@@ -21,8 +21,6 @@ from roundup.importers.sources import Reading
 __all__ = ["Options", "Plan", "Planned", "free_names"]
 
 # Controls in one-line fields (tabs and newlines are whitespace there, not controls).
-_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_URL_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,9 +128,9 @@ class Plan:
     def _article(self, label: str, entry: Entry, url: str, when: datetime | date) -> NewArticle:
         for name, value in (("title", entry.title), ("excerpt", entry.description),
                             ("topics", " ".join(entry.tags))):  # fmt: skip
-            if _CONTROLS.search(value):
+            if CONTROL_CHARS.search(value):
                 self.notices.append(f"{label}:{entry.place}: {name}: control characters removed")
-        title = " ".join(_CONTROLS.sub(" ", entry.title).split())
+        title = one_line(entry.title)
         if title == entry.url.strip():  # Pocket's title for a page it could not read
             title = _title_from(url)
         elif not title:
@@ -151,7 +149,7 @@ class Plan:
             published_at=when,
             original_url=url,
             excerpt=excerpt,
-            provider=Provider(" ".join(entry.provider_name.split()) or domain, domain),
+            provider=Provider(collapse_spaces(entry.provider_name) or domain, domain),
             topics=self._topics(entry),
             images=(Image(entry.image.strip(), *(entry.image_size or ())),)
             if entry.image.strip()
@@ -169,8 +167,8 @@ def _url_problem(url: str) -> str:
     """Why a link cannot be imported, or "" when it can."""
     if not url:
         return "the entry has no link"
-    shown = url if len(url) <= 80 else url[:77] + "..."
-    if _URL_CONTROLS.search(url):
+    shown = shorten(url, 80)
+    if LINE_CONTROLS.search(url):
         return f"{shown!r} contains control characters"
     try:
         parts = urlsplit(url)

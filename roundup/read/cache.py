@@ -9,6 +9,7 @@ import os
 import sys
 import zlib
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
 import feedgen.version
@@ -16,7 +17,6 @@ import jinja2
 import markdown
 import msgspec
 import nh3
-import pydantic
 import yaml
 
 from roundup import __version__
@@ -26,7 +26,6 @@ from roundup.read.content import Parsed
 
 log = logging.getLogger(__name__)
 
-CACHE_DIR = "parsed"  # in the cache folder: one MessagePack file per shard of the article paths
 SHARDS = 256
 _SHARD_NAMES = [f"{n:02x}.mpk" for n in range(SHARDS)]
 _SHARD_SET = frozenset(_SHARD_NAMES)
@@ -56,11 +55,11 @@ def code_digest() -> str:
     """Changes with roundup's own code and the libraries that shape its output: an upgrade
     (or a local edit) re-parses and rewrites."""
     h = hashlib.blake2b(__version__.encode(), digest_size=16)
-    # A new Markdown or sanitiser can change a cached comment, a new Jinja or feedgen a page
-    # whose inputs did not change.
+    # A new Markdown or sanitiser can change a cached comment, a new python-slugify an item's
+    # slug, a new Jinja or feedgen a page whose inputs did not change.
     libraries = (sys.version, markdown.__version__,
                  nh3.__version__,  # type: ignore[attr-defined]  # nh3's stubs omit __version__
-                 yaml.__version__, pydantic.VERSION, jinja2.__version__,
+                 yaml.__version__, metadata.version("python-slugify"), jinja2.__version__,
                  feedgen.version.version_str, msgspec.__version__)  # fmt: skip
     h.update(repr(libraries).encode())
     package = Path(__file__).parents[1]  # the whole roundup package, not only read/

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import markdown
 import nh3
 
+from roundup.core.text import collapse_spaces
 from roundup.read import simplemd
 
 _TAGS = {
@@ -92,7 +93,7 @@ def clean(fragment: str) -> str:
 
 def plain_text(text: str) -> str:
     """The text escaped, one paragraph per block of lines: a fallback that cannot go wrong."""
-    blocks = (" ".join(block.split()) for block in text.split("\n\n"))
+    blocks = (collapse_spaces(block) for block in text.split("\n\n"))
     return "\n".join(f"<p>{html.escape(block, quote=False)}</p>" for block in blocks if block)
 
 

@@ -12,22 +12,20 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from roundup.core.errors import Problem
 from roundup.core.model import Article
 from roundup.core.slugs import check_slug, slug_or_hash
+from roundup.core.text import CONTROL_CHARS, collapse_spaces, cut, shorten
 from roundup.read import fieldnames, records, schema, yamlstrict
 from roundup.read.comment import MAX_MARKDOWN, render_comment
-from roundup.read.records import MAX_EXCERPT, MAX_TITLE, Report, cut
-from roundup.read.yamlstrict import shorten
+from roundup.read.records import MAX_EXCERPT, MAX_TITLE, Report
 
 log = logging.getLogger(__name__)
 
 ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
 MAX_LABEL = 100
 _FENCE = re.compile(r"-{3,}[ \t]*")
-_KNOWN = {name.casefold(): name for name in schema.ArticleIn.model_fields}
+_KNOWN = {name.casefold(): name for name in schema.FIELDS}
 
 
 @dataclass(slots=True)
@@ -163,7 +161,7 @@ def _validate(
     zone: tzinfo,
 ) -> Article | None:
     _check_keys(raw, report)
-    fields = {key: raw[key] for key in schema.ArticleIn.model_fields if key in raw}
+    fields = {key: raw[key] for key in schema.FIELDS if key in raw}
     meta = _check_fields(raw, fields, report, zone)
     if report.yaml.comments:
         _check_comments(raw, report)
@@ -184,7 +182,7 @@ def _validate(
     else:
         slug = derived_slug(source)
 
-    title = " ".join(meta.title.split())
+    title = collapse_spaces(meta.title)
     if len(title) > MAX_TITLE:
         report.warn(("title",), f"{len(title)} characters; cut to {MAX_TITLE}")
         title = cut(title, MAX_TITLE)
@@ -200,7 +198,7 @@ def _validate(
         message = "too intricate to render as Markdown in time; shown as plain text"
         report.warnings.append(Problem(report.source, body_line, "body", message))
 
-    keys: tuple[str, ...] = ("slug", "originalUrl", "webUrl", "publishedDateTime", "id")
+    keys: tuple[str, ...] = ("slug", "originalUrl", "webUrl", "publishedDateTime", "id", "topics")
     lines: dict[str, int | None] = {key: report.yaml.line_of((key,)) for key in keys}
     for name, keys, kept in (
         ("related", ("originalUrl", "webUrl"), [r.url for r in related]),
@@ -276,9 +274,8 @@ def _check_keys(raw: dict[str, Any], report: Report) -> None:
 
 def _check_fields(
     raw: dict[str, Any], fields: dict[str, Any], report: Report, zone: tzinfo
-) -> schema.ArticleIn | None:
-    # Checked here rather than in the model: pydantic skips model checks once a field fails,
-    # and a missing link must be reported together with every other problem.
+) -> schema.ArticleFields | None:
+    # A missing link is reported together with every problem of the fields themselves.
     # `tittle:` or `url:` instead of the field: the error names the line to fix.
     instead: dict[str, str] = {}
     for key in raw:
@@ -288,17 +285,13 @@ def _check_fields(
     if fields.get("originalUrl") is None and fields.get("webUrl") is None:
         _missing(report, "originalUrl", "an article needs originalUrl or webUrl (an http(s) URL)",
                  instead)  # fmt: skip
-    context = {"zone": zone, "implicit": report.yaml.implicit, "cleaned": report.yaml.cleaned}
-    try:
-        meta = schema.ArticleIn.model_validate(fields, context=context)
-    except ValidationError as error:
-        for item in error.errors():
-            path = tuple(item["loc"])
-            if item["type"] == "missing":
-                _missing(report, str(path[0]), "missing (required)", instead)
-            else:
-                report.error(path, item["msg"])
-        return None
+    context = schema.Context(zone, report.yaml.implicit, report.yaml.cleaned)
+    meta, problems = schema.check_article(fields, context)
+    for name, message in problems:
+        if message is None:
+            _missing(report, name, "missing (required)", instead)
+        else:
+            report.error((name,), message)
     return None if report.errors else meta
 
 
@@ -343,7 +336,7 @@ def _check_comments(raw: dict[str, Any], report: Report) -> None:
             report.warn(path, message)
 
 
-def _published(meta: schema.ArticleIn, fields: dict[str, Any], report: Report) -> bool:
+def _published(meta: schema.ArticleFields, fields: dict[str, Any], report: Report) -> bool:
     """Public only if `published` says so and `draft` does not: a draft never goes out by
     accident. When both fields are there and say opposite things, the item stays unpublished."""
     if "draft" in fields and "published" in fields and meta.draft == meta.published:
@@ -367,7 +360,7 @@ def _short_text(report: Report, key: str, value: str | None) -> str | None:
     """A label such as category or type: one line, at most MAX_LABEL characters."""
     if value is None or not value.strip():
         return None
-    value = " ".join(value.split())
+    value = collapse_spaces(value)
     if len(value) > MAX_LABEL:
         report.warn((key,), f"{len(value)} characters; cut to {MAX_LABEL}")
         value = cut(value, MAX_LABEL)
@@ -375,11 +368,11 @@ def _short_text(report: Report, key: str, value: str | None) -> str | None:
 
 
 def _clean_body(body: str, body_line: int, report: Report) -> str:
-    found = yamlstrict.CONTROL_CHARS.search(body)
+    found = CONTROL_CHARS.search(body)
     if found:
         line = body_line + body.count("\n", 0, found.start())
         report.warnings.append(Problem(report.source, line, "body", "control characters removed"))
-        body = yamlstrict.CONTROL_CHARS.sub("", body)
+        body = CONTROL_CHARS.sub("", body)
     if len(body) > MAX_MARKDOWN:
         message = f"{len(body)} characters; cut to {MAX_MARKDOWN}"
         report.warnings.append(Problem(report.source, body_line, "body", message))

@@ -72,5 +72,5 @@ def _reading(key: str) -> tuple[bool, str | None, str]:
     field = _OTHER_NAMES.get(folded)
     if field is not None:  # another generator's name: say what roundup's field is
         return False, field, f" ({_WHAT[field]})" if field in _WHAT else ""
-    near = difflib.get_close_matches(key, schema.ArticleIn.model_fields, 1, 0.8)
+    near = difflib.get_close_matches(key, schema.FIELDS, 1, 0.8)
     return False, near[0] if near else None, ""  # a misspelling needs no explanation

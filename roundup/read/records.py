@@ -7,12 +7,11 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import Any
 
-from pydantic_core import PydanticCustomError
-
 from roundup.core.errors import Problem
 from roundup.core.model import Image, Provider, Related
+from roundup.core.text import collapse_spaces, cut, shorten
 from roundup.read import schema
-from roundup.read.yamlstrict import Path, YamlResult, shorten
+from roundup.read.yamlstrict import Path, YamlResult
 
 MAX_TOPICS = 50
 MAX_TOPIC_LENGTH = 100  # characters; a topic is a name, not a sentence
@@ -59,14 +58,6 @@ class Report:
             path, f"expected text, got {schema.describe(value, self.yaml.implicit.get(path))}"
         )
         return None
-
-
-def reason(error: Exception) -> str:
-    return error.message() if isinstance(error, PydanticCustomError) else str(error)
-
-
-def cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def provider(value: Any, path: Path, report: Report) -> Provider | None:
@@ -117,7 +108,7 @@ def topics(value: Any, report: Report) -> tuple[str, ...]:
         name = report.text(entry, where)
         if name is None:
             continue
-        name = " ".join(unicodedata.normalize("NFC", name).split())
+        name = collapse_spaces(unicodedata.normalize("NFC", name))
         if len(name) > MAX_TOPIC_LENGTH:
             report.warn(where, f"{len(name)} characters; cut to {MAX_TOPIC_LENGTH}")
             name = cut(name, MAX_TOPIC_LENGTH)
@@ -145,8 +136,8 @@ def images(value: Any, path: Path, report: Report) -> tuple[Image, ...]:
             continue
         try:
             url = checked_url(entry.get("url"), (*where, "url"), report)
-        except PydanticCustomError as error:
-            report.warn((*where, "url"), f"{reason(error)}; image dropped")
+        except schema.FieldError as error:
+            report.warn((*where, "url"), f"{error.message}; image dropped")
             continue
         width = _dimension(entry.get("width"), (*where, "width"), report)
         height = _dimension(entry.get("height"), (*where, "height"), report)
@@ -158,7 +149,7 @@ def images(value: Any, path: Path, report: Report) -> tuple[Image, ...]:
 
 def checked_url(value: Any, path: Path, report: Report) -> str:
     if path in report.yaml.cleaned:
-        raise schema.CONTROL_IN_URL
+        raise schema.FieldError(schema.CONTROL_IN_URL)
     return schema.check_url(value)
 
 
@@ -209,7 +200,7 @@ def related(value: Any, zone: tzinfo, report: Report) -> tuple[Related, ...]:
             continue
         kept.append(
             Related(
-                title=cut(" ".join(title.split()), MAX_TITLE),
+                title=cut(collapse_spaces(title), MAX_TITLE),
                 url=_related_url(entry, where, report),
                 excerpt=cut(
                     report.text(entry.get("excerpt"), (*where, "excerpt")) or "", MAX_EXCERPT
@@ -232,8 +223,8 @@ def _related_url(entry: dict[str, Any], where: Path, report: Report) -> str | No
         return None
     try:
         return checked_url(entry[key], (*where, key), report)
-    except PydanticCustomError as error:
-        report.warn((*where, key), f"{reason(error)}; link dropped")
+    except schema.FieldError as error:
+        report.warn((*where, key), f"{error.message}; link dropped")
         return None
 
 
@@ -242,8 +233,8 @@ def _related_date(value: Any, where: Path, zone: tzinfo, report: Report) -> Any:
         return None
     try:
         return schema.parse_datetime(value, zone)
-    except PydanticCustomError as error:
-        report.warn((*where, "publishedDateTime"), f"{reason(error)}; date dropped")
+    except schema.FieldError as error:
+        report.warn((*where, "publishedDateTime"), f"{error.message}; date dropped")
         return None
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from roundup.core.text import CONTROL_CHARS, shorten
 from roundup.read import yamlfast
 
 _TAG = "tag:yaml.org,2002:"
@@ -49,40 +50,6 @@ class _Loader(_BaseLoader):
             return _STR
         return _SEQ if kind is SequenceNode else _MAP
 
-
-# Code points that XML 1.0 forbids or HTML validators reject: C0 controls (but tab, newline
-# and carriage return), DEL and C1 controls, lone surrogates and non-characters.
-_CONTROL_BMP = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
-_CONTROL_ASTRAL = "".join(chr(plane * 0x10000 + 0xFFFE) + chr(plane * 0x10000 + 0xFFFF)
-                          for plane in range(1, 17))  # fmt: skip
-
-
-class _ControlChars:
-    """A compiled pattern's `search` and `sub` for those code points, fast on common text.
-
-    With the 32 astral non-characters in its class, the pattern tests every character against
-    a list rather than a bitmap, 12 times slower; they are only looked for in text that has
-    astral characters at all, and ASCII text (nearly every file) is known to have none.
-    """
-
-    def __init__(self) -> None:
-        self.bmp = re.compile(f"[{_CONTROL_BMP}]")
-        self.full = re.compile(f"[{_CONTROL_BMP}{_CONTROL_ASTRAL}]")
-        self.astral = re.compile("[\U00010000-\U0010ffff]")
-
-    def _pattern(self, text: str) -> re.Pattern[str]:
-        if text.isascii() or self.astral.search(text) is None:
-            return self.bmp
-        return self.full
-
-    def search(self, text: str) -> re.Match[str] | None:
-        return self._pattern(text).search(text)
-
-    def sub(self, replacement: str, text: str) -> str:
-        return self._pattern(text).sub(replacement, text)
-
-
-CONTROL_CHARS = _ControlChars()
 
 # Scalars YAML resolves without an explicit tag; a key may be any of them and is kept as text.
 _PLAIN_KEY_TAGS = frozenset(_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp"))
@@ -360,11 +327,6 @@ class _Walker:
                 return None
         self.issue(path, node, f"the YAML tag {_short(tag)} is not allowed")
         return None
-
-
-def shorten(text: str, limit: int = 60) -> str:
-    """A value as a message quotes it: long ones cut, so one bad field cannot flood the screen."""
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _short(tag: str) -> str:

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 
-from roundup.render.feeds import GENERATOR, clean, cut
+from roundup.core.text import cut_at_word
+from roundup.render.feeds import GENERATOR, clean
 from roundup.site.entryids import TAG_DATE
 from roundup.site.filters import comment_html, plural
 from roundup.site.structure import Edition, Site
@@ -100,7 +101,7 @@ def edition_html(site: Site, edition: Edition) -> str:
             else:
                 parts.append(f"<p>{source}</p>")
             if a.excerpt:
-                parts.append(f"<p>{escape(cut(a.excerpt, EXCERPT), quote=False)}</p>")
+                parts.append(f"<p>{escape(cut_at_word(a.excerpt, EXCERPT), quote=False)}</p>")
             if a.comment_html:  # sanitised when loaded; its headings go below the titles'
                 parts.append(comment_html(a.comment_html, 3))
     return "\n".join(parts)

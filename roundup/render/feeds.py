@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,6 +17,7 @@ from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
 from roundup.core.model import Image
+from roundup.core.text import CONTROL_CHARS, cut_at_word
 from roundup.site import structure as S
 from roundup.site.entryids import TAG_DATE
 from roundup.site.structure import Item, Site, Topic
@@ -34,7 +34,6 @@ _EXTENSION = "roundup"  # the attribute feedgen gives our extension on generator
 # What XML 1.0 cannot carry (C0 controls but tab and newline, lone surrogates, U+FFFE/F),
 # plus DEL, C1 controls and non-characters, which readers show as garbage. Content loading
 # strips these too; the feeds check again because config text and future fields reach them.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
 
 _EMPTY_FEED_DATE = datetime(1970, 1, 1, tzinfo=UTC)
 FEED_EXCERPT = 1_000  # characters of excerpt in feeds: readers want a summary, not an essay
@@ -149,20 +148,9 @@ def rfc3339(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def cut(text: str, limit: int = FEED_EXCERPT) -> str:
-    """`text` if short enough, else its first words up to `limit` characters and an ellipsis."""
-    if len(text) <= limit:
-        return text
-    head = text[: limit - 1]
-    space = head.rfind(" ")
-    if space > limit // 2:  # break between words unless that would lose half the text
-        head = head[:space]
-    return head.rstrip(" ,;:-") + "…"
-
-
 def clean(text: str) -> str:
     """Text that XML 1.0 can carry: no control characters, lone surrogates or CR."""
-    return _NOT_XML.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return CONTROL_CHARS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def _feed_title(site: Site, spec: FeedSpec) -> str:
@@ -180,7 +168,7 @@ def entry_html(item: Item, item_url: str | None) -> str:
     a = item.article
     parts = []
     if a.excerpt:
-        parts.append(f"<p>{escape(cut(a.excerpt), quote=False)}</p>")
+        parts.append(f"<p>{escape(cut_at_word(a.excerpt, FEED_EXCERPT), quote=False)}</p>")
     if a.comment_html:  # already sanitised by an allow-list when the content was loaded
         parts.append(a.comment_html)
     source = (a.provider.name if a.provider else "") or urlsplit(a.url).hostname or a.url
@@ -325,7 +313,8 @@ def _fill_entry(fe: FeedEntry, site: Site, item: Item, entry_id: str) -> None:
         fe.category([{"term": clean(t.name)} for t in item.topics])  # RSS categories too
     # The calls' order matters: description() also sets Atom content, which content() then
     # replaces. RSS descriptions are HTML; the excerpt is plain text, so it is escaped first.
-    fe.description(clean(f"<p>{escape(cut(a.excerpt), quote=False)}</p>" if a.excerpt else body))
+    summary = escape(cut_at_word(a.excerpt, FEED_EXCERPT), quote=False)
+    fe.description(clean(f"<p>{summary}</p>" if a.excerpt else body))
     fe.content(clean(body), type="html")  # RSS content:encoded too
     # No Atom <summary>: the content already starts with the excerpt, and readers that prefer
     # a plain-text summary (rss2email) would show it instead of the curator's comment.
@@ -372,7 +361,7 @@ def json_feed(site: Site, spec: FeedSpec) -> bytes:
             "tags": [t.name for t in item.topics],
         }
         if a.excerpt:
-            entry["summary"] = cut(a.excerpt)
+            entry["summary"] = cut_at_word(a.excerpt, FEED_EXCERPT)
         image = thumbnail(item)
         if image:
             entry["image"] = uri(image.url)

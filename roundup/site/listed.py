@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import re
 
+from roundup.core.text import cut_at_word
+
 # A listing shows a comment whole up to this size (of its HTML, and in elements); a longer
 # one shows its first paragraphs within it and links to the item's page for the rest. Most
 # comments are a few sentences; without a bound, one essay could make a page of a day or a
@@ -40,7 +42,7 @@ def listed_comment(comment: str) -> tuple[str, bool]:
     if opening:
         return opening, True
     text = html.unescape(_TAG.sub(" ", comment)).split()
-    return f"<p>{html.escape(_cut(' '.join(text), OPENING_CHARS), quote=False)}</p>", True
+    return f"<p>{html.escape(cut_at_word(' '.join(text), OPENING_CHARS), quote=False)}</p>", True
 
 
 def _blocks(fragment: str) -> list[str]:
@@ -61,11 +63,3 @@ def _blocks(fragment: str) -> list[str]:
     if fragment[start:].strip():
         blocks.append(fragment[start:])
     return blocks
-
-
-def _cut(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    head = text[: limit - 1]
-    space = head.rfind(" ")
-    return (head[:space] if space > limit // 2 else head).rstrip(" ,;:-") + "…"

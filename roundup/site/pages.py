@@ -10,6 +10,7 @@ from typing import Any
 
 from roundup.core.dates import format_date
 from roundup.core.model import Image
+from roundup.core.text import cut
 from roundup.core.weeks import EditionCalendar
 from roundup.site import paging
 from roundup.site import structure as S
@@ -42,12 +43,6 @@ class Page:
     description: str = ""  # for <meta name="description"> and Open Graph
     image: Image | None = None  # for Open Graph and Twitter cards
     section: str | None = None  # path of the main navigation entry it falls under, if any
-
-
-def all_pages(site: Site) -> Iterator[Page]:
-    """The site's pages in a fixed order (the order only matters for logs and progress)."""
-    yield from list_pages(site)
-    yield from item_pages(site)
 
 
 def list_pages(site: Site) -> Iterator[Page]:
@@ -294,7 +289,8 @@ def item_context(item: Item, calendar: EditionCalendar = _DAYS) -> dict[str, Any
 
 def item_page(item: Item, context: dict[str, Any]) -> Page:
     a = item.article
-    summary = a.excerpt if len(a.excerpt) <= 300 else a.excerpt[:297].rstrip() + "…"
+    # Up to 300 characters whole; a longer one cut to 298 (as it always was: same bytes).
+    summary = a.excerpt if len(a.excerpt) <= 300 else cut(a.excerpt, 298)
     return Page(item.path, "item.html", context, a.title, summary, first_image(item))
 
 

@@ -12,8 +12,9 @@ from urllib.parse import urlsplit
 
 from roundup.core.config import SiteConfig
 from roundup.core.dates import format_date
+from roundup.core.errors import Problem
 from roundup.core.model import Article, Image, Related
-from roundup.core.slugs import unique_slugs
+from roundup.core.slugs import shared_slug_warnings, unique_slugs
 from roundup.core.weeks import EditionCalendar, date_span
 from roundup.site.sources import Source, group_sources, source_key, source_path
 
@@ -153,6 +154,9 @@ class Site:
     calendar: EditionCalendar = field(default_factory=EditionCalendar)
     sources: list[Source] = field(default_factory=list)  # most links first, then by name
     items_by_source: dict[str, list[Item]] = field(default_factory=dict)  # source key -> items
+    # Doubts about the site as a whole (topics whose URLs a reader would not guess), located
+    # in the content folder like an article's warnings.
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def make_item(
@@ -225,6 +229,16 @@ def topic_spellings(articles: Iterable[Article]) -> dict[str, str]:
     }
 
 
+def topic_slugs(names: Iterable[str]) -> dict[str, str]:
+    """Each topic's slug: unique, never a name the site's own pages use."""
+    return unique_slugs(names, "topic", RESERVED_TOPIC_SLUGS)
+
+
+def topic_warnings(articles: Sequence[Article]) -> list[Problem]:
+    """The warnings `build_site` gives about the topics of these (shown) articles."""
+    return shared_slug_warnings(articles, topic_slugs(topic_spellings(articles).values()))
+
+
 def build_site(
     articles: Sequence[Article],
     config: SiteConfig,
@@ -240,7 +254,7 @@ def build_site(
     shown = sorted((a for a in articles if a.published or preview), key=sort_key)
     zone = config.zone
     spellings = topic_spellings(shown)
-    slugs = unique_slugs(spellings.values(), "topic", RESERVED_TOPIC_SLUGS)
+    slugs = topic_slugs(spellings.values())
     counts = Counter(spellings[n.casefold()] for a in shown for n in a.topics)
     topic_of = {
         folded: Topic(name, slugs[name], counts[name]) for folded, name in spellings.items()
@@ -275,6 +289,7 @@ def build_site(
         calendar=calendar,
         sources=sources,
         items_by_source=by_source,
+        warnings=shared_slug_warnings(shown, slugs),
     )
     site.months = _periods(editions, lambda d: f"{d.year:04d}-{d.month:02d}", month_path)
     site.years = _periods(editions, lambda d: f"{d.year:04d}", year_path)

@@ -25,6 +25,7 @@ import lxml.html
 
 from roundup.core.links import clean_url
 from roundup.core.model import Image
+from roundup.core.text import collapse_spaces
 from roundup.read import schema
 
 # schema.org types whose headline and date describe the linked page itself.
@@ -111,7 +112,7 @@ def extract(text: str, page_url: str) -> PageMetadata:
 
 
 def _normal(text: str) -> str:
-    return " ".join(text.split())
+    return collapse_spaces(text)
 
 
 def _base_url(document: lxml.html.HtmlElement, page_url: str) -> str:

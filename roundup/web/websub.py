@@ -20,6 +20,7 @@ from xml.etree import ElementTree
 
 from roundup import __version__
 from roundup.core.errors import RoundupError
+from roundup.core.text import collapse_spaces
 
 log = logging.getLogger(__name__)
 
@@ -179,6 +180,6 @@ def _refusal(response: Any) -> str:
     if response.is_redirect:
         where = response.headers.get("location", "")
         return f"the hub answered {status} (to {where}); set websub_hub to the URL it moved to"
-    text = " ".join(response.text.split())[:_MAX_REASON]
+    text = collapse_spaces(response.text)[:_MAX_REASON]
     text = "".join(c for c in text if c.isprintable())
     return f"the hub answered {status}" + (f": {text}" if text else "")
