@@ -337,12 +337,17 @@ def test_tests_run_the_lowest_versions_on_the_oldest_python(tests: Workflow) -> 
     )
 
 
-def test_ci_runs_the_readme_command_then_the_lowest_versions() -> None:
+def test_ci_runs_the_readme_command_and_the_lowest_versions_beside_it() -> None:
     lines = [
         line.strip()
         for line in (REPO_ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
         if line.strip() and not line.lstrip().startswith("#")
     ]
     newest = lines.index(readme_test_command())
-    assert lines.index("tests/tools/lowest -n auto") > newest
     assert "export ROUNDUP_REQUIRE_TOOLS=1" in lines[:newest]
+    before = "\n".join(lines[:newest])
+    # The lowest venv is made before the README's install (never two at once), and its
+    # suite runs in the background on every core.
+    assert "tests/tools/lowest --install-only" in before
+    assert re.search(r"^tests/tools/lowest --no-install -n auto .*&$", before, re.MULTILINE)
+    assert 'wait "$lowest_pid"' in lines[newest:]
