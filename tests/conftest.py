@@ -68,6 +68,8 @@ def build_folder(
     """Build `site` (a folder with pyproject.toml and content/) into `output`."""
     config_file = site / "pyproject.toml"
     settings = {"output_dir": str(output), **overrides}
+    if site.resolve().is_relative_to(ROOT):  # a fixture folder: its cache goes beside the output
+        settings.setdefault("cache_dir", str(output.with_name(output.name + ".cache")))
     config = config_module.load(config_file if config_file.exists() else None, settings, site)
     return output, build(config, preview=preview, memory=memory)
 

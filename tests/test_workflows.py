@@ -6,6 +6,7 @@ import re
 import shlex
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -288,15 +289,65 @@ def test_tests_triggers_and_permissions(tests: Workflow) -> None:
         assert "permissions" not in job
 
 
+def readme_test_command() -> str:
+    """The command README.md's "Set up" gives to install and run the tests."""
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    after = readme.split("## Set up", 1)[1].split("Install and run the tests", 1)[1]
+    block = re.search(r"```sh\n(.*?)\n```", after, re.DOTALL)
+    assert block, "README.md: no sh block after 'Install and run the tests'"
+    return block.group(1).strip()
+
+
+def minimum_python() -> str:
+    """The oldest Python that pyproject.toml's requires-python admits, such as "3.11"."""
+    text = (REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    requires = tomllib.loads(text)["project"]["requires-python"]
+    match = re.fullmatch(r">=\s*(\d+\.\d+)", requires)
+    assert match, requires
+    return match.group(1)
+
+
+def test_the_readme_test_command_installs_tests_and_runs_on_every_core() -> None:
+    assert shlex.split(readme_test_command()) == shlex.split(
+        "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' "
+        "&& tests/tools/install && .venv/bin/python -m pytest -n auto"
+    )
+
+
 def test_tests_run_the_readme_command_with_tools_required(tests: Workflow) -> None:
-    [job] = tests["jobs"].values()
+    job = tests["jobs"]["test"]
     python = step_using(job, "actions/setup-python")
     assert python["with"]["cache"] == "pip"
     versions = job["strategy"]["matrix"]["python-version"]
+    assert minimum_python() in versions
     assert all(tuple(map(int, version.split("."))) >= (3, 11) for version in versions)
     assert job["env"]["ROUNDUP_REQUIRE_TOOLS"] == "1"
     test = step_running(job, "tests/tools/install")
+    assert shlex.split(test["run"]) == shlex.split(readme_test_command())
+
+
+def test_tests_run_the_lowest_versions_on_the_oldest_python(tests: Workflow) -> None:
+    assert set(tests["jobs"]) == {"test", "lowest"}
+    job = tests["jobs"]["lowest"]
+    assert step_using(job, "actions/setup-python")["with"]["python-version"] == minimum_python()
+    assert job["env"]["ROUNDUP_REQUIRE_TOOLS"] == "1"
+    test = step_running(job, "tests/tools/lowest")
     assert shlex.split(test["run"]) == shlex.split(
-        "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' "
-        "&& tests/tools/install && .venv/bin/python -m pytest"
+        "tests/tools/install && tests/tools/lowest -n auto"
     )
+
+
+def test_ci_runs_the_readme_command_and_the_lowest_versions_beside_it() -> None:
+    lines = [
+        line.strip()
+        for line in (REPO_ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    newest = lines.index(readme_test_command())
+    assert "export ROUNDUP_REQUIRE_TOOLS=1" in lines[:newest]
+    before = "\n".join(lines[:newest])
+    # The lowest venv is made before the README's install (never two at once), and its
+    # suite runs in the background on every core.
+    assert "tests/tools/lowest --install-only" in before
+    assert re.search(r"^tests/tools/lowest --no-install -n auto .*&$", before, re.MULTILINE)
+    assert 'wait "$lowest_pid"' in lines[newest:]
