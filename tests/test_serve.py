@@ -230,7 +230,7 @@ def test_a_taken_port_is_one_clear_line(fixture_site: Path) -> None:
         port = taken.getsockname()[1]
         running = Serve(fixture_site, "--port", str(port))
         assert running.process.wait(WAIT) == 1
-    running.wait_for_line("")
+    running.wait_for_line("^$")  # the end of its output
     assert running.lines[:-1] == [
         f"roundup: port {port} on 127.0.0.1 is in use (another roundup serve?); choose another "
         "with --port N, or leave out --port to take the next free one"
