@@ -310,7 +310,7 @@ def minimum_python() -> str:
 def test_the_readme_test_command_installs_tests_and_runs_on_every_core() -> None:
     assert shlex.split(readme_test_command()) == shlex.split(
         "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' "
-        "&& tests/tools/install && .venv/bin/python -m pytest -n auto"
+        "&& tests/tools/install && .venv/bin/python -m pytest"
     )
 
 
@@ -333,7 +333,7 @@ def test_tests_run_the_lowest_versions_on_the_oldest_python(tests: Workflow) -> 
     assert job["env"]["ROUNDUP_REQUIRE_TOOLS"] == "1"
     test = step_running(job, "tests/tools/lowest")
     assert shlex.split(test["run"]) == shlex.split(
-        "tests/tools/install && tests/tools/lowest -n auto"
+        "tests/tools/install && tests/tools/lowest"
     )
 
 
@@ -349,5 +349,5 @@ def test_ci_runs_the_readme_command_and_the_lowest_versions_beside_it() -> None:
     # The lowest venv is made before the README's install (never two at once), and its
     # suite runs in the background on every core.
     assert "tests/tools/lowest --install-only" in before
-    assert re.search(r"^tests/tools/lowest --no-install -n auto .*&$", before, re.MULTILINE)
+    assert re.search(r"^tests/tools/lowest --no-install .*&$", before, re.MULTILINE)
     assert 'wait "$lowest_pid"' in lines[newest:]
