@@ -332,9 +332,7 @@ def test_tests_run_the_lowest_versions_on_the_oldest_python(tests: Workflow) -> 
     assert step_using(job, "actions/setup-python")["with"]["python-version"] == minimum_python()
     assert job["env"]["ROUNDUP_REQUIRE_TOOLS"] == "1"
     test = step_running(job, "tests/tools/lowest")
-    assert shlex.split(test["run"]) == shlex.split(
-        "tests/tools/install && tests/tools/lowest"
-    )
+    assert shlex.split(test["run"]) == shlex.split("tests/tools/install && tests/tools/lowest")
 
 
 def test_ci_runs_the_readme_command_and_the_lowest_versions_beside_it() -> None:
