@@ -22,6 +22,10 @@ from lxml import html as lxml_html
 WAIT = 60.0
 
 
+def _interruptible() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Serve:
     """`roundup serve ARGS` running in `site`, its output lines collected as they come."""
 
@@ -35,6 +39,9 @@ class Serve:
             stderr=subprocess.STDOUT,
             text=True,
             env=env,
+            # Ctrl-C as from a terminal: a suite run in the background (as CI runs one of its
+            # two) starts its children with SIGINT ignored, and Python then keeps it ignored.
+            preexec_fn=_interruptible,
         )
         self.lines: list[str] = []
         self._new_line = threading.Condition()
