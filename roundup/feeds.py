@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from feedgen.entry import FeedEntry
@@ -22,8 +22,9 @@ from roundup.entryids import TAG_DATE
 from roundup.model import Image
 from roundup.site import Item, Site, Topic
 
-if TYPE_CHECKING:
-    from lxml.etree import _Element
+# The lxml elements feedgen builds and hands its extensions: lxml's class for them has only a
+# private name (_Element), which roundup does not use.
+XmlElement = Any
 
 _XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 _ATOM_LINK = "{http://www.w3.org/2005/Atom}link"
@@ -209,7 +210,7 @@ class _EntryAdditions(BaseEntryExtension):
         self.author = ""
         self.image: Image | None = None
 
-    def extend_atom(self, entry: _Element) -> _Element:
+    def extend_atom(self, entry: XmlElement) -> XmlElement:
         content = entry.find("content")
         if not self.page:  # no page of its own: the article link is the entry's only link
             if content is not None:
@@ -228,14 +229,14 @@ class _EntryAdditions(BaseEntryExtension):
         self._media(entry)
         return entry
 
-    def extend_rss(self, item: _Element) -> _Element:
+    def extend_rss(self, item: XmlElement) -> XmlElement:
         # RSS's own <author> must be an e-mail address; Dublin Core's creator is the name
         # that readers (newsboat, rss2email's "From") show.
         xml_elem(f"{{{DC_NS}}}creator", item).text = self.author
         self._media(item)
         return item
 
-    def _media(self, entry: _Element) -> None:
+    def _media(self, entry: XmlElement) -> None:
         image = self.image
         if image is None:
             return
@@ -257,7 +258,7 @@ class _FeedAdditions(BaseExtension):
     def extend_ns(self) -> dict[str, str]:
         return self.namespaces
 
-    def extend_rss(self, feed: _Element) -> _Element:
+    def extend_rss(self, feed: XmlElement) -> XmlElement:
         channel = feed.find("channel")
         # Optional in RSS, and an empty feed has no date worth stating (Atom needs one).
         date = channel.find("lastBuildDate")

@@ -107,7 +107,7 @@ def read_bookmarks(text: str, zone: tzinfo) -> Iterator[Entry | Skip]:
         yield _entry(last, zone)
 
 
-def _in_description(anchor: etree._Element) -> bool:
+def _in_description(anchor: lxml.html.HtmlElement) -> bool:
     """Whether a link is part of a `<DD>`'s text rather than a bookmark (an unclosed `<DD>`
     also holds the `<DL>` after it, whose links are bookmarks)."""
     parent = anchor.getparent()
@@ -120,7 +120,7 @@ def _in_description(anchor: etree._Element) -> bool:
     return False
 
 
-def _folder(h3: etree._Element, depth: int) -> _Folder:
+def _folder(h3: lxml.html.HtmlElement, depth: int) -> _Folder:
     name = " ".join(h3.text_content().split())
     marked = any(flag(h3.get(mark)) for mark in _ROOT_MARKS)
     reading_list = (h3.get("id") or "").lower() == _READING_LIST
@@ -129,7 +129,9 @@ def _folder(h3: etree._Element, depth: int) -> _Folder:
     return _Folder(name, system, unread)
 
 
-def _bookmark(anchor: etree._Element, stack: list[_Folder | None], section: str) -> _Bookmark:
+def _bookmark(
+    anchor: lxml.html.HtmlElement, stack: list[_Folder | None], section: str
+) -> _Bookmark:
     folders = [f for f in stack if f is not None]
     return _Bookmark(
         line=anchor.sourceline or 0,
@@ -146,7 +148,7 @@ def _bookmark(anchor: etree._Element, stack: list[_Folder | None], section: str)
     )
 
 
-def _own_text(dd: etree._Element) -> str:
+def _own_text(dd: lxml.html.HtmlElement) -> str:
     """A `<DD>`'s text, without the folders and bookmarks an unclosed `<DD>` swallowed."""
     pieces = [dd.text or ""]
     for child in dd:

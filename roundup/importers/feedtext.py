@@ -64,14 +64,14 @@ def _more_than(content_html: str, first: str) -> bool:
     return " ".join(to_text(content_html).split()) != " ".join(first.split())
 
 
-def _root(html: str) -> etree._Element | None:
+def _root(html: str) -> lxml.html.HtmlElement | None:
     try:
         return lxml.html.fragment_fromstring(html, create_parent="div")
     except (etree.ParserError, ValueError):
         return None
 
 
-def _serialised(root: etree._Element) -> str:
+def _serialised(root: lxml.html.HtmlElement) -> str:
     inner = root.text or ""
     return inner + "".join(lxml.html.tostring(c, encoding="unicode") for c in root)
 

@@ -88,7 +88,7 @@ def note_markdown(text: str) -> str:
     return _TAG_START.sub("&lt;", text).strip()
 
 
-def _parse(html: str) -> etree._Element | None:
+def _parse(html: str) -> lxml.html.HtmlElement | None:
     html = _CONTROLS.sub("", html).strip()
     if not html:
         return None
@@ -105,12 +105,12 @@ def _parse(html: str) -> etree._Element | None:
         return root
 
 
-def _tag(element: etree._Element) -> str:
+def _tag(element: lxml.html.HtmlElement) -> str:
     tag = element.tag
     return tag.lower() if isinstance(tag, str) else ""  # comments and processing instructions
 
 
-def _collect_text(element: etree._Element, pieces: list[str]) -> None:
+def _collect_text(element: lxml.html.HtmlElement, pieces: list[str]) -> None:
     tag = _tag(element)
     if tag and tag not in _DROPPED:
         block = tag in _BLOCKS or tag == "br"
@@ -147,7 +147,7 @@ class _Converter:
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url
 
-    def blocks(self, element: etree._Element) -> list[str]:
+    def blocks(self, element: lxml.html.HtmlElement) -> list[str]:
         """The element's content as Markdown blocks; runs of inline content are paragraphs."""
         blocks: list[str] = []
         run: list[str] = [_escaped_text(element.text)]
@@ -163,7 +163,7 @@ class _Converter:
         _paragraph(run, blocks)
         return blocks
 
-    def block(self, element: etree._Element, tag: str) -> list[str]:
+    def block(self, element: lxml.html.HtmlElement, tag: str) -> list[str]:
         if tag in _HEADINGS:
             text = _one_line(self.inline_content(element))
             return [f"{'#' * _HEADINGS[tag]} {text}"] if text else []
@@ -186,7 +186,7 @@ class _Converter:
             return [f"**{text}**"] if text else []
         return self.blocks(element)  # containers, table parts, li and dd outside their lists
 
-    def list_blocks(self, element: etree._Element, ordered: bool) -> list[str]:
+    def list_blocks(self, element: lxml.html.HtmlElement, ordered: bool) -> list[str]:
         items: list[str] = []
         number = _start(element) if ordered else 1
         for child in element:
@@ -202,7 +202,7 @@ class _Converter:
             number += 1
         return ["\n".join(items)] if items else []
 
-    def inline(self, element: etree._Element, tag: str) -> str:
+    def inline(self, element: lxml.html.HtmlElement, tag: str) -> str:
         if tag == "br":
             return _BREAK
         if tag == "img":
@@ -218,7 +218,7 @@ class _Converter:
             return self.link(element, inner)
         return inner
 
-    def inline_content(self, element: etree._Element) -> str:
+    def inline_content(self, element: lxml.html.HtmlElement) -> str:
         parts = [_escaped_text(element.text)]
         for child in element:
             tag = _tag(child)
@@ -244,7 +244,7 @@ class _Converter:
             return None
         return url.replace("(", "%28").replace(")", "%29").replace('"', "%22")
 
-    def link(self, element: etree._Element, inner: str) -> str:
+    def link(self, element: lxml.html.HtmlElement, inner: str) -> str:
         url = self.url(element.get("href"))
         if url is None:
             return inner
@@ -253,7 +253,7 @@ class _Converter:
             return ""
         return f"[{label}]({url})"
 
-    def image(self, element: etree._Element) -> str:
+    def image(self, element: lxml.html.HtmlElement) -> str:
         url = self.url(element.get("src"))
         if url is None or url.startswith("mailto:") or _is_pixel(element):
             return ""
@@ -320,14 +320,14 @@ def _code_span(text: str) -> str:
     return f"{fence}{padded}{fence}"
 
 
-def _start(element: etree._Element) -> int:
+def _start(element: lxml.html.HtmlElement) -> int:
     try:
         return max(1, int(element.get("start") or 1))
     except ValueError:
         return 1
 
 
-def _is_pixel(element: etree._Element) -> bool:
+def _is_pixel(element: lxml.html.HtmlElement) -> bool:
     """A tracking pixel (1 by 1 pixel, as feed services add to every entry)."""
     sizes = (element.get("width") or "", element.get("height") or "")
     return any(size.strip() in ("0", "1", "0px", "1px") for size in sizes)
