@@ -1,117 +1,141 @@
-"""The renderer's Jinja shortcuts print exactly what plain Jinja prints, and stay switched on."""
+"""What the renderer adds to plain Jinja: `cached(macro, …)`, the `url` filters and the
+`macros` global, each printing exactly what the plain way prints."""
 
 from __future__ import annotations
 
+import gc
+import shutil
+import weakref
+from pathlib import Path
+
 import jinja2
 import pytest
-from markupsafe import Markup, escape
 
-from roundup.render import templating as render
-from roundup.render.templating import _Environment, _escape_output
+from roundup.render.templating import macro_cache, theme_dir
+
+from conftest import build_folder, parse_html
 
 MACROS = """\
 {% macro box(a, b=2) %}[{{ a }}|{{ b }}|{{ caller() if caller is defined else '' }}]{% endmacro %}
 {% macro three(a, b, c="C") %}({{ a }},{{ b is defined }},{{ c }}){% endmacro %}
 {% macro rest(a) %}({{ a }},{{ varargs }},{{ kwargs }}){% endmacro %}
-{% macro named(caller=none) %}({{ caller }}){% endmacro %}
+{% macro items(values) %}{% for v in values %}<{{ v }}>{% endfor %}{% endmacro %}
 """
 
-# A text template calling an HTML one's macros: the macros must follow the caller's escaping.
-TEXT = """\
-{% import "macros.html" as m %}
-{{ m.box('<') | replace('[', '<') }} {{ m.box('<') + '<' }}
-{{ m.box(with_eval_context('&')) }} {{ plain('<') }}
-"""
-
-PAGE = """\
-{% import "macros.html" as m %}
-{{ with_context('1') }} {{ with_environment('x') }} {{ with_eval_context('y') }}
-{{ stops() is undefined }} {{ callable_object('z') }} {{ plain('a&b') }} {{ "x".upper() }}
-{{ m.box(1) }} {% call m.box('<', b=3) %}c{% endcall %} {{ m.box(1) | replace('1', '<i>') }}
-{% autoescape false %}{{ m.box('<') | replace('[', '<') }} {{ plain('<') }}{% endautoescape %}
-{% for i in [1, 2] %}{{ with_context(i | string) }}{{ plain(loop.index | string) }}{% endfor %}
-{{ keywords(self='s', obj='o') }}
-{{ m.three(1) }} {{ m.three(1, 2) }} {{ m.three(1, c=3) }} {{ m.three(b=2, a='<') }}
-{{ m.three(1, 2, 3) }}
-{{ m.rest(1, 2, x=3) }} {{ m.named(4) }} {{ m.named(caller=5) }}
-{% for i in [1] %}{{ m.three(i, c=loop.index) }}{% endfor %}
-{{ 3 }} {{ none }} {{ 1.5 }} {{ true }} {{ "'\\"&<>" }} {{ m.box }} {{ [1, "<"] }} {{ safe }}
-"""
+# A macro and the arguments of a call: printed straight, then through cached() twice (made,
+# then remembered), it prints the same three times.
+CALLS = [
+    ("m.box", "1"),
+    ("m.box", "'<', b=3"),
+    ("m.three", "1"),
+    ("m.three", "1, 2"),
+    ("m.three", "1, c='&'"),
+    ("m.three", "b=2, a='<'"),
+    ("m.rest", "1, 2, x=3"),
+    ("m.items", "('a', '<b>')"),
+    ("m.items", "[1, 2]"),
+]
 
 
-def _environment(kind: type[jinja2.Environment]) -> jinja2.Environment:
-    templates = {"macros.html": MACROS, "page.html": PAGE, "page.txt": TEXT}
-    env = kind(loader=jinja2.DictLoader(templates), autoescape=jinja2.select_autoescape(["html"]))
-
-    @jinja2.pass_context
-    def with_context(context, x):
-        return context["v"] + x
-
-    @jinja2.pass_environment
-    def with_environment(environment, x):
-        return f"{environment.block_start_string}{x}"
-
-    @jinja2.pass_eval_context
-    def with_eval_context(eval_context, x):
-        return f"{eval_context.autoescape}{x}"
-
-    def stops():
-        raise StopIteration
-
-    class CallableObject:
-        @jinja2.pass_context
-        def __call__(self, context, x):
-            return "co" + context["v"] + x
-
-    env.globals.update(
-        with_context=with_context,
-        with_environment=with_environment,
-        with_eval_context=with_eval_context,
-        stops=stops,
-        callable_object=CallableObject(),
-        plain=lambda x="": "<" + x,
-        keywords=lambda **kw: sorted(kw.items()),
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.DictLoader({"macros.html": MACROS}),
+        autoescape=jinja2.select_autoescape(["html"]),
     )
+    env.globals["cached"] = macro_cache()
     return env
 
 
-@pytest.mark.parametrize("name", ["page.html", "page.txt"])
-def test_pages_print_what_plain_jinja_prints(name: str) -> None:
-    values = {"v": "V", "safe": Markup("<b>ok</b>")}
-    expected = _environment(jinja2.Environment).get_template(name).render(values)
-    assert _environment(_Environment).get_template(name).render(values) == expected
-
-
-@pytest.mark.parametrize(
-    "call", ["m.three(1, 2, 3, 4)", "m.three(1, d=4)", "m.three(1, a=2)", "m.box(1, caller=2, x=3)"]
-)
-def test_bad_macro_calls_fail_as_in_plain_jinja(call: str) -> None:
-    source = '{% import "macros.html" as m %}{{ ' + call + " }}"
-    errors = []
-    for kind in (jinja2.Environment, _Environment):
-        with pytest.raises(TypeError) as error:
-            _environment(kind).from_string(source).render()
-        errors.append(str(error.value))
-    assert errors[0] == errors[1]
-
-
-@pytest.mark.parametrize(
-    "value", ["", "plain", "<a href='x'>&\"</a>", Markup("<b>"), 0, 42, -1, True, None, 1.5]
-)
-def test_printed_values_are_escaped_as_markupsafe_escapes_them(value: object) -> None:
-    assert _escape_output(value) == str(escape(value))
-
-
-def test_the_shortcuts_are_on() -> None:
-    # A Jinja upgrade that renamed what these override would quietly make pages slower.
-    env = _environment(_Environment)
-    assert render._escape_inner is not None
-    assert "environment.escape_output(" in env.compile("{{ x }}", "x.html", raw=True)
-    assert env.get_template("page.html").globals is env.globals
-    assert isinstance(env.get_template("page.html").new_context(), render._Context)
-    macro = env.get_template("macros.html").module.three  # the attributes _call_macro reads
-    assert (macro._argument_count, macro.arguments, macro._func) == (
-        3,
-        ("a", "b", "c"),
-        macro._func,
+@pytest.mark.parametrize(("macro", "arguments"), CALLS)
+def test_cached_macros_print_what_the_macro_prints(macro: str, arguments: str) -> None:
+    source = (
+        '{% import "macros.html" as m %}'
+        f"{{{{ {macro}({arguments}) }}}}\n"
+        f"{{{{ cached({macro}, {arguments}) }}}}\n{{{{ cached({macro}, {arguments}) }}}}"
     )
+    template = environment().from_string(source, globals={})
+    plain, first, again = template.render().split("\n")
+    assert first == plain and again == plain
+    assert template.render() == f"{plain}\n{plain}\n{plain}"
+
+
+def test_cached_calls_the_macro_once_for_the_same_arguments() -> None:
+    cached = macro_cache()
+    made: list[tuple] = []
+
+    def macro(*args: object, **kwargs: object) -> str:
+        made.append((args, kwargs))
+        return f"{len(made)}"
+
+    item, other = object(), object()
+    topics = (item, other)
+    assert cached(macro, item, "h3") == cached(macro, item, "h" + str(3)) == "1"  # text by value
+    assert cached(macro, item, "h4") == "2"
+    assert cached(macro, other, "h3") == "3"  # other objects by identity
+    assert cached(macro, tuple(topics)) == cached(macro, (item, other)) == "4"  # tuples by members
+    assert cached(macro, (other, item)) == "5"
+    assert cached(macro, item, when="h3") == "6"  # a keyword is not a position
+    assert cached(macro, item, "h3", when="x") == "7"
+    assert cached(lambda *args: "other macro", item, "h3") == "other macro"
+    assert len(made) == 7
+
+
+def test_cached_keeps_its_arguments_alive() -> None:
+    """An argument compared by identity stays alive while its result is remembered, so no
+    new object can take its identity and be given another object's output."""
+    cached = macro_cache()
+
+    class Item:
+        pass
+
+    item = Item()
+    alive = weakref.ref(item)
+    assert cached(lambda i: f"made for {id(i)}", item) == f"made for {id(item)}"
+    del item
+    gc.collect()
+    assert alive() is not None
+
+
+def test_links_follow_the_base_path_when_compiled_templates_are_reused(
+    fixture_site: Path, tmp_path: Path
+) -> None:
+    """`'feed.xml' | url` is never worked out once at compile time: compiled templates are kept
+    in the cache folder from one build to the next, and the base path may change between."""
+    cache = tmp_path / "cache"
+    for base in ("https://example.org/one/", "https://example.org/two/"):
+        out, _ = build_folder(
+            fixture_site, tmp_path / base[-4:-1], base_url=base, cache_dir=str(cache)
+        )
+        home = parse_html(out / "index.html")
+        path = base.removeprefix("https://example.org")
+        feeds = home.cssselect('head link[rel="alternate"][type="application/atom+xml"]')
+        assert feeds[0].get("href") == path + "feed.xml"
+        assert home.cssselect(".site-title")[0].get("href") == path
+        assert home.cssselect(".entry .provider")[0].get("href").startswith(path + "sources/")
+    assert (cache / "templates.bin").is_file()  # the second build took the first's code
+
+
+def test_a_site_overriding_the_macros_changes_every_listing(
+    fixture_site: Path, tmp_path: Path
+) -> None:
+    """Theme pages reach `_macros.html` through the `macros` global, which takes the site's file
+    when it has one; a site's own page template may still import it as before."""
+    templates = fixture_site / "templates"
+    templates.mkdir()
+    theme = (theme_dir() / "_macros.html").read_text(encoding="utf-8")
+    (templates / "_macros.html").write_text(
+        theme.replace('<p class="meta">', '<p class="meta byline-of-the-site">'), encoding="utf-8"
+    )
+    topic = (theme_dir() / "topic.html").read_text(encoding="utf-8")
+    topic = topic.replace("{{ macros.", "{{ m.")
+    (templates / "topic.html").write_text('{% import "_macros.html" as m %}' + topic, "utf-8")
+    out, _ = build_folder(fixture_site, tmp_path / "out")
+    for path in ("index.html", "2024/03/01/index.html", "topics/feeds/index.html"):
+        page = parse_html(out / path)
+        entries = page.cssselect(".entry")
+        assert entries and all(e.cssselect(".byline-of-the-site") for e in entries), path
+    item = parse_html(out / "items/a-first/index.html")
+    assert item.cssselect(".item .byline-of-the-site")
+    shutil.rmtree(templates)
+    out, _ = build_folder(fixture_site, tmp_path / "theme")
+    assert not parse_html(out / "index.html").cssselect(".byline-of-the-site")

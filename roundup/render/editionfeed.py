@@ -14,19 +14,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
-from typing import TYPE_CHECKING
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 
 from roundup.core.text import cut_at_word
-from roundup.render.feeds import GENERATOR, clean
+from roundup.render.feeds import GENERATOR, XmlElement, clean
 from roundup.site.entryids import TAG_DATE
 from roundup.site.filters import comment_html, plural
 from roundup.site.structure import Edition, Site
-
-if TYPE_CHECKING:
-    from lxml.etree import _Element
 
 PATH = "editions.xml"
 MAX_ENTRIES = 12  # a quarter of weekly editions: each entry holds a whole week of links
@@ -113,7 +109,7 @@ class _ContentBase(BaseEntryExtension):  # type: ignore[misc]  # feedgen has no 
     def __init__(self) -> None:
         self.page = ""
 
-    def extend_atom(self, entry: _Element) -> _Element:
+    def extend_atom(self, entry: XmlElement) -> XmlElement:
         content = entry.find("content")
         if content is not None:
             content.set(_XML_BASE, self.page)

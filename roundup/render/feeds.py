@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from feedgen.entry import FeedEntry
@@ -22,8 +22,9 @@ from roundup.site import structure as S
 from roundup.site.entryids import TAG_DATE
 from roundup.site.structure import Item, Site, Topic
 
-if TYPE_CHECKING:
-    from lxml.etree import _Element
+# The lxml elements feedgen builds and hands its extensions: lxml's class for them has only a
+# private name (_Element), which roundup does not use.
+XmlElement = Any
 
 _XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 _ATOM_LINK = "{http://www.w3.org/2005/Atom}link"
@@ -197,7 +198,7 @@ class _EntryAdditions(BaseEntryExtension):  # type: ignore[misc]  # feedgen has 
         self.author = ""
         self.image: Image | None = None
 
-    def extend_atom(self, entry: _Element) -> _Element:
+    def extend_atom(self, entry: XmlElement) -> XmlElement:
         content = entry.find("content")
         if not self.page:  # no page of its own: the article link is the entry's only link
             if content is not None:
@@ -216,14 +217,14 @@ class _EntryAdditions(BaseEntryExtension):  # type: ignore[misc]  # feedgen has 
         self._media(entry)
         return entry
 
-    def extend_rss(self, item: _Element) -> _Element:
+    def extend_rss(self, item: XmlElement) -> XmlElement:
         # RSS's own <author> must be an e-mail address; Dublin Core's creator is the name
         # that readers (newsboat, rss2email's "From") show.
         xml_elem(f"{{{DC_NS}}}creator", item).text = self.author
         self._media(item)
         return item
 
-    def _media(self, entry: _Element) -> None:
+    def _media(self, entry: XmlElement) -> None:
         image = self.image
         if image is None:
             return
@@ -245,7 +246,7 @@ class _FeedAdditions(BaseExtension):  # type: ignore[misc]  # feedgen has no typ
     def extend_ns(self) -> dict[str, str]:
         return self.namespaces
 
-    def extend_rss(self, feed: _Element) -> _Element:
+    def extend_rss(self, feed: XmlElement) -> XmlElement:
         channel = feed.find("channel")
         assert channel is not None, "feedgen writes the channel"
         # Optional in RSS, and an empty feed has no date worth stating (Atom needs one).

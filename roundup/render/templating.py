@@ -5,18 +5,14 @@ from __future__ import annotations
 import hashlib
 import sys
 import traceback
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from types import BuiltinMethodType, FunctionType
 from typing import Any
 
 import jinja2
-import jinja2.compiler
-import jinja2.runtime
-from jinja2.utils import missing
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from roundup import __version__
 from roundup.core.config import SiteConfig
@@ -32,6 +28,11 @@ STATIC_DIR = "static"
 TEMPLATE_SUFFIXES = ("html", "xml", "txt", "opml")
 # A site template can extend the packaged one it replaces: {% extends "theme/base.html" %}.
 THEME_PREFIX = "theme"
+# The pieces that pages share, for templates as the global `macros`: the same as
+# {% import "_macros.html" as macros %}, which costs each page that imports it more than
+# printing twenty values (Jinja compares the importing template's globals with the module's).
+MACROS = "_macros.html"
+MACROS_GLOBAL = "macros"
 
 
 def theme_dir() -> Path:
@@ -48,125 +49,42 @@ class Asset:
     data: bytes
 
 
-# Pages print thousands of small values, and the Jinja defaults behind each of them cost more
-# than the value itself. `_Environment` takes three shortcuts that leave every output
-# byte-identical: they only skip work whose result is known in advance.
+def macro_cache() -> Callable[..., Any]:
+    """A new `cached(macro, *args, **kwargs)` for templates: what `macro(*args, **kwargs)`
+    returns, made once for the same macro and arguments and then handed out again.
 
-_escape_inner: Callable[[str], str] | None
-try:  # MarkupSafe's C escaper, without the Markup wrapper that printed output never needs
-    from markupsafe._speedups import _escape_inner
-except ImportError:  # pragma: no cover - MarkupSafe without its C speedups, or before 3.0
-    _escape_inner = None
-
-# Callables that never take a context: a Python function carries any `jinja_pass_arg` mark
-# itself, a builtin method can carry none.
-_PLAIN_CALLABLES = frozenset({FunctionType, BuiltinMethodType})
-
-
-def _escape_output(value: Any) -> str:
-    """What `{{ value }}` prints: the text of `markupsafe.escape(value)`."""
-    kind = type(value)
-    if kind is str and _escape_inner is not None:  # never None when the compiler calls this
-        return _escape_inner(value)
-    if kind is Markup:  # a macro's output, already safe
-        markup: Markup = value
-        return markup
-    if kind is int:  # sizes and counts: digits need no escaping
-        return str(value)
-    return escape(value)
-
-
-class _CodeGenerator(jinja2.compiler.CodeGenerator):
-    """Compiles `{{ … }}` to `_escape_output`, half the cost of `escape` (a page has ~150).
-
-    A printed value is only ever joined into the page or into a macro's result (made Markup
-    as a whole), so it need not be Markup itself.
+    An item is listed alike on its day's page, its topics' pages and its source's page, and
+    its byline, related coverage and topic list are the same on every one of them: the theme
+    prints those through this cache, and saves most of their rendering. Arguments are compared
+    by identity (text by value, a tuple by the identity of its members): so only for macros
+    whose output depends on their arguments alone, with arguments that do not change while the
+    cache lives. Each cached result keeps its arguments alive, so no other object can take the
+    identity of one while it is remembered. The Renderer makes a new cache for each build
+    (build.py makes a new Renderer for each), so nothing outlives the objects of one build.
+    Whole entries are not cached: an item is listed with a different heading or hidden topic
+    on most of its pages, and their text at 30,000 articles would take hundreds of MB.
     """
+    results: dict[tuple[Any, ...], tuple[Any, tuple[Any, ...], dict[str, Any]]] = {}
 
-    def _output_child_pre(
-        self,
-        node: jinja2.nodes.Expr,
-        frame: jinja2.compiler.Frame,
-        finalize: jinja2.compiler.CodeGenerator._FinalizeInfo,
-    ) -> None:
-        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape or _escape_inner is None:
-            super()._output_child_pre(node, frame, finalize)
-            return
-        self.write("environment.escape_output(")
-        if finalize.src is not None:
-            self.write(finalize.src)
+    def cached(macro: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        # Written out rather than with a helper per argument: this runs for every entry of
+        # every listing, and a call costs more than the rest of the key.
+        parts: list[Any] = [id(macro), len(args), *kwargs]
+        for value in (*args, *kwargs.values()) if kwargs else args:
+            kind = type(value)
+            if kind is str:
+                parts.append(value)
+            elif kind is tuple:
+                parts.append(tuple(map(id, value)))
+            else:
+                parts.append(id(value))
+        key = tuple(parts)
+        found = results.get(key)
+        if found is None:
+            found = results[key] = (macro(*args, **kwargs), (macro, *args), kwargs)
+        return found[0]
 
-
-class _Context(jinja2.runtime.Context):
-    """Calls plain functions and macros the short way (a list page makes hundreds of calls).
-
-    `Context.call` looks for a `jinja_pass_arg` mark on the callable and on its `__call__`
-    each time, which costs more than calling `url()` itself.
-    """
-
-    # `__self` and `__obj` as in Jinja: a template may pass keyword arguments `self` or `obj`.
-    # `__obj` is whatever a template calls, told apart by its type below.
-    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:
-        kind = type(__obj)
-        if kind is jinja2.runtime.Macro:
-            if kwargs:  # loop and block variables only matter to callables taking the context
-                kwargs.pop("_block_vars", None)
-                kwargs.pop("_loop_vars", None)
-            return _call_macro(__obj, __self.eval_ctx, args, kwargs)
-        if kind not in _PLAIN_CALLABLES or hasattr(__obj, "jinja_pass_arg"):
-            return super().call(__obj, *args, **kwargs)
-        if kwargs:
-            kwargs.pop("_block_vars", None)
-            kwargs.pop("_loop_vars", None)
-        try:
-            return __obj(*args, **kwargs)
-        except StopIteration:  # as Jinja does
-            return __self.environment.undefined(
-                "value was undefined because a callable raised a StopIteration exception"
-            )
-
-
-def _call_macro(
-    macro: jinja2.runtime.Macro,
-    eval_ctx: jinja2.nodes.EvalContext,
-    args: tuple[Any, ...],
-    kwargs: dict[str, Any],
-) -> Any:
-    """What `macro(*args, **kwargs)` returns, without Macro.__call__'s general argument binding
-    (a list page calls a macro or two per item).
-
-    Macros that take `caller`, `varargs` or `kwargs`, and calls with an argument the macro
-    does not have, take Jinja's own way, which also raises its errors.
-    """
-    if macro.caller or macro.catch_kwargs or macro.catch_varargs:
-        return macro(eval_ctx, *args, **kwargs)
-    arguments = list(args[: macro._argument_count])
-    unused = len(kwargs)
-    for name in macro.arguments[len(arguments) :]:
-        value = kwargs.get(name, missing)
-        unused -= value is not missing
-        arguments.append(value)
-    if unused or len(args) > len(arguments):
-        return macro(eval_ctx, *args, **kwargs)
-    result = macro._func(*arguments)
-    return Markup(result) if eval_ctx.autoescape else result
-
-
-class _Environment(jinja2.Environment):
-    """Jinja's environment with the shortcuts above."""
-
-    code_generator_class = _CodeGenerator
-    context_class = _Context
-
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        self.escape_output = _escape_output  # what compiled templates call (see above)
-
-    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
-        # Jinja lays a ChainMap of the template's own globals over these, which it then reads
-        # key by key in Python for every page and every import (13 µs a page). roundup never
-        # gives a template globals of its own, so templates can share the live dict itself.
-        return super().make_globals(d) if d else self.globals
+    return cached
 
 
 class Renderer:
@@ -177,7 +95,7 @@ class Renderer:
         folders = [str(config.templates_dir)] if config.templates_dir.is_dir() else []
         folders.append(str(theme_dir()))
         self.folders = folders
-        self.env = _Environment(
+        self.env = jinja2.Environment(
             loader=jinja2.ChoiceLoader(
                 [
                     jinja2.FileSystemLoader(folders),
@@ -191,6 +109,28 @@ class Renderer:
             keep_trailing_newline=True,
             auto_reload=False,
         )
+        base, absolute = config.base_path, config.base_url
+
+        # `url(path)` and `path | url` give the same. The theme uses the filter: Jinja calls a
+        # filter straight away, but a function through the context's checks for arguments it
+        # might want, which costs more than the function on pages with dozens of links. The
+        # filters are marked as taking the context, which they ignore, so that Jinja never
+        # works out `'feed.xml' | url` once while compiling: compiled templates are kept from
+        # one build to the next (bytecode.py), and the base path may change in between.
+        def url(path: str = "") -> str:
+            return base + path
+
+        def absolute_url(path: str = "") -> str:
+            return absolute + path
+
+        @jinja2.pass_context
+        def url_filter(context: Any, path: str = "") -> str:
+            return base + path
+
+        @jinja2.pass_context
+        def absolute_url_filter(context: Any, path: str = "") -> str:
+            return absolute + path
+
         self.env.filters.update(
             date=format_date,
             time=format_time,
@@ -203,20 +143,21 @@ class Renderer:
             # Safe: comment_html only rewrites tags of the already sanitised comment.
             comment=lambda html, level: Markup(F.comment_html(html, level)),
             listed_comment=listed_comment,
+            url=url_filter,
+            absolute_url=absolute_url_filter,
         )
-        base = config.base_path
-        absolute = config.base_url
         self.env.globals.update(
             config=config,
             preview=preview,
             version=__version__,
-            url=lambda path="": base + path,
-            absolute_url=lambda path="": absolute + path,
+            url=url,
+            absolute_url=absolute_url,
             day_path=S.day_path,
             month_path=S.month_path,
             year_path=S.year_path,
             topic_path=S.topic_path,
             edition_path=EditionCalendar.of(config).path,
+            cached=macro_cache(),
             **globals_,
         )
 
@@ -276,6 +217,10 @@ class Renderer:
 
     def render(self, page: Page) -> bytes:
         try:
+            if MACROS_GLOBAL not in self.env.globals:
+                # Made once every global is set (the build adds `assets`): the macros see the
+                # globals as they are when their module is made.
+                self.env.globals[MACROS_GLOBAL] = self.env.get_template(MACROS).module
             template = self.env.get_template(page.template)
             text = template.render(page=page, **page.context)
         except jinja2.TemplateError as error:
