@@ -78,10 +78,23 @@ def test_cached_articles_decode_their_text_on_first_use() -> None:
         stored.load(stored.dump(result)).article.no_such_field  # noqa: B018
 
 
-def test_a_damaged_body_is_found_when_first_read() -> None:
+@pytest.mark.parametrize("compact", [False, True])
+def test_a_body_is_compressed_only_in_a_compact_build(compact: bool) -> None:
+    stored.compact(compact)
+    try:
+        data = stored.dump(parsed())
+    finally:
+        stored.compact(False)
+    body = msgspec.msgpack.decode(data)[1]
+    assert body.startswith(b"[") is not compact  # JSON as it is, or a zlib stream
+    assert stored.load(data).article == parsed().article  # either reads back whole
+
+
+@pytest.mark.parametrize("compressed", [False, True])
+def test_a_damaged_body_is_found_when_first_read(compressed: bool) -> None:
     head, body, warnings = msgspec.msgpack.decode(stored.dump(parsed()))
-    text = zlib.decompress(body).replace(b'"A title"', b"42")
-    data = msgspec.msgpack.encode((head, zlib.compress(text), warnings))
+    text = body.replace(b'"A title"', b"42")
+    data = msgspec.msgpack.encode((head, zlib.compress(text) if compressed else text, warnings))
     article = stored.load(data).article  # the head is fine
     with pytest.raises(stored.DamagedEntry) as damaged:
         article.title  # noqa: B018
