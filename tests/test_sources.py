@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import feedparser
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 
 from roundup.site.sources import RESERVED_SEGMENTS, normalised, readable, segment, source_key
+from roundup.site.structure import host_of
 
 from conftest import build_folder, parse_html, write_article
 
@@ -46,6 +50,36 @@ SAFE_SEGMENT = re.compile(r"[a-z0-9._~-]+")
 )
 def test_a_source_key_is_the_normalised_host(domain: str, host: str, key: str) -> None:
     assert source_key(domain, host) == key
+
+
+def _library_host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower().removeprefix("www.")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.Example.org/x", "http://a.b", "http://a.b?q", "https://a.b#f",
+        "https://user@a.b/", "https://a.b:8080/", "https://[::1]/", "ftp://x.y/", "", "https://",
+        "https://exa\tmple.org/", " https://a.b/", "HTTPS://A.B/", "https://a.b\\c/",
+        "https://a_b.c/", "https://a.b./", "https://xn--bcher-kva.example/",
+    ],
+)  # fmt: skip
+def test_the_host_of_a_link_is_what_urlsplit_finds(url: str) -> None:
+    assert host_of(url) == _library_host(url)
+
+
+@given(
+    st.sampled_from(["http://", "https://", "HTTP://", "ftp://", " https://", ""]),
+    st.text(st.sampled_from("aZ09.-_:@[]/?#%\t\\ www"), max_size=24),
+)
+def test_the_fast_host_of_any_link_agrees_with_urlsplit(scheme: str, rest: str) -> None:
+    url = scheme + rest
+    try:
+        expected = _library_host(url)
+    except ValueError:  # urlsplit refuses it (a bad IPv6 literal): no item has such a link
+        return
+    assert host_of(url) == expected
 
 
 def test_segments_stay_in_their_folder_and_never_meet_another_source() -> None:
