@@ -160,6 +160,8 @@ class Renderer:
             cached=macro_cache(),
             **globals_,
         )
+        # Which paths the navigation links to, so a page can tell whether it is one of them.
+        self.env.globals["nav_paths"] = frozenset(path for path, _ in globals_.get("nav", ()))
 
     def assets(self) -> list[Asset]:
         """Static files, site ones over theme ones, each under a fingerprinted name."""
