@@ -248,7 +248,14 @@ class Writer:
     def _make_folder_of(self, target: str) -> None:
         folder = target.rpartition("/")[0]
         if folder not in self._made_dirs:
-            os.makedirs(folder, exist_ok=True)
+            # Most folders are one item's, whose parent exists: one `mkdir`, not `makedirs`
+            # (which looks at the parent first), for each of 30,000 in a cold build.
+            try:
+                os.mkdir(folder)
+            except FileExistsError:
+                pass
+            except FileNotFoundError:
+                os.makedirs(folder, exist_ok=True)
             self._made_dirs.add(folder)
 
     def _same_bytes(self, path: str, data: bytes) -> bool:
