@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pickle
 import zlib
+from dataclasses import replace
 from datetime import UTC
 from pathlib import Path
 
@@ -78,6 +79,21 @@ def test_cached_articles_decode_their_text_on_first_use() -> None:
         stored.load(stored.dump(result)).article.no_such_field  # noqa: B018
 
 
+@pytest.mark.parametrize("text", [FULL, FULL.split("\n---\n")[0] + "\n---\n"])
+def test_whether_an_article_has_a_comment_is_known_without_reading_its_text(text: str) -> None:
+    result = parsed(text)
+    assert result.article is not None
+    commented = bool(result.article.comment_html)
+    stored.compact(True)  # bodies stay encoded: reading one would decode it
+    try:
+        article = stored.load(stored.dump(result)).article
+        assert article is not None and article.has_comment is commented
+        assert "_body" in dir(article) and object.__getattribute__(article, "_body")  # not read
+        assert replace(article, published=False).has_comment is commented  # made whole
+    finally:
+        stored.compact(False)
+
+
 @pytest.mark.parametrize("compact", [False, True])
 def test_a_body_is_compressed_only_in_a_compact_build(compact: bool) -> None:
     stored.compact(compact)
@@ -92,9 +108,10 @@ def test_a_body_is_compressed_only_in_a_compact_build(compact: bool) -> None:
 
 @pytest.mark.parametrize("compressed", [False, True])
 def test_a_damaged_body_is_found_when_first_read(compressed: bool) -> None:
-    head, body, warnings = msgspec.msgpack.decode(stored.dump(parsed()))
+    head, body, warnings, commented = msgspec.msgpack.decode(stored.dump(parsed()))
     text = body.replace(b'"A title"', b"42")
-    data = msgspec.msgpack.encode((head, zlib.compress(text) if compressed else text, warnings))
+    bad_body = zlib.compress(text) if compressed else text
+    data = msgspec.msgpack.encode((head, bad_body, warnings, commented))
     article = stored.load(data).article  # the head is fine
     with pytest.raises(stored.DamagedEntry) as damaged:
         article.title  # noqa: B018

@@ -71,6 +71,11 @@ class Article:
     lines: dict[str, int | None] = field(default_factory=dict, compare=False, hash=False)
 
     @property
+    def has_comment(self) -> bool:
+        """Whether the curator wrote a comment: known without reading it (see `stored`)."""
+        return bool(self.comment_html)
+
+    @property
     def image(self) -> Image | None:
         """The first image, which listings and item pages show."""
         return self.images[0] if self.images else None

@@ -62,7 +62,9 @@ assert BODY == ("title", "original_url", "web_url", "excerpt", "comment_html", "
 _json = msgspec.json.Encoder()
 _msgpack = msgspec.msgpack.Encoder()
 # memoryview: the body stays a view of the entry's bytes, which the parse cache holds anyway.
-_Entry = tuple[_Head, memoryview, tuple[Problem, ...]]
+# The head, the body, the warnings, and whether the article has a comment (the pages to make
+# depend on it with `item_pages = "commented"`; reading each body to know would decode them all).
+_Entry = tuple[_Head, memoryview, tuple[Problem, ...], bool]
 _entry_decoder: msgspec.msgpack.Decoder[_Entry] = msgspec.msgpack.Decoder(_Entry)
 _body_decoder: msgspec.json.Decoder[_Body] = msgspec.json.Decoder(_Body)
 _COMPRESSION = 1  # zlib's fastest level: bodies are small, and a cold build compresses each
@@ -105,7 +107,14 @@ class LazyArticle(Article):
     build they stay unset, and a few recent bodies are remembered instead.
     """
 
-    __slots__ = ("_body",)
+    __slots__ = ("_body", "_commented")
+
+    @property
+    def has_comment(self) -> bool:
+        try:
+            return bool(object.__getattribute__(self, "_commented"))
+        except AttributeError:  # made whole rather than loaded (by `replace`, say)
+            return bool(self.comment_html)
 
     def __getattr__(self, name: str) -> Any:
         if name not in _BODY:
@@ -163,7 +172,7 @@ def dump(parsed: Parsed) -> bytes:
     body = _json.encode(_body(article))
     if _compact:
         body = zlib.compress(body, _COMPRESSION)
-    return _msgpack.encode((head, body, parsed.warnings))
+    return _msgpack.encode((head, body, parsed.warnings, bool(article.comment_html)))
 
 
 def load(data: bytes | memoryview | msgspec.Raw) -> Parsed:
@@ -171,13 +180,14 @@ def load(data: bytes | memoryview | msgspec.Raw) -> Parsed:
 
     The article's head is checked now, its body when first read (see `read_all`).
     """
-    head, body, warnings = _entry_decoder.decode(data)
+    head, body, warnings, commented = _entry_decoder.decode(data)
     article = object.__new__(LazyArticle)
     for field, value in zip(HEAD, head, strict=True):
         _set(article, field, value)
     # Every article names a handful of the same topics: one string each, not one an article.
     _set(article, "topics", tuple([sys.intern(t) for t in head[_TOPICS]]))
     _set(article, "_body", body)
+    _set(article, "_commented", commented)
     return Parsed(article, [], list(warnings))
 
 

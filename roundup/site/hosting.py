@@ -29,16 +29,17 @@ def size_warnings(
     total = sum(sizes.values())
     if total <= WARN_AT:
         return []
-    pages = {item: sizes.get(S.output_file(item.path), 0) for item in items if item.has_page}
+    # Pairs, not a dict by item: hashing an item hashes its article's text, which a big site
+    # keeps encoded until a page needs it.
+    pages = [(item, sizes.get(S.output_file(item.path), 0)) for item in items if item.has_page]
     options = []
     if config.item_pages is True:
-        # Read only now: which links have a comment is not needed otherwise.
-        pageless = sum(size for item, size in pages.items() if not item.article.comment_html)
+        pageless = sum(size for item, size in pages if not item.article.has_comment)
         options.append(f'item_pages = "{COMMENTED}" (only links with your comment get a page '
                        f"of their own) makes it about {megabytes(total - pageless)}")  # fmt: skip
     if pages:
         options.append(f"item_pages = false (no link gets one; the lists link the articles) "
-                       f"about {megabytes(total - sum(pages.values()))}")  # fmt: skip
+                       f"about {megabytes(total - sum(size for _, size in pages))}")  # fmt: skip
     if config.search:
         index = sum(size for path, size in sizes.items() if path.startswith(INDEX_DIR))
         options.append(f"search = false about {megabytes(total - index)}")

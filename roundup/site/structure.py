@@ -279,9 +279,7 @@ def build_site(
         if old is not None and old.article is article and old.topics == topics:
             item = old
         else:
-            # "commented" reads every comment, which a build otherwise reads only for the
-            # pages it makes: the price of that choice, paid by the sites that make it.
-            has_page = pages_for is True or (bool(pages_for) and bool(article.comment_html))
+            has_page = pages_for is True or (bool(pages_for) and article.has_comment)
             item = make_item(article, article.published_at.astimezone(zone), topics, has_page)
         items.append(item)
         for topic in topics:
