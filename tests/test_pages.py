@@ -248,3 +248,30 @@ def test_a_long_comment_links_to_the_rest_on_the_item_page(tmp_path: Path) -> No
     item = parse_html(out / "items/link-00000/index.html")
     assert len(item.cssselect(".comment p")) == 40  # the whole comment there
     assert len(day.cssselect(".entry")) == 10 and not day.cssselect(".entry[id]")
+
+
+def test_listings_are_made_newest_day_first(tmp_path: Path) -> None:
+    """A build makes its listings in the order of the newest day each shows (a big site
+    decodes article texts as pages need them and keeps only recent ones): every kind of
+    listing must be given its day, and the order must run from newest to oldest."""
+    from roundup.build.pipeline import _newest_first
+    from roundup.core.config import load
+    from roundup.read.cache import ParseCache
+    from roundup.read.loader import load_articles, scan
+    from roundup.site import pages
+    from roundup.site.structure import build_site
+
+    site_dir = bigsite.write_site(tmp_path / "site", 120, 4)
+    config = load(None, {"content_dir": str(site_dir / "content"), "search": False})
+    loaded = load_articles(config, ParseCache(None, "UTC"), scan(config.content_dir))
+    site = build_site(loaded.articles, config, False, None)
+    listings = sorted(pages.list_pages(site), key=_newest_first)
+    kinds = {"home.html", "day.html", "topic.html", "source.html", "month.html"}
+    dated = [p for p in listings if p.template in kinds]
+    assert {p.template for p in dated} == kinds
+    keys = [_newest_first(p) for p in dated]
+    assert all(key[0] == 1 for key in keys)  # each listing's day was found
+    assert keys == sorted(keys)  # newest first: -ordinal grows
+    assert [p.template for p in listings[: len(listings) - len(dated)]] == [
+        p.template for p in listings if p.template not in kinds
+    ]  # the pages that list no links first
