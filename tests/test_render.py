@@ -11,6 +11,8 @@ from pathlib import Path
 import jinja2
 import pytest
 
+from roundup.read import stored
+from roundup.render import templating
 from roundup.render.templating import macro_cache, theme_dir
 
 from conftest import build_folder, parse_html
@@ -78,6 +80,30 @@ def test_cached_calls_the_macro_once_for_the_same_arguments() -> None:
     assert cached(macro, item, "h3", when="x") == "7"
     assert cached(lambda *args: "other macro", item, "h3") == "other macro"
     assert len(made) == 7
+
+
+def test_a_compact_build_remembers_only_the_latest_results(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past 50,000 articles `cached` keeps the newest results only, oldest out first: pages
+    are made newest day first, so the pieces they share are the recent ones."""
+    monkeypatch.setattr(templating, "COMPACT_CACHED", 3)
+    made: list[int] = []
+
+    def macro(number: int) -> str:
+        made.append(number)
+        return f"made {number}"
+
+    for compact, expected in ((False, [1, 2, 3, 4]), (True, [1, 2, 3, 4, 1])):
+        made.clear()
+        stored.compact(compact)
+        try:
+            cached = templating.macro_cache()
+            numbers = [1, 2, 3, 4, 4, 2, 1]  # small ints: one object each, so one key each
+            assert [cached(macro, n) for n in numbers] == [f"made {n}" for n in numbers]
+        finally:
+            stored.compact(False)
+        assert made == expected  # compact: 1 was the oldest of four, and gone
 
 
 def test_cached_keeps_its_arguments_alive() -> None:

@@ -19,6 +19,7 @@ from roundup.core.config import SiteConfig
 from roundup.core.dates import format_date, format_time
 from roundup.core.errors import TemplateError
 from roundup.core.weeks import EditionCalendar
+from roundup.read import stored
 from roundup.site import filters as F
 from roundup.site import structure as S
 from roundup.site.listed import listed_comment
@@ -33,6 +34,7 @@ THEME_PREFIX = "theme"
 # printing twenty values (Jinja compares the importing template's globals with the module's).
 MACROS = "_macros.html"
 MACROS_GLOBAL = "macros"
+COMPACT_CACHED = 30_000  # `cached` results kept in a compact build (see `macro_cache`)
 
 
 def theme_dir() -> Path:
@@ -65,6 +67,9 @@ def macro_cache() -> Callable[..., Any]:
     on most of its pages, and their text at 30,000 articles would take hundreds of MB.
     """
     results: dict[tuple[Any, ...], tuple[Any, tuple[Any, ...], dict[str, Any]]] = {}
+    # In a big (compact) build, the results of the most recent pieces only: three an item,
+    # the whole site's would take 130 MB at 100,000 articles in each process.
+    limit = COMPACT_CACHED
 
     def cached(macro: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
         # Written out rather than with a helper per argument: this runs for every entry of
@@ -81,6 +86,8 @@ def macro_cache() -> Callable[..., Any]:
         key = tuple(parts)
         found = results.get(key)
         if found is None:
+            if len(results) >= limit and stored.is_compact():
+                del results[next(iter(results))]  # the oldest: pages go newest day first
             found = results[key] = (macro(*args, **kwargs), (macro, *args), kwargs)
         return found[0]
 
