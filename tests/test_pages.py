@@ -254,7 +254,6 @@ def test_listings_are_made_newest_day_first(tmp_path: Path) -> None:
     """A build makes its listings in the order of the newest day each shows (a big site
     decodes article texts as pages need them and keeps only recent ones): every kind of
     listing must be given its day, and the order must run from newest to oldest."""
-    from roundup.build.pipeline import _newest_first
     from roundup.core.config import load
     from roundup.read.cache import ParseCache
     from roundup.read.loader import load_articles, scan
@@ -265,11 +264,11 @@ def test_listings_are_made_newest_day_first(tmp_path: Path) -> None:
     config = load(None, {"content_dir": str(site_dir / "content"), "search": False})
     loaded = load_articles(config, ParseCache(None, "UTC"), scan(config.content_dir))
     site = build_site(loaded.articles, config, False, None)
-    listings = sorted(pages.list_pages(site), key=_newest_first)
+    listings = sorted(pages.list_pages(site), key=pages.newest_day_first)
     kinds = {"home.html", "day.html", "topic.html", "source.html", "month.html"}
     dated = [p for p in listings if p.template in kinds]
     assert {p.template for p in dated} == kinds
-    keys = [_newest_first(p) for p in dated]
+    keys = [pages.newest_day_first(p) for p in dated]
     assert all(key[0] == 1 for key in keys)  # each listing's day was found
     assert keys == sorted(keys)  # newest first: -ordinal grows
     assert [p.template for p in listings[: len(listings) - len(dated)]] == [

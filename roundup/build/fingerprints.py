@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from operator import attrgetter
 from typing import Any
 
 from roundup.site.structure import Edition, Item, Topic
@@ -40,10 +41,32 @@ def fingerprint(value: Any, memo: dict[int, Any]) -> Any:
         return tuple(fingerprint(v, memo) for v in value)
     if isinstance(value, dict):
         return tuple((k, fingerprint(v, memo)) for k, v in sorted(value.items()))
-    if hasattr(value, "__dataclass_fields__"):
-        fields = value.__dataclass_fields__
-        return (type(value).__name__, *_members([getattr(value, f) for f in fields], memo))
+    fields = _fields_of(kind)
+    if fields is not None:  # a dataclass: a page's parts, its pager
+        return (kind.__name__, *_members(fields(value), memo))
     return value if isinstance(value, str | int | float | bool | type(None)) else str(value)
+
+
+_Fields = Callable[[Any], tuple[Any, ...]]
+_fields_by_type: dict[type, _Fields | None] = {}
+
+
+def _fields_of(kind: type) -> _Fields | None:
+    """A dataclass's fields as one call that reads them all; None for any other type."""
+    if kind in _fields_by_type:
+        return _fields_by_type[kind]
+    names = tuple(getattr(kind, "__dataclass_fields__", ()))
+    fields: _Fields | None = None
+    if len(names) == 1:
+        name = names[0]
+
+        def fields(value: Any) -> tuple[Any, ...]:  # attrgetter of one name gives no tuple
+            return (getattr(value, name),)
+
+    elif names:
+        fields = attrgetter(*names)
+    _fields_by_type[kind] = fields
+    return fields
 
 
 def _members(values: Iterable[Any], memo: dict[int, Any]) -> list[Any]:

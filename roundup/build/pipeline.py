@@ -19,6 +19,7 @@ from roundup.build.result import BuildResult, peak_memory, save_last_build, unch
 from roundup.core.config import SiteConfig
 from roundup.core.errors import ContentError, OutputError, Problem, RoundupError
 from roundup.core.parallel import forks, map_shards
+from roundup.core.weeks import EditionCalendar
 from roundup.read import stored
 from roundup.read.cache import ParseCache, ParseMemory, code_digest
 from roundup.read.loader import display_path, load_articles, scan
@@ -255,16 +256,17 @@ def _merged(*groups: list[Problem]) -> list[Problem]:
 def _jobs(site: S.Site, ids: dict[str, str], renderer: Renderer, now: datetime) -> list[Job]:
     """Every generated file of the site, in a fixed order, made lazily."""
     jobs: list[Job] = []
-    for page in sorted(pages.list_pages(site), key=_newest_first):
+    for page in sorted(pages.list_pages(site), key=pages.newest_day_first):
         jobs.append((S.output_file(page.path), page.template, partial(renderer.render, page),
                      page.context))  # fmt: skip
     for item in site.items:
         if not item.has_page:
             continue
         # The page itself is made only if it must be rendered. Its context's values stand for
-        # it as a tuple: fingerprinted without sorting keys, 25,000 times after each edit.
+        # it as a tuple: fingerprinted without sorting keys, 25,000 times after each edit;
+        # the context is made again for rendering rather than kept (100,000 dicts at scale).
         context = pages.item_context(item, site.calendar)
-        make = partial(_render_item, renderer, item, context)
+        make = partial(_render_item, renderer, item, site.calendar)
         shown = (item, context["edition_path"], context["edition_name"])
         jobs.append((S.output_file(item.path), "item.html", make, shown))
     for sitemap in sitemaps.plan(pages.sitemap_entries(site), site.config.base_url):
@@ -281,29 +283,8 @@ def _jobs(site: S.Site, ids: dict[str, str], renderer: Renderer, now: datetime) 
     return jobs
 
 
-def _newest_first(page: pages.Page) -> tuple[int, ...]:
-    """Listings in the order of the newest day they show, newest first (stable otherwise).
-
-    A big site's article texts are decoded as pages need them, and only the last few
-    thousand kept (see `stored.compact`): the pages of one time, whatever their topic or
-    source, list many of the same articles. In the order pages are planned (every page of a
-    topic, then the next topic) each topic began again from the newest articles, and
-    decoding took a quarter of a 100,000-article build.
-    """
-    context = page.context
-    if "days" in context:  # a topic's or source's page
-        day = context["days"][0][0] if context["days"] else None
-    elif "part" in context:  # an edition's page
-        day = context["part"].day
-    elif "parts" in context:  # the home page and month pages
-        day = context["parts"][0].day if context["parts"] else None
-    else:  # lists no links, or all of their topics or sources
-        return (0,)
-    return (1, -day.toordinal()) if day is not None else (0,)
-
-
-def _render_item(renderer: Renderer, item: S.Item, context: dict[str, Any]) -> bytes:
-    return renderer.render(pages.item_page(item, context))
+def _render_item(renderer: Renderer, item: S.Item, calendar: EditionCalendar) -> bytes:
+    return renderer.render(pages.item_page(item, pages.item_context(item, calendar)))
 
 
 def _write_all(
@@ -367,7 +348,7 @@ def _write_all(
             own.add(path, make(), key)
             if progress and shard == 0 and index % 500 < shards:
                 progress("rendering", "pages", index, total)
-        return own.results() if shard > 0 else None
+        return (own.new, own.staged, own.written) if shard > 0 else None
 
     try:
         shard_results = map_shards(work, total)

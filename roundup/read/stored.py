@@ -167,6 +167,7 @@ def storable(parsed: Parsed) -> bool:
 def dump(parsed: Parsed) -> bytes:
     """A storable result (see `storable`) as bytes."""
     article = parsed.article
+    assert article is not None, "a storable result has an article"
     head = list(_head(article))
     head[_DATE] = head[_DATE].isoformat()  # with its offset, which MessagePack would drop
     body = _json.encode(_body(article))

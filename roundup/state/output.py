@@ -158,8 +158,7 @@ class Writer:
         return True
 
     def _untouched(self, path: str, old: Record) -> bool:
-        try:
-            # A string, not a Path: every file of the site is checked on every build.
+        try:  # a string, not a Path: every file of the site is checked on every build
             found = os.stat(self._root + path, follow_symlinks=False)
         except OSError:
             return False
@@ -248,14 +247,12 @@ class Writer:
     def _make_folder_of(self, target: str) -> None:
         folder = target.rpartition("/")[0]
         if folder not in self._made_dirs:
-            # Most folders are one item's, whose parent exists: one `mkdir`, not `makedirs`
-            # (which looks at the parent first), for each of 30,000 in a cold build.
-            try:
+            try:  # one `mkdir`: most folders are an item's, whose parent is already made
                 os.mkdir(folder)
-            except FileExistsError:
-                pass
             except FileNotFoundError:
                 os.makedirs(folder, exist_ok=True)
+            except FileExistsError:
+                pass
             self._made_dirs.add(folder)
 
     def _same_bytes(self, path: str, data: bytes) -> bool:
@@ -300,13 +297,8 @@ class Writer:
 
     def for_worker(self, shard: int) -> Writer:
         """Prepare this (forked) copy to work alone: empty results, no lock to release."""
-        self.new, self.staged, self.written = {}, [], 0
-        self._staged = set()
-        self._lock = None
+        self.new, self.staged, self.written, self._staged, self._lock = {}, [], 0, set(), None
         return self
-
-    def results(self) -> tuple[dict[str, Record], list[str], int]:
-        return self.new, self.staged, self.written
 
     def merge(self, new: dict[str, Record], staged: list[str], written: int) -> None:
         """Take over what a worker recorded, refusing paths that two workers both claimed."""
@@ -395,8 +387,8 @@ class Writer:
         target = self.records / name
         if data is None:
             target.unlink(missing_ok=True)
-            return
-        replace_atomically(target, data)
+        else:
+            replace_atomically(target, data)
 
     def _write_manifest(self) -> None:
         files = {
