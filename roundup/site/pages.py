@@ -72,9 +72,11 @@ def newest_day_first(page: Page) -> tuple[int, ...]:
         day = context["part"].day
     elif "parts" in context:  # the home page and month pages
         day = context["parts"][0].day if context["parts"] else None
-    else:  # lists no links, or all of their topics or sources
-        return (0,)
-    return (1, -day.toordinal()) if day is not None else (0,)
+    else:  # lists no links, or all of their topics or sources: last
+        return (1,)
+    # The home page shows the newest day, so it comes first: a template's mistake is then
+    # reported while rendering /, the page a curator looks at.
+    return (0, -day.toordinal()) if day is not None else (1,)
 
 
 def home_pages(site: Site) -> Iterator[Page]:
