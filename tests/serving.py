@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -33,7 +34,9 @@ class Serve:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         env.pop("ROUNDUP_JOBS", None)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "roundup", "serve", *args],
+            # -X faulthandler: a serve that hangs is stopped with SIGABRT (see `stop`), which
+            # then prints every thread's stack into its output.
+            [sys.executable, "-X", "faulthandler", "-m", "roundup", "serve", *args],
             cwd=site,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -102,11 +105,21 @@ class Serve:
             connection.close()
 
     def stop(self, sig: int = signal.SIGINT) -> int:
-        """Send `sig` and return the exit status (killed after the wait, if it hangs)."""
+        """Send `sig` and return the exit status. A serve still running after the wait has
+        hung: it is aborted, and the error shows where each of its threads was."""
         if self.process.poll() is None:
             self.process.send_signal(sig)
         try:
             return self.process.wait(WAIT)
+        except subprocess.TimeoutExpired:
+            self.process.send_signal(signal.SIGABRT)  # faulthandler prints the stacks
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(10)
+            time.sleep(0.5)  # the reader thread takes in the last lines
+            raise AssertionError(
+                f"serve did not stop within {WAIT:.0f} s of signal {sig}; its output, with "
+                f"the stacks of its threads:\n{self.output[-20_000:]}"
+            ) from None
         finally:
             if self.process.poll() is None:
                 self.process.kill()
