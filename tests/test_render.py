@@ -141,6 +141,26 @@ def test_links_follow_the_base_path_when_compiled_templates_are_reused(
     assert (cache / "templates.bin").is_file()  # the second build took the first's code
 
 
+def test_a_site_overriding_the_page_parts_changes_every_page(
+    fixture_site: Path, tmp_path: Path
+) -> None:
+    """The footer and navigation come from `_page_parts.html`, printed once per build: a site's
+    copy is used on every page (and a site's `_macros.html` without them still builds)."""
+    templates = fixture_site / "templates"
+    templates.mkdir()
+    theme = (theme_dir() / "_page_parts.html").read_text(encoding="utf-8")
+    (templates / "_page_parts.html").write_text(
+        theme.replace("Built with roundup.", "Made by hand."), encoding="utf-8"
+    )
+    macros = (theme_dir() / "_macros.html").read_text(encoding="utf-8")
+    assert "macro footer" not in macros  # what a site's older copy of it lacks too
+    (templates / "_macros.html").write_text(macros, encoding="utf-8")
+    out, _ = build_folder(fixture_site, tmp_path / "out")
+    for path in ("index.html", "topics/feeds/index.html", "items/a-first/index.html"):
+        footer = parse_html(out / path).cssselect(".site-footer .small")[0].text_content()
+        assert footer.endswith("Made by hand."), path
+
+
 def test_a_site_overriding_the_macros_changes_every_listing(
     fixture_site: Path, tmp_path: Path
 ) -> None:

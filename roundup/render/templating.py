@@ -34,6 +34,11 @@ THEME_PREFIX = "theme"
 # printing twenty values (Jinja compares the importing template's globals with the module's).
 MACROS = "_macros.html"
 MACROS_GLOBAL = "macros"
+# The parts of every page that depend only on the site (feed links, navigation, footer), for
+# base.html as the global `page_parts`: a file of their own, so a site's older copy of
+# `_macros.html` does not hide them.
+PAGE_PARTS = "_page_parts.html"
+PAGE_PARTS_GLOBAL = "page_parts"
 COMPACT_CACHED = 30_000  # `cached` results kept in a compact build (see `macro_cache`)
 
 
@@ -229,7 +234,8 @@ class Renderer:
             if MACROS_GLOBAL not in self.env.globals:
                 # Made once every global is set (the build adds `assets`): the macros see the
                 # globals as they are when their module is made.
-                self.env.globals[MACROS_GLOBAL] = self.env.get_template(MACROS).module
+                for name, file in ((MACROS_GLOBAL, MACROS), (PAGE_PARTS_GLOBAL, PAGE_PARTS)):
+                    self.env.globals[name] = self.env.get_template(file).module
             template = self.env.get_template(page.template)
             text = template.render(page=page, **page.context)
         except jinja2.TemplateError as error:
