@@ -173,7 +173,7 @@ def dump(parsed: Parsed) -> bytes:
     body = _json.encode(_body(article))
     if _compact:
         body = zlib.compress(body, _COMPRESSION)
-    return _msgpack.encode((head, body, parsed.warnings, bool(article.comment_html)))
+    return _msgpack.encode((head, body, parsed.warnings, article.has_comment))
 
 
 def load(data: bytes | memoryview | msgspec.Raw) -> Parsed:

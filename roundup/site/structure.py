@@ -165,17 +165,15 @@ def make_item(
 ) -> Item:
     """The item of an article, with everything listings show of it worked out."""
     provider = article.provider
-    host = host_of(article.url or "")  # once: domain_of and provider_of would each ask again
-    domain = provider.domain if provider and provider.domain else host
-    source = source_key(provider.domain if provider else "", host)
+    source = source_key(provider.domain if provider else "", host_of(article.url or ""))
     return Item(
         article,
         local_time,
         topics,
         item_path(article),
         usable_image(article.images),
-        provider.name if provider and provider.name else domain,  # as provider_of
-        domain,  # as domain_of
+        provider_of(article),
+        domain_of(article),
         source,
         source_path(source),
         has_page,
