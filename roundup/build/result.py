@@ -43,8 +43,10 @@ def unchanged_result(output: Path, records: Path, inputs: str, now: datetime) ->
     no item it held back has come out since."""
     try:
         last = json.loads((records / LAST_BUILD).read_text("utf-8"))
+        if last["inputs"] != inputs:
+            return None  # before reading the record, which the writer reads again
         recorded = read_records(records)
-        if last["inputs"] != inputs or recorded is None or not untouched(output, recorded):
+        if recorded is None or not untouched(output, recorded):
             return None
         release = last.get("release")
         if release is not None and datetime.fromisoformat(release) <= now:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import shutil
@@ -16,7 +15,6 @@ from roundup.state.lock import FolderLock
 from roundup.state.ownership import (
     LEGACY_STATE,
     MANIFEST,
-    MANIFEST_VERSION,
     PENDING,
     STAGING,
     STAGING_IN_OUTPUT,
@@ -27,6 +25,7 @@ from roundup.state.ownership import (
     in_site_namespace,
     is_generated,
     left_over,
+    manifest_bytes,
     move_tree,
     read_manifest,
     read_records,
@@ -391,9 +390,5 @@ class Writer:
             replace_atomically(target, data)
 
     def _write_manifest(self) -> None:
-        files = {
-            path: [r.digest, r.size, r.mtime_ns, r.key] for path, r in sorted(self.new.items())
-        }
-        data = {"version": MANIFEST_VERSION, "output": str(self.root.resolve()), "files": files}
-        text = json.dumps(data, separators=(",", ":"))
-        replace_atomically(self.records / MANIFEST, text.encode("utf-8"))
+        data = manifest_bytes(self.new, self.root.resolve())
+        replace_atomically(self.records / MANIFEST, data)

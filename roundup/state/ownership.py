@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import json
 import os
 import re
 import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from roundup.core.errors import OutputError
 
@@ -108,14 +109,33 @@ def read_records(folder: Path) -> dict[str, Record] | None:
     return read_manifest(folder / MANIFEST)
 
 
+class Manifest(msgspec.Struct):
+    """The manifest file: the record of every file of the output folder, as JSON."""
+
+    version: int
+    files: dict[str, tuple[str, int, int, str]]  # path -> digest, size, mtime_ns, key
+    output: str = ""  # the folder it describes, for a person reading the file
+
+
+# msgspec, not the json module: a one-edit build reads and writes the record of every
+# file of the site, 3.5 MB at 30,000 articles, in a fifth of json's time.
+_manifest_decoder = msgspec.json.Decoder(Manifest)
+_manifest_encoder = msgspec.json.Encoder()
+
+
 def read_manifest(path: Path) -> dict[str, Record] | None:
     try:
-        data = json.loads(path.read_text("utf-8"))
-        if data.get("version") not in (1, MANIFEST_VERSION):
-            return None
-        return {path: Record(*entry) for path, entry in data["files"].items()}
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        data = _manifest_decoder.decode(path.read_bytes())
+    except (OSError, msgspec.DecodeError):
         return None
+    if data.version not in (1, MANIFEST_VERSION):
+        return None
+    return {path: Record(*entry) for path, entry in data.files.items()}
+
+
+def manifest_bytes(records: dict[str, Record], output: Path) -> bytes:
+    files = {p: (r.digest, r.size, r.mtime_ns, r.key) for p, r in sorted(records.items())}
+    return _manifest_encoder.encode(Manifest(MANIFEST_VERSION, files, str(output)))
 
 
 def untouched(root: Path, records: dict[str, Record]) -> bool:
