@@ -101,17 +101,17 @@ def test_a_body_is_compressed_only_in_a_compact_build(compact: bool) -> None:
         data = stored.dump(parsed())
     finally:
         stored.compact(False)
-    body = msgspec.msgpack.decode(data)[1]
+    body = msgspec.msgpack.decode(data)[-1]
     assert body.startswith(b"[") is not compact  # JSON as it is, or a zlib stream
     assert stored.load(data).article == parsed().article  # either reads back whole
 
 
 @pytest.mark.parametrize("compressed", [False, True])
 def test_a_damaged_body_is_found_when_first_read(compressed: bool) -> None:
-    head, body, warnings, commented = msgspec.msgpack.decode(stored.dump(parsed()))
+    head, warnings, commented, body = msgspec.msgpack.decode(stored.dump(parsed()))
     text = body.replace(b'"A title"', b"42")
     bad_body = zlib.compress(text) if compressed else text
-    data = msgspec.msgpack.encode((head, bad_body, warnings, commented))
+    data = msgspec.msgpack.encode((head, warnings, commented, bad_body))
     article = stored.load(data).article  # the head is fine
     with pytest.raises(stored.DamagedEntry) as damaged:
         article.title  # noqa: B018
@@ -230,7 +230,11 @@ def test_a_process_that_remembers_reads_only_the_shards_of_changed_files(
 def _with_a_bad_head(shard: bytes) -> bytes:
     """The shard with its entry's link (in the head) a number instead of text."""
     data = msgspec.msgpack.decode(shard)
-    data["entries"]["a.md"][4][0][3] = 42  # the entry is embedded: decoded with the shard
+    offset, length = data["entries"]["a.md"][4:]
+    entry = msgspec.msgpack.decode(data["results"][offset : offset + length])
+    entry[0][3] = 42
+    data["results"] = msgspec.msgpack.encode(entry)  # the shard's only entry
+    data["entries"]["a.md"][5] = len(data["results"])
     return msgspec.msgpack.encode(data)
 
 
@@ -270,3 +274,76 @@ def test_a_library_upgrade_changes_the_code_digest(monkeypatch: pytest.MonkeyPat
         assert code_digest() != before
     finally:
         code_digest.cache_clear()
+
+
+@pytest.fixture
+def compact_build():
+    """A build as big sites are built (see `stored.compact`), for the length of a test."""
+    stored.compact(True)
+    yield
+    stored.compact(False)
+
+
+def _body_place(article: Article | None) -> object:
+    assert article is not None
+    return object.__getattribute__(article, "_body")
+
+
+def _same_shard_sources(count: int) -> list[str]:
+    """Article paths that all land in one shard file."""
+    found: list[str] = []
+    number = 0
+    while len(found) < count:
+        source = f"{number}.md"
+        if shard_of_source(source) == shard_of_source("0.md"):
+            found.append(source)
+        number += 1
+    return found
+
+
+@pytest.mark.usefixtures("compact_build")
+def test_a_compact_build_reads_bodies_from_the_cache_file_not_memory(tmp_path: Path) -> None:
+    first, second = _same_shard_sources(2)
+    texts = {s: FULL.replace("A title", f"Title of {s}") for s in (first, second)}
+    fresh = {s: stored.load(stored.dump(parsed(texts[s], s))) for s in texts}
+    cache = ParseCache(tmp_path, "UTC")
+    for source, result in fresh.items():
+        cache.put(
+            source, (1, 1), stored.dump(parsed(texts[source], source)), Keys(source, "k"), result
+        )
+    cache.save()
+    # Parsed this build: once written, its body is read from the file, not kept in memory.
+    assert isinstance(_body_place(fresh[first].article), stored.BodyAt)
+    found = ParseCache(tmp_path, "UTC").lookup(dict.fromkeys(texts, (1, 1)))
+    loaded = found[first][0].article
+    assert isinstance(_body_place(loaded), stored.BodyAt)
+    # The shard is written again (the other article edited): what was read stays right.
+    edited = parsed(texts[second].replace("Title of", "Edited"), second)
+    again = ParseCache(tmp_path, "UTC")
+    again.lookup(dict.fromkeys(texts, (1, 1)) | {second: (2, 2)})
+    assert all(shard.results is None for shard in again.old.values())  # not kept in memory
+    again.put(second, (2, 2), stored.dump(edited), Keys(second, "k"), edited)
+    again.save()
+    for article in (loaded, fresh[first].article):
+        assert article is not None
+        assert (
+            article.title == f"Title of {first}"
+            and article.comment_html == "<p>A <em>comment</em>.</p>"
+        )
+        assert article == parsed(texts[first], first).article
+    later = ParseCache(tmp_path, "UTC").lookup(dict.fromkeys(texts, (1, 1)) | {second: (2, 2)})
+    assert later[second][0].article.title == f"Edited {second}"
+    # Copied over from the file it was in (its bytes were let go of after loading it).
+    assert later[first][0].article.title == f"Title of {first}"
+
+
+@pytest.mark.usefixtures("compact_build")
+def test_a_cache_file_cut_short_under_a_compact_build_is_a_damaged_entry(tmp_path: Path) -> None:
+    cache = ParseCache(tmp_path, "UTC")
+    cache.put("a.md", (1, 1), stored.dump(parsed()), Keys("a", "k"))
+    cache.save()
+    article = ParseCache(tmp_path, "UTC").lookup({"a.md": (1, 1)})["a.md"][0].article
+    shard = tmp_path / shard_of_source("a.md")
+    os.truncate(shard, shard.stat().st_size - 10)  # cut in place, under the open file
+    with pytest.raises(stored.DamagedEntry):
+        article.title  # noqa: B018

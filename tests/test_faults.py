@@ -361,8 +361,16 @@ def test_a_damaged_cache_warns_and_builds_the_same_site(tmp_path: Path) -> None:
 def _with_a_damaged_text(shard: bytes) -> bytes:
     """The shard with its first entry's text (the compressed body) of the wrong shape."""
     data = msgspec.msgpack.decode(shard)
-    entry = next(iter(data["entries"].values()))[4]  # embedded: decoded with the shard
-    entry[1] = zlib.compress(b"[42]")
+    first = next(iter(data["entries"].values()))
+    offset, length = first[4:]
+    entry = msgspec.msgpack.decode(data["results"][offset : offset + length])
+    entry[-1] = zlib.compress(b"[42]")  # the body ends the entry
+    damaged = msgspec.msgpack.encode(entry)
+    data["results"] = data["results"][:offset] + damaged + data["results"][offset + length :]
+    for row in data["entries"].values():  # the entries after it move along
+        if row[4] > offset:
+            row[4] += len(damaged) - length
+    first[5] = len(damaged)
     return msgspec.msgpack.encode(data)
 
 

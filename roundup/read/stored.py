@@ -1,14 +1,16 @@
 """Parse results as bytes, for the parse cache and for workers: data only, never code.
 
 An entry is MessagePack: the article's head (what every build reads of every article), its
-body (the text) as JSON, compressed in a big site, and its warnings. Articles come back with
+warnings, and its body (the text) as JSON, compressed in a big site. Articles come back with
 their body decoded only when first read; in a big site (see `compact`) never kept decoded for
-long.
+long, nor even in memory: read again from the cache file each time (see `BodyAt`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 import sys
 import zlib
 from collections.abc import Iterable
@@ -61,10 +63,11 @@ assert BODY == ("title", "original_url", "web_url", "excerpt", "comment_html", "
                 "category", "type", "curator", "extra", "lines"), BODY  # fmt: skip
 _json = msgspec.json.Encoder()
 _msgpack = msgspec.msgpack.Encoder()
-# memoryview: the body stays a view of the entry's bytes, which the parse cache holds anyway.
-# The head, the body, the warnings, and whether the article has a comment (the pages to make
-# depend on it with `item_pages = "commented"`; reading each body to know would decode them all).
-_Entry = tuple[_Head, memoryview, tuple[Problem, ...], bool]
+# The head, the warnings, whether the article has a comment (the pages to make depend on it
+# with `item_pages = "commented"`; reading each body to know would decode them all), and the
+# body last: its place in a cache file is then the end of the entry less its length (see
+# `BodyAt`). memoryview: the body stays a view of the entry's bytes, not a copy.
+_Entry = tuple[_Head, tuple[Problem, ...], bool, memoryview]
 _entry_decoder: msgspec.msgpack.Decoder[_Entry] = msgspec.msgpack.Decoder(_Entry)
 _body_decoder: msgspec.json.Decoder[_Body] = msgspec.json.Decoder(_Body)
 _COMPRESSION = 1  # zlib's fastest level: bodies are small, and a cold build compresses each
@@ -80,10 +83,59 @@ _recent: dict[int, tuple[LazyArticle, tuple[Any, ...]]] = {}
 
 
 def compact(on: bool) -> None:
-    """Keep bodies decoded once read (False), or decode them when needed (True)."""
+    """Keep bodies decoded once read (False), or read and decode them when needed (True)."""
     global _compact
     _compact = on
     _recent.clear()
+    if on:
+        _allow_open_files(1024)
+
+
+def _allow_open_files(wanted: int) -> None:
+    """A compact build keeps each parse cache file open (256, see `OpenFile`): more than
+    macOS allows a process by default. Raised up to the hard limit, as far as it goes."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on Unix: no limit of this kind
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        with contextlib.suppress(ValueError, OSError):  # the limit stays: fewer is fine
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
+class OpenFile:
+    """A cache file kept open while articles read their bodies from it: it is read by
+    position, so its content stays what it was when opened, even once the file is replaced
+    (the replaced file lives on until the last article that reads it lets go of it)."""
+
+    __slots__ = ("fd",)
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+
+    def read(self, offset: int, length: int) -> bytes:
+        if hasattr(os, "pread"):
+            return os.pread(self.fd, length, offset)
+        os.lseek(self.fd, offset, os.SEEK_SET)  # pragma: no cover - Windows has no pread
+        return os.read(self.fd, length)  # pragma: no cover
+
+    def __del__(self) -> None:
+        os.close(self.fd)
+
+
+class BodyAt:
+    """Where an article's stored body is in a cache file: in a compact build, 100,000 bodies
+    held in memory took 157 MB that pages read only now and then."""
+
+    __slots__ = ("file", "length", "offset")
+
+    def __init__(self, file: OpenFile, offset: int, length: int) -> None:
+        self.file, self.offset, self.length = file, offset, length
+
+    def read(self) -> bytes:
+        return self.file.read(self.offset, self.length)
 
 
 def is_compact() -> bool:
@@ -151,11 +203,32 @@ class LazyArticle(Article):
 _BODY_INDEX = {name: index for index, name in enumerate(BODY)}
 
 
-def _decode_body(article: LazyArticle, body: memoryview) -> _Body:
+def _decode_body(article: LazyArticle, body: memoryview | bytes | BodyAt) -> _Body:
     try:
+        if isinstance(body, BodyAt):
+            expected, body = body.length, body.read()
+            if len(body) != expected:
+                raise ValueError("the cache file is shorter than it was")
         return _body_decoder.decode(body if body[0] == _JSON_ARRAY else zlib.decompress(body))
-    except (msgspec.DecodeError, ValueError, TypeError, IndexError, zlib.error) as error:
+    except (msgspec.DecodeError, ValueError, TypeError, IndexError, zlib.error, OSError) as error:
         raise DamagedEntry(article.source, str(error)) from None
+
+
+def body_length(article: Article) -> int | None:
+    """How long the stored body of a loaded article is; None once it is decoded."""
+    try:
+        body = object.__getattribute__(article, "_body")
+    except AttributeError:
+        return None
+    return body.length if type(body) is BodyAt else len(body)
+
+
+def body_in_file(article: Article, file: OpenFile, entry_end: int) -> None:
+    """Read a loaded article's body from here on out of `file`, whose stored entry for it
+    ends at `entry_end` (the body is its last part); nothing for a decoded article."""
+    length = body_length(article)
+    if length is not None and _compact:
+        _set(article, "_body", BodyAt(file, entry_end - length, length))
 
 
 def storable(parsed: Parsed) -> bool:
@@ -173,21 +246,29 @@ def dump(parsed: Parsed) -> bytes:
     body = _json.encode(_body(article))
     if _compact:
         body = zlib.compress(body, _COMPRESSION)
-    return _msgpack.encode((head, body, parsed.warnings, article.has_comment))
+    return _msgpack.encode((head, parsed.warnings, article.has_comment, body))
 
 
-def load(data: bytes | memoryview | msgspec.Raw) -> Parsed:
+def load(
+    data: bytes | memoryview | msgspec.Raw, file: OpenFile | None = None, at: int = 0
+) -> Parsed:
     """A result from `dump`; raises `msgspec.DecodeError` or `ValueError` for damaged bytes.
 
-    The article's head is checked now, its body when first read (see `read_all`).
+    The article's head is checked now, its body when first read (see `read_all`). In a
+    compact build, an entry read from `file` at offset `at` reads its body from there then.
     """
-    head, body, warnings, commented = _entry_decoder.decode(data)
+    head, warnings, commented, body = _entry_decoder.decode(data)
     article = object.__new__(LazyArticle)
     for field, value in zip(HEAD, head, strict=True):
         _set(article, field, value)
     # Every article names a handful of the same topics: one string each, not one an article.
     _set(article, "topics", tuple([sys.intern(t) for t in head[_TOPICS]]))
-    _set(article, "_body", body)
+    if file is not None and _compact:
+        # The body ends the entry: its bytes are the entry's last ones.
+        end = at + len(data)
+        _set(article, "_body", BodyAt(file, end - len(body), len(body)))
+    else:
+        _set(article, "_body", body)
     _set(article, "_commented", commented)
     return Parsed(article, [], list(warnings))
 
