@@ -347,3 +347,10 @@ def test_a_cache_file_cut_short_under_a_compact_build_is_a_damaged_entry(tmp_pat
     os.truncate(shard, shard.stat().st_size - 10)  # cut in place, under the open file
     with pytest.raises(stored.DamagedEntry):
         article.title  # noqa: B018
+
+
+def test_articles_of_one_source_share_its_provider() -> None:
+    first = stored.load(stored.dump(parsed(source="a.md"))).article
+    second = stored.load(stored.dump(parsed(FULL.replace("A title", "B"), "b.md"))).article
+    assert first is not None and second is not None
+    assert first.provider == second.provider and first.provider is second.provider

@@ -40,8 +40,9 @@ _compared = attrgetter(*(f.name for f in Article.__dataclass_fields__.values() i
 _set = object.__setattr__
 # Positions in the head as literals, so that the type of `_Head` at each is known.
 _DATE: Final = 2
+_PROVIDER: Final = 4
 _TOPICS: Final = 5
-assert (HEAD[_DATE], HEAD[_TOPICS]) == ("published_at", "topics"), HEAD
+assert (HEAD[_DATE], HEAD[_PROVIDER], HEAD[_TOPICS]) == ("published_at", "provider", "topics")
 
 # The body is JSON, which keeps what the pages show exactly: texts, whole numbers apart from
 # fractions, and each date with its own UTC offset (a related link's date is printed with
@@ -201,6 +202,8 @@ class LazyArticle(Article):
 
 
 _BODY_INDEX = {name: index for index, name in enumerate(BODY)}
+# Providers are frozen: articles of one source can share one. Bounded by the site's sources.
+_providers: dict[Provider, Provider] = {}
 
 
 def _decode_body(article: LazyArticle, body: memoryview | bytes | BodyAt) -> _Body:
@@ -263,6 +266,9 @@ def load(
         _set(article, field, value)
     # Every article names a handful of the same topics: one string each, not one an article.
     _set(article, "topics", tuple([sys.intern(t) for t in head[_TOPICS]]))
+    provider = head[_PROVIDER]
+    if provider is not None:  # and the same few hundred sources: one object each (170 bytes)
+        _set(article, "provider", _providers.setdefault(provider, provider))
     if file is not None and _compact:
         # The body ends the entry: its bytes are the entry's last ones.
         end = at + len(data)
