@@ -354,3 +354,24 @@ def test_articles_of_one_source_share_its_provider() -> None:
     second = stored.load(stored.dump(parsed(FULL.replace("A title", "B"), "b.md"))).article
     assert first is not None and second is not None
     assert first.provider == second.provider and first.provider is second.provider
+
+
+def test_planning_the_pages_reads_no_article_text(tmp_path: Path) -> None:
+    # After one edit every page of the site is planned and fingerprinted, and only a few
+    # are made: the plan (top stories, pagers, sources) must leave the texts unread.
+    from roundup.core import config as config_module
+    from roundup.site import pages
+    from roundup.site.structure import build_site
+
+    articles = []
+    for number in range(40):
+        text = FULL.replace("A title", f"Title {number}").replace("heat: 2.5", f"heat: {number}")
+        text = text.replace("20:42", f"{number % 24:02}:42")
+        article = stored.load(stored.dump(parsed(text, f"{number}.md"))).article
+        assert article is not None
+        articles.append(article)
+    config = config_module.load(None, {"base_url": "https://example.org/"}, tmp_path)
+    site = build_site(articles, config, preview=False)
+    planned = list(pages.list_pages(site))
+    assert any(page.context.get("top") for page in planned)  # top stories were chosen
+    assert all(stored.body_length(a) is not None for a in articles)  # still encoded
