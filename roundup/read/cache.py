@@ -9,7 +9,6 @@ import os
 import sys
 import zlib
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 
 import feedgen.version
@@ -17,6 +16,7 @@ import jinja2
 import markdown
 import msgspec
 import nh3
+import slugify
 import yaml
 
 from roundup import __version__
@@ -94,7 +94,8 @@ def code_digest() -> str:
     # slug, a new Jinja or feedgen a page whose inputs did not change.
     libraries = (sys.version, markdown.__version__,
                  nh3.__version__,  # type: ignore[attr-defined]  # nh3's stubs omit __version__
-                 yaml.__version__, metadata.version("python-slugify"), jinja2.__version__,
+                 yaml.__version__, jinja2.__version__,
+                 slugify.__version__,  # type: ignore[attr-defined]  # not re-exported for mypy
                  feedgen.version.version_str, msgspec.__version__)  # fmt: skip
     h.update(repr(libraries).encode())
     package = Path(__file__).parents[1]  # the whole roundup package, not only read/
