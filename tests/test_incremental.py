@@ -10,6 +10,7 @@ import pytest
 
 from roundup.build.pipeline import Memory
 from roundup.core import parallel
+from roundup.read import stored
 
 from conftest import build_folder, files_of
 
@@ -144,3 +145,31 @@ def test_forked_workers_build_what_one_process_builds(
         monkeypatch.delenv("ROUNDUP_JOBS")
         assert files_of(forked) == files_of(serial), step
         _step(rng, fixture_site, counter)
+
+
+@pytest.mark.parametrize("remembering", [False, True])
+def test_a_compact_build_builds_what_a_normal_one_builds(
+    fixture_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, remembering: bool
+) -> None:
+    # Big sites are built compact: workers write what they parse to spill files, and every
+    # article reads its text from the parse cache's files when a page needs it. Build the
+    # fixture that way (with forked workers), cold and after edits, against a normal build.
+    memory = Memory() if remembering else None
+    rng = random.Random(5)
+    normal, compact = tmp_path / "normal", tmp_path / "compact"
+    cache = tmp_path / "compact-cache"
+    counter = [0]
+    for step in range(6):
+        monkeypatch.setattr(stored, "COMPACT_ARTICLES", 10**9)
+        monkeypatch.setattr(parallel, "MIN_PARALLEL", 10**9)
+        build_folder(fixture_site, normal)
+        monkeypatch.setattr(stored, "COMPACT_ARTICLES", 0)
+        monkeypatch.setattr(parallel, "MIN_PARALLEL", 1)
+        monkeypatch.setenv("ROUNDUP_JOBS", "3")
+        build_folder(fixture_site, compact, memory=memory, cache_dir=str(cache))
+        monkeypatch.delenv("ROUNDUP_JOBS")
+        assert files_of(compact) == files_of(normal), step
+        assert list((cache / "parsed").glob("*.mpk")), "the compact build has a cache of its own"
+        assert not list((cache / "parsed").glob("spill.*")), "removed once the cache has them"
+        _step(rng, fixture_site, counter)
+    stored.compact(False)

@@ -20,7 +20,7 @@ import slugify
 import yaml
 
 from roundup import __version__
-from roundup.read import stored
+from roundup.read import spill, stored
 from roundup.read.collection import Keys
 from roundup.read.content import Parsed
 
@@ -51,7 +51,7 @@ class _Shard(msgspec.Struct, forbid_unknown_fields=True):
 
 _shard_decoder: msgspec.msgpack.Decoder[_Shard] = msgspec.msgpack.Decoder(_Shard)
 _shard_encoder = msgspec.msgpack.Encoder()
-_Stored = tuple[StatKey, Keys, bytes | memoryview]
+_Stored = tuple[StatKey, Keys, bytes | memoryview | stored.BodyAt]
 _Row = tuple[int, int, str, str, int, int]  # size, modification time, keys, offset, length
 
 
@@ -145,6 +145,7 @@ class ParseCache:
         # In a compact build, every result of this build by source: once a shard is written
         # again, its articles read their bodies from the new file (see `save`).
         self.results: dict[str, Parsed] = {}
+        self.spills: set[str] = set()  # spill files of this build (see `Spill`), removed on close
 
     def _entries(self, shard: str) -> _ShardFile:
         """A shard's stored entries, read once; a damaged or foreign one counts as empty."""
@@ -221,7 +222,7 @@ class ParseCache:
         self,
         source: str,
         stat: StatKey,
-        blob: bytes | None,
+        blob: bytes | stored.BodyAt | None,
         keys: Keys,
         parsed: Parsed | None = None,
     ) -> None:
@@ -286,6 +287,8 @@ class ParseCache:
     def close(self) -> None:
         """Let go of every entry: results are large, and a build has no more use for them."""
         self.old, self.puts, self.results = {}, {}, {}
+        spill.remove(self.spills)
+        self.spills = set()
 
 
 def shard_of_source(source: str) -> str:
@@ -311,15 +314,26 @@ def _read_shard(path: Path, salt: str) -> _ShardFile | None:
     return _ShardFile(shard.entries, shard.results, len(data) - size, size, file)
 
 
+def _read_whole(where: stored.BodyAt) -> bytes:
+    data = where.read()
+    if len(data) != where.length:
+        raise OSError(f"a spill file is shorter than it was ({where.length} bytes expected)")
+    return data
+
+
 def _write_shard(path: Path, salt: str, entries: dict[str, _Stored]) -> dict[str, int]:
     """Write a shard file whole, then rename it into place; returns where each entry ends
     in it."""
     rows: dict[str, _Row] = {}
+    blobs: list[bytes | memoryview] = []
     offset = 0
-    for source, (stat, keys, blob) in sorted(entries.items()):
+    for source, (stat, keys, stored_at) in sorted(entries.items()):
+        # A result a compact build's worker wrote to its spill file is read from there.
+        blob = _read_whole(stored_at) if isinstance(stored_at, stored.BodyAt) else stored_at
         rows[source] = (stat[0], stat[1], keys[0], keys[1], offset, len(blob))
+        blobs.append(blob)
         offset += len(blob)
-    results = b"".join(blob for _, _, blob in (entries[s] for s in rows))
+    results = b"".join(blobs)
     data = _shard_encoder.encode(_Shard(FORMAT, salt, rows, memoryview(results)))
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     temporary.write_bytes(data)

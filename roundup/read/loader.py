@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from stat import S_ISREG
 
+import msgspec
+
 from roundup.core.config import SiteConfig
 from roundup.core.errors import ContentError, Problem
 from roundup.core.model import Article
@@ -20,6 +22,7 @@ from roundup.read.cache import ParseCache
 from roundup.read.collection import Keys, check_collection, keys_of
 from roundup.read.content import Parsed, is_ignored, parse_file
 from roundup.read.schedule import date_line, far_ahead_warning, held_warning, is_ahead
+from roundup.read.spill import Spill, Spilled
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +160,9 @@ def _not_followed(source: str) -> Problem:
 
 # A freshly parsed file: source, its result (as JSON bytes when it comes from a worker and
 # can be stored), what the cache keeps of it and its collection keys (None: no article).
-_Fresh = tuple[str, Parsed | bytes, bytes | None, Keys | None]
+# A file's path, its result (or its bytes, or where they were written), its bytes for the
+# cache, its collection keys.
+_Fresh = tuple[str, Parsed | bytes | Spilled, bytes | None, Keys | None]
 _NO_KEYS = Keys("", "")  # of a file whose result is not stored
 
 
@@ -208,29 +213,50 @@ def _load(
     zone = config.zone
     content_prefix = os.path.join(content_dir, "")  # with a trailing separator
 
+    compact = stored.is_compact()
+    spill_to = cache.folder if compact and not cache.read_only else None
+
     def parse_shard(shard: int, shards: int) -> list[_Fresh]:
         # Shard 0 runs in this process and hands back objects; the others send storable
-        # results as the JSON the cache keeps (cheaper to send than pickled objects).
+        # results as the bytes the cache keeps (cheaper to send than pickled objects), or
+        # in a compact build, where they wrote them (see `Spill`), this process included.
         out: list[_Fresh] = []
+        spill = Spill(spill_to, shard)
         for number, source in enumerate(shard_of(todo, shard, shards)):
             if progress and shard == 0 and number % 500 == 0:  # the shards keep pace
                 progress(number * shards, len(todo))
             parsed = parse_file(content_prefix + source, source, zone)
             blob = stored.dump(parsed) if stored.storable(parsed) else None
             keys = keys_of(parsed.article) if parsed.article else None
-            # In a compact build the articles of this process too are kept as their bytes.
-            own = shard == 0 and not stored.is_compact()
-            sent: Parsed | bytes = parsed if own or blob is None else blob
-            out.append((source, sent, blob, keys))
+            if blob is None or (shard == 0 and not compact):
+                out.append((source, parsed, blob, keys))
+            else:
+                spilled = spill.add(blob)
+                out.append(
+                    (source, blob, blob, keys) if spilled is None else (source, spilled, None, keys)
+                )
+        spill.close()
         return out
 
+    spill_files: dict[str, stored.OpenFile] = {}
     for shard_result in map_shards(parse_shard, len(todo)):
-        for source, parsed, blob, keys in shard_result:
-            if isinstance(parsed, bytes):
-                parsed = stored.load(parsed)
+        for source, sent, sent_blob, keys in shard_result:
+            blob: bytes | stored.BodyAt | None = sent_blob
+            if isinstance(sent, bytes):
+                parsed = stored.load(sent)
                 # Read whole at once: a build that parses many files renders many pages,
                 # and text decoded later, here and there, leaves the memory fragmented.
                 stored.read_all([parsed.article] if parsed.article else [])
+            elif isinstance(sent, tuple):
+                cache.spills.add(sent[0])
+                read_back = _read_back(sent, spill_files)
+                if read_back is None:  # the spill file could not be written or read
+                    parsed = parse_file(content_prefix + source, source, zone)
+                    blob = stored.dump(parsed) if stored.storable(parsed) else None
+                else:
+                    parsed, blob = read_back
+            else:
+                parsed = sent
             results[source] = parsed
             if keys is not None:
                 known[source] = keys
@@ -264,6 +290,18 @@ def _load(
     if errors:
         raise ContentError(_ordered(errors, prefix))
     return Loaded(articles, _ordered(warnings, prefix), held)
+
+
+def _read_back(
+    spilled: Spilled, files: dict[str, stored.OpenFile]
+) -> tuple[Parsed, stored.BodyAt] | None:
+    """A result a parsing process wrote to its spill file, with where its bytes are."""
+    path, offset, length = spilled
+    try:
+        file = files.get(path) or files.setdefault(path, stored.OpenFile(path))
+        return stored.load_at(file, offset, length)
+    except (OSError, ValueError, msgspec.DecodeError):
+        return None
 
 
 def _ordered(problems: list[Problem], prefix: str) -> list[Problem]:

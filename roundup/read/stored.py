@@ -279,6 +279,16 @@ def load(
     return Parsed(article, [], list(warnings))
 
 
+def load_at(file: OpenFile, offset: int, length: int) -> tuple[Parsed, BodyAt]:
+    """A result that `dump` made, read from `file`, and where its bytes are (for the cache
+    to copy them); its body stays there. Raises ValueError when the file is too short."""
+    where = BodyAt(file, offset, length)
+    data = where.read()
+    if len(data) != length:
+        raise ValueError(f"{length} bytes expected, {len(data)} found")
+    return load(data, file, offset), where
+
+
 def read_all(articles: Iterable[Article]) -> None:
     """Decode what is left to decode of these articles, once, here: before forking workers
     that would each decode much of it again, into memory of their own (not in a compact
