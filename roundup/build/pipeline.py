@@ -7,27 +7,27 @@ import hashlib
 import logging
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+from roundup.build import jobs
 from roundup.build.fingerprints import fingerprint, stable_bytes
 from roundup.build.result import BuildResult, peak_memory, save_last_build, unchanged_result
 from roundup.core.config import SiteConfig
 from roundup.core.errors import ContentError, OutputError, Problem, RoundupError
 from roundup.core.parallel import forks, map_shards
-from roundup.core.weeks import EditionCalendar
 from roundup.read import stored
 from roundup.read.cache import ParseCache, ParseMemory, code_digest
 from roundup.read.loader import display_path, load_articles, scan
 from roundup.read.stored import DamagedEntry
-from roundup.render import editionfeed, feeds, search, sitemaps
+from roundup.render import editionfeed, search
 from roundup.render.bytecode import TemplateCache
 from roundup.render.templating import Asset, Renderer
-from roundup.site import entryids, hosting, pages, published
+from roundup.site import entryids, hosting, published
 from roundup.site import structure as S
 from roundup.state.folder import StateFolder, check_apart
 from roundup.state.output import Writer
@@ -244,47 +244,10 @@ def _nav(config: SiteConfig) -> list[tuple[str, str]]:
     return [*nav, ("search/", "Search")] if config.search else nav
 
 
-Job = tuple[str, str, Callable[[], bytes], object]  # path, kind, make bytes, fingerprint source
-
-
 def _merged(*groups: list[Problem]) -> list[Problem]:
     """Problems of several checks in one list, by file and line as each check orders them."""
     everything = [p for group in groups for p in group]
     return sorted(everything, key=lambda p: (p.path, p.line or 0, p.field))
-
-
-def _jobs(site: S.Site, ids: dict[str, str], renderer: Renderer, now: datetime) -> list[Job]:
-    """Every generated file of the site, in a fixed order, made lazily."""
-    jobs: list[Job] = []
-    for page in sorted(pages.list_pages(site), key=pages.newest_day_first):
-        jobs.append((S.output_file(page.path), page.template, partial(renderer.render, page),
-                     page.context))  # fmt: skip
-    for item in site.items:
-        if not item.has_page:
-            continue
-        # The page itself is made only if it must be rendered. Its context's values stand for
-        # it as a tuple: fingerprinted without sorting keys, 25,000 times after each edit;
-        # the context is made again for rendering rather than kept (100,000 dicts at scale).
-        context = pages.item_context(item, site.calendar)
-        make = partial(_render_item, renderer, item, site.calendar)
-        shown = (item, context["edition_path"], context["edition_name"])
-        jobs.append((S.output_file(item.path), "item.html", make, shown))
-    for sitemap in sitemaps.plan(pages.sitemap_entries(site), site.config.base_url):
-        make = partial(sitemap.render, site.config.base_url)
-        jobs.append((sitemap.path, "sitemap", make, (sitemap.entries, sitemap.index)))
-    for spec, path, make_feed in _feed_files(site, ids):
-        # The ids are part of what a feed shows: one can change with another file (two ids
-        # alike), which the items' own fingerprints do not see.
-        jobs.append((path, "feed", partial(make_feed, site, spec), (spec.items, spec.ids)))
-    if site.calendar.weekly:
-        ended = editionfeed.published(site, now)
-        make_editions = partial(editionfeed.atom, site, ended)
-        jobs.append((editionfeed.PATH, "feed", make_editions, (ended.editions, ended.ends)))
-    return jobs
-
-
-def _render_item(renderer: Renderer, item: S.Item, calendar: EditionCalendar) -> bytes:
-    return renderer.render(pages.item_page(item, pages.item_context(item, calendar)))
 
 
 def _write_all(
@@ -313,23 +276,24 @@ def _write_all(
         h.update(stable_bytes((kind, path, fingerprint(source, memo))))
         return h.hexdigest()
 
-    jobs = _jobs(site, ids, renderer, now)
+    calendar = site.calendar
+    planned = jobs.plan(site, ids, renderer, now)
     # Which files need making is worked out here, in one process: after a small edit that is
     # nearly all the work, and forked workers would spend more on copying the memory they
     # touch than they save. Files no earlier build made get their key where they are made.
-    todo: list[tuple[Job, str | None]] = []
-    for job in jobs:
-        path, kind, _, source = job
+    todo: list[tuple[jobs.Planned, str | None]] = []
+    for entry in planned:
+        path = jobs.path_of(entry)
         key = None
         if writer.had(path):
-            # An item page's fingerprint source is a tuple that starts with the item.
-            if kind == "item.html" and isinstance(source, tuple) and id(source[0]) in kept:
-                key = writer.old[path].key  # its page shows nothing else: the same key
+            if id(entry) in kept:  # an item's page, which shows nothing else: the same key
+                key = writer.old[path].key
             else:
+                _, kind, _, source = jobs.job_of(entry, renderer, calendar)
                 key = key_of(kind, path, source)
             if writer.is_current(path, key):
                 continue
-        todo.append((job, key))
+        todo.append((entry, key))
     total = len(todo)
     if forks(total):
         stored.read_all(item.article for item in site.items)
@@ -342,7 +306,8 @@ def _write_all(
         # Shard 0 runs in this process and records straight into the writer.
         own = writer.for_worker(shard) if shard > 0 else writer
         for index in range(shard, total, shards):
-            (path, kind, make, source), key = todo[index]
+            entry, key = todo[index]
+            path, kind, make, source = jobs.job_of(entry, renderer, calendar)
             if key is None:
                 key = key_of(kind, path, source)
             own.add(path, make(), key)
@@ -357,27 +322,15 @@ def _write_all(
     for shard_result in shard_results:
         if shard_result is not None:
             writer.merge(*shard_result)
-    _leftovers.extend((jobs, todo, memo))
-    result.pages = sum(1 for job in jobs if job[1] != "feed")
-    result.feeds = len(jobs) - result.pages
+    _leftovers.extend((planned, todo, memo))
+    result.feeds = sum(1 for entry in planned if jobs.is_feed(entry))
+    result.pages = len(planned) - result.feeds
     for asset in assets:
         writer.add(asset.path, asset.data)
     writer.add(".nojekyll", b"")
     if site.config.cname:
         writer.add("CNAME", site.config.cname.encode() + b"\n")
     return memo
-
-
-def _feed_files(
-    site: S.Site, ids: dict[str, str]
-) -> Iterator[tuple[feeds.FeedSpec, str, Callable[[S.Site, feeds.FeedSpec], bytes]]]:
-    for spec in feeds.feed_specs(site, ids):
-        yield spec, spec.atom_path, feeds.atom
-        yield spec, spec.rss_path, feeds.rss
-        if spec.topic is None:
-            yield spec, "feed.json", feeds.json_feed
-    for spec in feeds.source_feed_specs(site, ids):  # Atom only: one more file per source
-        yield spec, spec.atom_path, feeds.atom
 
 
 def _key(*parts: object) -> str:

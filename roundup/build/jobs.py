@@ -1,0 +1,76 @@
+"""The files a build makes: each with its path, its kind, how to make it, and what it shows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from functools import partial
+
+from roundup.core.weeks import EditionCalendar
+from roundup.render import editionfeed, feeds, sitemaps
+from roundup.render.templating import Renderer
+from roundup.site import pages
+from roundup.site import structure as S
+
+Job = tuple[str, str, Callable[[], bytes], object]  # path, kind, make bytes, fingerprint source
+# An item's page stands for its job as the item itself until the job is needed (see `job_of`):
+# at 100,000 articles, a path, a maker and a tuple for every item held 40 MB through the build.
+Planned = Job | S.Item
+
+
+def plan(site: S.Site, ids: dict[str, str], renderer: Renderer, now: datetime) -> list[Planned]:
+    """Every generated file of the site, in a fixed order, made lazily."""
+    jobs: list[Planned] = []
+    for page in sorted(pages.list_pages(site), key=pages.newest_day_first):
+        jobs.append((S.output_file(page.path), page.template, partial(renderer.render, page),
+                     page.context))  # fmt: skip
+    jobs.extend(item for item in site.items if item.has_page)
+    for sitemap in sitemaps.plan(pages.sitemap_entries(site), site.config.base_url):
+        make = partial(sitemap.render, site.config.base_url)
+        jobs.append((sitemap.path, "sitemap", make, (sitemap.entries, sitemap.index)))
+    for spec, path, make_feed in _feed_files(site, ids):
+        # The ids are part of what a feed shows: one can change with another file (two ids
+        # alike), which the items' own fingerprints do not see.
+        jobs.append((path, "feed", partial(make_feed, site, spec), (spec.items, spec.ids)))
+    if site.calendar.weekly:
+        ended = editionfeed.published(site, now)
+        make_editions = partial(editionfeed.atom, site, ended)
+        jobs.append((editionfeed.PATH, "feed", make_editions, (ended.editions, ended.ends)))
+    return jobs
+
+
+def path_of(planned: Planned) -> str:
+    return S.output_file(planned.path) if isinstance(planned, S.Item) else planned[0]
+
+
+def job_of(planned: Planned, renderer: Renderer, calendar: EditionCalendar) -> Job:
+    """The job itself. An item page's context stands for it as a tuple of its values
+    (fingerprinted without sorting keys, 25,000 times after each edit), and is made again
+    for rendering rather than kept."""
+    if not isinstance(planned, S.Item):
+        return planned
+    item = planned
+    context = pages.item_context(item, calendar)
+    make = partial(_render_item, renderer, item, calendar)
+    shown = (item, context["edition_path"], context["edition_name"])
+    return S.output_file(item.path), "item.html", make, shown
+
+
+def is_feed(planned: Planned) -> bool:
+    return not isinstance(planned, S.Item) and planned[1] == "feed"
+
+
+def _render_item(renderer: Renderer, item: S.Item, calendar: EditionCalendar) -> bytes:
+    return renderer.render(pages.item_page(item, pages.item_context(item, calendar)))
+
+
+def _feed_files(
+    site: S.Site, ids: dict[str, str]
+) -> Iterator[tuple[feeds.FeedSpec, str, Callable[[S.Site, feeds.FeedSpec], bytes]]]:
+    for spec in feeds.feed_specs(site, ids):
+        yield spec, spec.atom_path, feeds.atom
+        yield spec, spec.rss_path, feeds.rss
+        if spec.topic is None:
+            yield spec, "feed.json", feeds.json_feed
+    for spec in feeds.source_feed_specs(site, ids):  # Atom only: one more file per source
+        yield spec, spec.atom_path, feeds.atom
