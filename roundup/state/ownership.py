@@ -8,7 +8,6 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import msgspec
@@ -50,9 +49,10 @@ def left_over(path: str) -> bool:
     return path.startswith(INDEX_DIR) or _NUMBERED_SITEMAP.fullmatch(path) is not None
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
-    """What the record of an output folder remembers of one file."""
+class Record(msgspec.Struct, frozen=True, array_like=True, gc=False):
+    """What the record of an output folder remembers of one file: in the manifest, an array
+    [digest, size, mtime_ns, key]. A msgspec struct, read and written as it is: 100,000
+    records as tuples turned into objects cost a build 30 MB and 60 ms."""
 
     digest: str  # hash of the bytes
     size: int
@@ -113,7 +113,7 @@ class Manifest(msgspec.Struct):
     """The manifest file: the record of every file of the output folder, as JSON."""
 
     version: int
-    files: dict[str, tuple[str, int, int, str]]  # path -> digest, size, mtime_ns, key
+    files: dict[str, Record]
     output: str = ""  # the folder it describes, for a person reading the file
 
 
@@ -130,11 +130,11 @@ def read_manifest(path: Path) -> dict[str, Record] | None:
         return None
     if data.version not in (1, MANIFEST_VERSION):
         return None
-    return {path: Record(*entry) for path, entry in data.files.items()}
+    return data.files
 
 
 def manifest_bytes(records: dict[str, Record], output: Path) -> bytes:
-    files = {p: (r.digest, r.size, r.mtime_ns, r.key) for p, r in sorted(records.items())}
+    files = dict(sorted(records.items()))
     return _manifest_encoder.encode(Manifest(MANIFEST_VERSION, files, str(output)))
 
 
