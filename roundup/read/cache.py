@@ -271,6 +271,10 @@ class ParseCache:
                         self._read_bodies_from(target, ends)
                 else:
                     target.unlink(missing_ok=True)
+                if old is not _NO_SHARD:
+                    # Its articles read the new file now: the old one closes (at most one
+                    # shard file open twice, not all 256).
+                    old.file, old.results = None, memoryview(b"")
         except OSError as error:
             log.warning("parse cache not saved (%s): the next build parses again", error.strerror)
         self.close()
