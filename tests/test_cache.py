@@ -375,3 +375,31 @@ def test_planning_the_pages_reads_no_article_text(tmp_path: Path) -> None:
     planned = list(pages.list_pages(site))
     assert any(page.context.get("top") for page in planned)  # top stories were chosen
     assert all(stored.body_length(a) is not None for a in articles)  # still encoded
+
+
+@pytest.mark.usefixtures("compact_build")
+def test_a_spilled_result_reads_back_whole_and_its_file_goes(tmp_path: Path) -> None:
+    from roundup.read.spill import Spill, remove
+
+    spill = Spill(tmp_path / "parsed", 1)
+    first, second = parsed(), parsed(FULL.replace("A title", "Second"), "b.md")
+    places = [spill.add(stored.dump(first)), spill.add(stored.dump(second))]
+    spill.close()
+    assert all(place is not None for place in places)
+    path, offset, length = places[1]  # type: ignore[misc]
+    result, where = stored.load_at(stored.OpenFile(path), offset, length)
+    assert result.article == second.article and result.warnings == second.warnings
+    assert isinstance(_body_place(result.article), stored.BodyAt)  # the text stays there
+    assert where.read() == stored.dump(second)  # what the cache copies into its shard
+    remove({path})
+    assert not Path(path).exists()
+    assert result.article is not None and result.article.title == "Second"  # still open
+
+
+def test_a_spill_that_cannot_be_written_hands_results_back(tmp_path: Path) -> None:
+    from roundup.read.spill import Spill
+
+    (tmp_path / "a file").write_text("not a folder")
+    spill = Spill(tmp_path / "a file" / "parsed", 1)
+    assert spill.add(stored.dump(parsed())) is None  # the caller sends the bytes instead
+    spill.close()
