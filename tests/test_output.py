@@ -197,3 +197,23 @@ def test_a_file_another_program_wrote_is_moved_into_place(tmp_path: Path) -> Non
     assert (out / "index/one").stat().st_mtime_ns == mtime
     assert (out / "index/two").read_bytes() == b"two"
     assert scratch is not None and not scratch.exists()
+
+
+def test_the_manifest_written_in_chunks_reads_back_whole(tmp_path: Path) -> None:
+    import json
+
+    from roundup.state.ownership import Record, read_manifest, write_manifest
+
+    # More records than one chunk, written out of order, with text JSON must escape.
+    records = {
+        f'items/{n:05}-\u00e9"{n % 3}/index.html': Record(f"{n:032x}", n, n * 7, f"k{n}")
+        for n in reversed(range(12_345))
+    }
+    target = tmp_path / "manifest.json"
+    write_manifest(target, records, tmp_path / "out")
+    assert read_manifest(target) == records
+    data = json.loads(target.read_bytes())  # plain JSON, sorted, as a person would read it
+    assert list(data["files"]) == sorted(records) and data["version"] == 2
+    assert data["files"]['items/00002-\u00e9"2/index.html'] == ["0" * 31 + "2", 2, 14, "k2"]
+    assert data["output"] == str(tmp_path / "out")
+    assert not list(tmp_path.glob("*.tmp"))

@@ -143,6 +143,11 @@ def is_compact() -> bool:
     return _compact
 
 
+def forget_recent() -> None:
+    """Let go of the bodies a compact build keeps decoded: pages are made."""
+    _recent.clear()
+
+
 class DamagedEntry(Exception):
     """A cached article's body could not be decoded: the cache file was damaged."""
 

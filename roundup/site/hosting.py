@@ -9,7 +9,7 @@ from roundup.core.config import COMMENTED, SiteConfig
 from roundup.core.errors import Problem
 from roundup.read.loader import display_path
 from roundup.site import structure as S
-from roundup.state.ownership import INDEX_DIR
+from roundup.state.ownership import INDEX_DIR, Record
 
 # GitHub Pages refuses to publish a site over 1 GB; the build warns from here on, while there
 # is room to choose what to do. Read when `size_warnings` runs, so tests can lower it.
@@ -21,14 +21,15 @@ def megabytes(size: int) -> str:
 
 
 def size_warnings(
-    config: SiteConfig, sizes: Mapping[str, int], items: Sequence[S.Item]
+    config: SiteConfig, records: Mapping[str, Record], items: Sequence[S.Item]
 ) -> list[Problem]:
     """A warning when the site's files add up to more than `WARN_AT` bytes (counted as
     GitHub Pages counts them: the bytes of every file published), naming the settings that
-    would shrink it and by how much."""
-    total = sum(sizes.values())
+    would shrink it and by how much. `records`: the output folder's, by path."""
+    total = sum(record.size for record in records.values())
     if total <= WARN_AT:
         return []
+    sizes = {path: record.size for path, record in records.items()}
     # Pairs, not a dict by item: hashing an item hashes its article's text, which a big site
     # keeps encoded until a page needs it.
     pages = [(item, sizes.get(S.output_file(item.path), 0)) for item in items if item.has_page]

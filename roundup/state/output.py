@@ -25,12 +25,12 @@ from roundup.state.ownership import (
     in_site_namespace,
     is_generated,
     left_over,
-    manifest_bytes,
     move_tree,
     read_manifest,
     read_records,
     replace_atomically,
     site_files,
+    write_manifest,
 )
 
 log = logging.getLogger(__name__)
@@ -390,5 +390,4 @@ class Writer:
             replace_atomically(target, data)
 
     def _write_manifest(self) -> None:
-        data = manifest_bytes(self.new, self.root.resolve())
-        replace_atomically(self.records / MANIFEST, data)
+        write_manifest(self.records / MANIFEST, self.new, self.root.resolve())
