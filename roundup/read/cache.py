@@ -314,7 +314,7 @@ def _read_shard(path: Path, salt: str) -> _ShardFile | None:
         return None
     if shard.format != FORMAT or shard.salt != salt:
         return None  # another version or other settings: quietly replaced
-    size = len(shard.results)
+    size = stored.size_of(shard.results)
     return _ShardFile(shard.entries, shard.results, len(data) - size, size, file)
 
 
@@ -334,9 +334,10 @@ def _write_shard(path: Path, salt: str, entries: dict[str, _Stored]) -> dict[str
     for source, (stat, keys, stored_at) in sorted(entries.items()):
         # A result a compact build's worker wrote to its spill file is read from there.
         blob = _read_whole(stored_at) if isinstance(stored_at, stored.BodyAt) else stored_at
-        rows[source] = (stat[0], stat[1], keys[0], keys[1], offset, len(blob))
+        size = stored.size_of(blob)
+        rows[source] = (stat[0], stat[1], keys[0], keys[1], offset, size)
         blobs.append(blob)
-        offset += len(blob)
+        offset += size
     results = b"".join(blobs)
     data = _shard_encoder.encode(_Shard(FORMAT, salt, rows, memoryview(results)))
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")

@@ -228,7 +228,13 @@ def body_length(article: Article) -> int | None:
         body = object.__getattribute__(article, "_body")
     except AttributeError:
         return None
-    return body.length if type(body) is BodyAt else len(body)
+    return body.length if type(body) is BodyAt else size_of(body)
+
+
+def size_of(data: bytes | memoryview | msgspec.Raw) -> int:
+    """How many bytes: for a memoryview msgspec decoded, its `nbytes`, not its length (msgspec
+    0.18 gives such views the length of the whole message they were decoded from)."""
+    return data.nbytes if isinstance(data, memoryview) else len(data)
 
 
 def body_in_file(article: Article, file: OpenFile, entry_end: int) -> None:
@@ -276,8 +282,8 @@ def load(
         _set(article, "provider", _providers.setdefault(provider, provider))
     if file is not None and _compact:
         # The body ends the entry: its bytes are the entry's last ones.
-        end = at + len(data)
-        _set(article, "_body", BodyAt(file, end - len(body), len(body)))
+        end, length = at + size_of(data), size_of(body)
+        _set(article, "_body", BodyAt(file, end - length, length))
     else:
         _set(article, "_body", body)
     _set(article, "_commented", commented)
