@@ -68,10 +68,7 @@ class _ShardFile:
     def result(self, row: _Row) -> memoryview:
         if self.results is None:
             assert self.file is not None, "only results that can be read again are let go of"
-            data = self.file.read(self.start, self.size)
-            if len(data) != self.size:
-                raise OSError(f"a parse cache file is shorter than it was ({self.size} bytes)")
-            self.results = memoryview(data)
+            self.results = memoryview(self.file.read(self.start, self.size))
         return self.results[row[4] : row[4] + row[5]]
 
     def let_go(self) -> None:
@@ -318,13 +315,6 @@ def _read_shard(path: Path, salt: str) -> _ShardFile | None:
     return _ShardFile(shard.entries, shard.results, len(data) - size, size, file)
 
 
-def _read_whole(where: stored.BodyAt) -> bytes:
-    data = where.read()
-    if len(data) != where.length:
-        raise OSError(f"a spill file is shorter than it was ({where.length} bytes expected)")
-    return data
-
-
 def _write_shard(path: Path, salt: str, entries: dict[str, _Stored]) -> dict[str, int]:
     """Write a shard file whole, then rename it into place; returns where each entry ends
     in it."""
@@ -333,7 +323,7 @@ def _write_shard(path: Path, salt: str, entries: dict[str, _Stored]) -> dict[str
     offset = 0
     for source, (stat, keys, stored_at) in sorted(entries.items()):
         # A result a compact build's worker wrote to its spill file is read from there.
-        blob = _read_whole(stored_at) if isinstance(stored_at, stored.BodyAt) else stored_at
+        blob = stored_at.read() if isinstance(stored_at, stored.BodyAt) else stored_at
         size = stored.size_of(blob)
         rows[source] = (stat[0], stat[1], keys[0], keys[1], offset, size)
         blobs.append(blob)

@@ -216,6 +216,11 @@ def _load(
     compact = stored.is_compact()
     spill_to = cache.folder if compact and not cache.read_only else None
 
+    def parse(source: str) -> tuple[Parsed, bytes | None]:
+        """A file's result, and its bytes for the cache when it can be kept."""
+        parsed = parse_file(content_prefix + source, source, zone)
+        return parsed, stored.dump(parsed) if stored.storable(parsed) else None
+
     def parse_shard(shard: int, shards: int) -> list[_Fresh]:
         # Shard 0 runs in this process and hands back objects; the others send storable
         # results as the bytes the cache keeps (cheaper to send than pickled objects), or
@@ -225,8 +230,7 @@ def _load(
         for number, source in enumerate(shard_of(todo, shard, shards)):
             if progress and shard == 0 and number % 500 == 0:  # the shards keep pace
                 progress(number * shards, len(todo))
-            parsed = parse_file(content_prefix + source, source, zone)
-            blob = stored.dump(parsed) if stored.storable(parsed) else None
+            parsed, blob = parse(source)
             keys = keys_of(parsed.article) if parsed.article else None
             if blob is None or (shard == 0 and not compact):
                 out.append((source, parsed, blob, keys))
@@ -250,11 +254,8 @@ def _load(
             elif isinstance(sent, tuple):
                 cache.spills.add(sent[0])
                 read_back = _read_back(sent, spill_files)
-                if read_back is None:  # the spill file could not be written or read
-                    parsed = parse_file(content_prefix + source, source, zone)
-                    blob = stored.dump(parsed) if stored.storable(parsed) else None
-                else:
-                    parsed, blob = read_back
+                # None: the spill file could not be written or read; parsed again here.
+                parsed, blob = parse(source) if read_back is None else read_back
             else:
                 parsed = sent
             results[source] = parsed
@@ -300,7 +301,7 @@ def _read_back(
     try:
         file = files.get(path) or files.setdefault(path, stored.OpenFile(path))
         return stored.load_at(file, offset, length)
-    except (OSError, ValueError, msgspec.DecodeError):
+    except (OSError, ValueError, msgspec.DecodeError):  # ValueError: a damaged entry
         return None
 
 

@@ -117,10 +117,16 @@ class OpenFile:
         self.fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
 
     def read(self, offset: int, length: int) -> bytes:
+        """Exactly `length` bytes from `offset`; OSError if the file is shorter than that
+        (cut short since it was written: a damaged cache, never a half-read body)."""
         if hasattr(os, "pread"):
-            return os.pread(self.fd, length, offset)
-        os.lseek(self.fd, offset, os.SEEK_SET)  # pragma: no cover - Windows has no pread
-        return os.read(self.fd, length)  # pragma: no cover
+            data = os.pread(self.fd, length, offset)
+        else:  # pragma: no cover - Windows has no pread
+            os.lseek(self.fd, offset, os.SEEK_SET)
+            data = os.read(self.fd, length)
+        if len(data) != length:
+            raise OSError(f"a cache file is shorter than it was ({length} bytes expected)")
+        return data
 
     def __del__(self) -> None:
         os.close(self.fd)
@@ -214,9 +220,7 @@ _providers: dict[Provider, Provider] = {}
 def _decode_body(article: LazyArticle, body: memoryview | bytes | BodyAt) -> _Body:
     try:
         if isinstance(body, BodyAt):
-            expected, body = body.length, body.read()
-            if len(body) != expected:
-                raise ValueError("the cache file is shorter than it was")
+            body = body.read()
         return _body_decoder.decode(body if body[0] == _JSON_ARRAY else zlib.decompress(body))
     except (msgspec.DecodeError, ValueError, TypeError, IndexError, zlib.error, OSError) as error:
         raise DamagedEntry(article.source, str(error)) from None
@@ -292,12 +296,9 @@ def load(
 
 def load_at(file: OpenFile, offset: int, length: int) -> tuple[Parsed, BodyAt]:
     """A result that `dump` made, read from `file`, and where its bytes are (for the cache
-    to copy them); its body stays there. Raises ValueError when the file is too short."""
+    to copy them); its body stays there. Raises OSError when the file is too short."""
     where = BodyAt(file, offset, length)
-    data = where.read()
-    if len(data) != length:
-        raise ValueError(f"{length} bytes expected, {len(data)} found")
-    return load(data, file, offset), where
+    return load(where.read(), file, offset), where
 
 
 def read_all(articles: Iterable[Article]) -> None:
