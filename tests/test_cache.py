@@ -12,12 +12,16 @@ from pathlib import Path
 import msgspec
 import pytest
 
+from roundup.core import config as config_module
 from roundup.core.model import Article
 from roundup.read import cache as cache_module
 from roundup.read import stored
 from roundup.read.cache import FORMAT, ParseCache, ParseMemory, shard_of_source
 from roundup.read.collection import Keys, keys_of
 from roundup.read.content import Parsed, parse_bytes
+from roundup.read.spill import Spill, remove
+from roundup.site import pages
+from roundup.site.structure import build_site
 
 FULL = """---
 title: "A title"
@@ -359,10 +363,6 @@ def test_articles_of_one_source_share_its_provider() -> None:
 def test_planning_the_pages_reads_no_article_text(tmp_path: Path) -> None:
     # After one edit every page of the site is planned and fingerprinted, and only a few
     # are made: the plan (top stories, pagers, sources) must leave the texts unread.
-    from roundup.core import config as config_module
-    from roundup.site import pages
-    from roundup.site.structure import build_site
-
     articles = []
     for number in range(40):
         text = FULL.replace("A title", f"Title {number}").replace("heat: 2.5", f"heat: {number}")
@@ -379,8 +379,6 @@ def test_planning_the_pages_reads_no_article_text(tmp_path: Path) -> None:
 
 @pytest.mark.usefixtures("compact_build")
 def test_a_spilled_result_reads_back_whole_and_its_file_goes(tmp_path: Path) -> None:
-    from roundup.read.spill import Spill, remove
-
     spill = Spill(tmp_path / "parsed", 1)
     first, second = parsed(), parsed(FULL.replace("A title", "Second"), "b.md")
     places = [spill.add(stored.dump(first)), spill.add(stored.dump(second))]
@@ -397,8 +395,6 @@ def test_a_spilled_result_reads_back_whole_and_its_file_goes(tmp_path: Path) -> 
 
 
 def test_a_spill_that_cannot_be_written_hands_results_back(tmp_path: Path) -> None:
-    from roundup.read.spill import Spill
-
     (tmp_path / "a file").write_text("not a folder")
     spill = Spill(tmp_path / "a file" / "parsed", 1)
     assert spill.add(stored.dump(parsed())) is None  # the caller sends the bytes instead

@@ -141,20 +141,26 @@ def test_links_follow_the_base_path_when_compiled_templates_are_reused(
     assert (cache / "templates.bin").is_file()  # the second build took the first's code
 
 
+def _override(site: Path, name: str, old: str = "", new: str = "") -> str:
+    """A site's own copy of a theme template, with `old` replaced by `new`; returns it."""
+    templates = site / "templates"
+    templates.mkdir(exist_ok=True)
+    text = (theme_dir() / name).read_text(encoding="utf-8")
+    if old:
+        assert old in text, (name, old)  # or the override would prove nothing
+        text = text.replace(old, new)
+    (templates / name).write_text(text, encoding="utf-8")
+    return text
+
+
 def test_a_site_overriding_the_page_parts_changes_every_page(
     fixture_site: Path, tmp_path: Path
 ) -> None:
     """The footer and navigation come from `_page_parts.html`, printed once per build: a site's
     copy is used on every page (and a site's `_macros.html` without them still builds)."""
-    templates = fixture_site / "templates"
-    templates.mkdir()
-    theme = (theme_dir() / "_page_parts.html").read_text(encoding="utf-8")
-    (templates / "_page_parts.html").write_text(
-        theme.replace("Built with roundup.", "Made by hand."), encoding="utf-8"
-    )
-    macros = (theme_dir() / "_macros.html").read_text(encoding="utf-8")
+    _override(fixture_site, "_page_parts.html", "Built with roundup.", "Made by hand.")
+    macros = _override(fixture_site, "_macros.html")
     assert "macro footer" not in macros  # what a site's older copy of it lacks too
-    (templates / "_macros.html").write_text(macros, encoding="utf-8")
     out, _ = build_folder(fixture_site, tmp_path / "out")
     for path in ("index.html", "topics/feeds/index.html", "items/a-first/index.html"):
         footer = parse_html(out / path).cssselect(".site-footer .small")[0].text_content()
@@ -166,14 +172,11 @@ def test_a_site_overriding_the_macros_changes_every_listing(
 ) -> None:
     """Theme pages reach `_macros.html` through the `macros` global, which takes the site's file
     when it has one; a site's own page template may still import it as before."""
-    templates = fixture_site / "templates"
-    templates.mkdir()
-    theme = (theme_dir() / "_macros.html").read_text(encoding="utf-8")
-    (templates / "_macros.html").write_text(
-        theme.replace('<p class="meta">', '<p class="meta byline-of-the-site">'), encoding="utf-8"
+    _override(
+        fixture_site, "_macros.html", '<p class="meta">', '<p class="meta byline-of-the-site">'
     )
-    topic = (theme_dir() / "topic.html").read_text(encoding="utf-8")
-    topic = topic.replace("{{ macros.", "{{ m.")
+    topic = _override(fixture_site, "topic.html", "{{ macros.", "{{ m.")
+    templates = fixture_site / "templates"
     (templates / "topic.html").write_text('{% import "_macros.html" as m %}' + topic, "utf-8")
     out, _ = build_folder(fixture_site, tmp_path / "out")
     for path in ("index.html", "2024/03/01/index.html", "topics/feeds/index.html"):
