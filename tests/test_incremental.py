@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import shutil
+from operator import attrgetter
 from pathlib import Path
 
 import pytest
@@ -162,13 +163,16 @@ def test_a_compact_build_builds_what_a_normal_one_builds(
     for step in range(6):
         monkeypatch.setattr(stored, "COMPACT_ARTICLES", 10**9)
         monkeypatch.setattr(parallel, "MIN_PARALLEL", 10**9)
-        build_folder(fixture_site, normal)
+        _, as_normal = build_folder(fixture_site, normal)
         monkeypatch.setattr(stored, "COMPACT_ARTICLES", 0)
         monkeypatch.setattr(parallel, "MIN_PARALLEL", 1)
         monkeypatch.setenv("ROUNDUP_JOBS", "3")
-        build_folder(fixture_site, compact, memory=memory, cache_dir=str(cache))
+        _, as_compact = build_folder(fixture_site, compact, memory=memory, cache_dir=str(cache))
         monkeypatch.delenv("ROUNDUP_JOBS")
         assert files_of(compact) == files_of(normal), step
+        # A compact build lets go of its plan early: what it tells is still the whole site.
+        counts = attrgetter("shown", "pages", "feeds", "files")
+        assert counts(as_compact) == counts(as_normal), step
         assert list((cache / "parsed").glob("*.mpk")), "the compact build has a cache of its own"
         assert not list((cache / "parsed").glob("spill.*")), "removed once the cache has them"
         _step(rng, fixture_site, counter)

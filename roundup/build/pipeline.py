@@ -212,7 +212,17 @@ def _build(
         same = memory if earlier is not None else None
         result.due = editionfeed.due(site, now)
         memo = _write_all(
-            site, ids, renderer, assets, writer, result, progress, page_base, same, now
+            site,
+            ids,
+            renderer,
+            assets,
+            writer,
+            result,
+            progress,
+            page_base,
+            same,
+            now,
+            remember=memory is not None,
         )
         clock.lap("render")
         search.publish(site, writer, config.cache_dir, progress, later=not search_index)
@@ -261,8 +271,10 @@ def _write_all(
     page_base: str,
     earlier: Memory | None,
     now: datetime,
+    remember: bool,
 ) -> dict[int, Any]:
-    """Make every file that changed; returns the fingerprints worked out on the way."""
+    """Make every file that changed; returns the fingerprints worked out on the way (if
+    `remember`: for a later build of the same process to take over)."""
     # Hashed once: each page's key goes on from this state, not from the long text again.
     base = hashlib.blake2b(page_base.encode(), digest_size=16)
     memo: dict[int, Any] = {}
@@ -278,6 +290,8 @@ def _write_all(
 
     calendar = site.calendar
     planned = jobs.plan(site, ids, renderer, now)
+    result.feeds = sum(1 for entry in planned if jobs.is_feed(entry))
+    result.pages = len(planned) - result.feeds
     # Which files need making is worked out here, in one process: after a small edit that is
     # nearly all the work, and forked workers would spend more on copying the memory they
     # touch than they save. Files no earlier build made get their key where they are made.
@@ -294,6 +308,8 @@ def _write_all(
             if writer.is_current(path, key):
                 continue
         todo.append((entry, key))
+    if stored.is_compact():
+        planned.clear()  # files that are current, with their pages' contexts: many MB
     total = len(todo)
     if forks(total):
         stored.read_all(item.article for item in site.items)
@@ -313,6 +329,14 @@ def _write_all(
             own.add(path, make(), key)
             if progress and shard == 0 and index % 500 < shards:
                 progress("rendering", "pages", index, total)
+        if shard == 0 and stored.is_compact():
+            # This process's pages are made. What it still holds for them (the jobs, the
+            # texts kept decoded, the fingerprints if no later build takes them over) makes
+            # room for the records the workers send back: the build's peak of memory.
+            todo.clear()
+            stored.forget_recent()
+            if not remember:
+                memo.clear()
         return (own.new, own.staged, own.written) if shard > 0 else None
 
     try:
@@ -322,15 +346,8 @@ def _write_all(
     for shard_result in shard_results:
         if shard_result is not None:
             writer.merge(*shard_result)
-    if stored.is_compact():
-        # Let go now, before the output folder's record is made: at 100,000 articles, 40 MB
-        # (the plan, the decoded texts still kept) that the process would otherwise hold
-        # on to, for the 0.1 s it saves at exit.
-        stored.forget_recent()
-    else:
+    if not stored.is_compact():
         _leftovers.extend((planned, todo, memo))
-    result.feeds = sum(1 for entry in planned if jobs.is_feed(entry))
-    result.pages = len(planned) - result.feeds
     for asset in assets:
         writer.add(asset.path, asset.data)
     writer.add(".nojekyll", b"")
