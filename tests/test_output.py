@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
@@ -217,3 +218,35 @@ def test_the_manifest_written_in_chunks_reads_back_whole(tmp_path: Path) -> None
     assert data["files"]['items/00002-\u00e9"2/index.html'] == ["0" * 31 + "2", 2, 14, "k2"]
     assert data["output"] == str(tmp_path / "out")
     assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_what_a_forked_worker_recorded_is_taken_over_whole(tmp_path: Path) -> None:
+    # Rendering workers record into a forked copy of the writer and send back what they
+    # recorded: the files they staged, and those kept as the last build left them.
+    with writer_for(tmp_path) as writer:
+        writer.add("same/index.html", b"same")
+        writer.add("old/index.html", b"old")
+        writer.commit()
+    kept_since = (tmp_path / "out" / "same" / "index.html").stat().st_mtime_ns
+    with writer_for(tmp_path) as writer:
+        worker = copy.copy(writer).for_worker(1)  # what a forked process works on
+        worker.add("same/index.html", b"same")
+        worker.add("new/index.html", b"new")
+        writer.add("old/index.html", b"changed")
+        writer.merge(worker.recorded())
+        with pytest.raises(OutputError, match="two outputs"):
+            writer.merge(worker.recorded())  # a path both claim is refused
+    with writer_for(tmp_path) as writer:
+        worker = copy.copy(writer).for_worker(1)
+        worker.add("same/index.html", b"same")
+        worker.add("new/index.html", b"new")
+        writer.add("old/index.html", b"changed")
+        writer.merge(worker.recorded())
+        writer.commit()
+        assert writer.written == 2  # the worker's new file and this process's changed one
+    out = tmp_path / "out"
+    assert (out / "new" / "index.html").read_bytes() == b"new"
+    assert (out / "old" / "index.html").read_bytes() == b"changed"
+    assert (out / "same" / "index.html").stat().st_mtime_ns == kept_since
+    with writer_for(tmp_path) as writer:  # and the record holds all three
+        assert sorted(writer.old) == ["new/index.html", "old/index.html", "same/index.html"]

@@ -31,7 +31,7 @@ from roundup.site import entryids, hosting, published
 from roundup.site import structure as S
 from roundup.state.folder import StateFolder, check_apart
 from roundup.state.output import Writer
-from roundup.state.ownership import Record, check_folder, resolved
+from roundup.state.ownership import check_folder, resolved
 
 log = logging.getLogger(__name__)
 
@@ -318,7 +318,7 @@ def _write_all(
     # short-lived cycles (Jinja's contexts) for the collector to free.
     gc.enable()
 
-    def work(shard: int, shards: int) -> tuple[dict[str, Record], list[str], int] | None:
+    def work(shard: int, shards: int) -> bytes | None:
         # Shard 0 runs in this process and records straight into the writer.
         own = writer.for_worker(shard) if shard > 0 else writer
         for index in range(shard, total, shards):
@@ -337,7 +337,7 @@ def _write_all(
             stored.forget_recent()
             if not remember:
                 memo.clear()
-        return (own.new, own.staged, own.written) if shard > 0 else None
+        return own.recorded() if shard > 0 else None
 
     try:
         shard_results = map_shards(work, total)
@@ -345,7 +345,7 @@ def _write_all(
         gc.disable()  # what is left makes no cycles, but thousands of records and lists
     for shard_result in shard_results:
         if shard_result is not None:
-            writer.merge(*shard_result)
+            writer.merge(shard_result)
     if not stored.is_compact():
         _leftovers.extend((planned, todo, memo))
     for asset in assets:

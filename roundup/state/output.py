@@ -10,6 +10,8 @@ import stat
 from pathlib import Path
 from types import TracebackType
 
+import msgspec
+
 from roundup.core.errors import OutputError
 from roundup.state.lock import FolderLock
 from roundup.state.ownership import (
@@ -34,6 +36,9 @@ from roundup.state.ownership import (
 )
 
 log = logging.getLogger(__name__)
+# What a forked worker's writer recorded (see `Writer.recorded`): the files it staged, and
+# those it kept as the last build left them.
+_recorded = msgspec.msgpack.Decoder(tuple[dict[str, Record], dict[str, Record]])
 
 
 class Writer:
@@ -299,13 +304,26 @@ class Writer:
         self.new, self.staged, self.written, self._staged, self._lock = {}, [], 0, set(), None
         return self
 
-    def merge(self, new: dict[str, Record], staged: list[str], written: int) -> None:
-        """Take over what a worker recorded, refusing paths that two workers both claimed."""
-        for path, record in new.items():
-            self._claim(path, record)
+    def recorded(self) -> bytes:
+        """What this (forked) copy recorded, for `merge` in the process that forked it.
+
+        As one encoded message: the other process receives it whenever this one is done,
+        maybe while it still holds what its own pages needed, and decodes it once it has let
+        go of that (at 100,000 articles, 50,000 records are 22 MB of small objects, the
+        peak of a build's memory, and 6 MB encoded).
+        """
+        staged = {path: self.new[path] for path in self.staged}
+        kept = {path: record for path, record in self.new.items() if path not in self._staged}
+        return msgspec.msgpack.encode((staged, kept))
+
+    def merge(self, recorded: bytes) -> None:
+        """Take over what a worker `recorded`, refusing paths that two workers both claimed."""
+        staged, kept = _recorded.decode(recorded)
+        for records in (staged, kept):
+            for path, record in records.items():
+                self._claim(path, record)
         self.staged.extend(staged)
         self._staged.update(staged)
-        self.written += written
 
     # --- committing
 
