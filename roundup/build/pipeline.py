@@ -299,7 +299,7 @@ def _write_all(
     for entry in planned:
         path = jobs.path_of(entry)
         key = None
-        if writer.had(path):
+        if path in writer.old:  # made by the last build
             if id(entry) in kept:  # an item's page, which shows nothing else: the same key
                 key = writer.old[path].key
             else:

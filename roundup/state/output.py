@@ -10,8 +10,6 @@ import stat
 from pathlib import Path
 from types import TracebackType
 
-import msgspec
-
 from roundup.core.errors import OutputError
 from roundup.state.lock import FolderLock
 from roundup.state.ownership import (
@@ -24,6 +22,8 @@ from roundup.state.ownership import (
     check_relative,
     check_targets,
     content_hash,
+    decode_worker_records,
+    encode_worker_records,
     in_site_namespace,
     is_generated,
     left_over,
@@ -36,9 +36,6 @@ from roundup.state.ownership import (
 )
 
 log = logging.getLogger(__name__)
-# What a forked worker's writer recorded (see `Writer.recorded`): the files it staged, and
-# those it kept as the last build left them.
-_recorded = msgspec.msgpack.Decoder(tuple[dict[str, Record], dict[str, Record]])
 
 
 class Writer:
@@ -147,10 +144,6 @@ class Writer:
             return False
 
     # --- what the last build left
-
-    def had(self, path: str) -> bool:
-        """Whether the last build made `path`."""
-        return path in self.old
 
     def is_current(self, path: str, key: str) -> bool:
         """Whether `path` was made from the same inputs last time and is untouched since."""
@@ -305,20 +298,14 @@ class Writer:
         return self
 
     def recorded(self) -> bytes:
-        """What this (forked) copy recorded, for `merge` in the process that forked it.
-
-        As one encoded message: the other process receives it whenever this one is done,
-        maybe while it still holds what its own pages needed, and decodes it once it has let
-        go of that (at 100,000 articles, 50,000 records are 22 MB of small objects, the
-        peak of a build's memory, and 6 MB encoded).
-        """
+        """What this (forked) copy recorded, encoded for `merge` in the process that forked it."""
         staged = {path: self.new[path] for path in self.staged}
         kept = {path: record for path, record in self.new.items() if path not in self._staged}
-        return msgspec.msgpack.encode((staged, kept))
+        return encode_worker_records((staged, kept))
 
     def merge(self, recorded: bytes) -> None:
         """Take over what a worker `recorded`, refusing paths that two workers both claimed."""
-        staged, kept = _recorded.decode(recorded)
+        staged, kept = decode_worker_records(recorded)
         for records in (staged, kept):
             for path, record in records.items():
                 self._claim(path, record)
