@@ -27,7 +27,7 @@ def plan(site: S.Site, ids: dict[str, str], renderer: Renderer, now: datetime) -
     jobs.extend(item for item in site.items if item.has_page)
     for sitemap in sitemaps.plan(pages.sitemap_entries(site), site.config.base_url):
         make = partial(sitemap.render, site.config.base_url)
-        jobs.append((sitemap.path, "sitemap", make, (sitemap.entries, sitemap.index)))
+        jobs.append((sitemap.path, "sitemap", make, sitemap.shown()))
     for spec, path, make_feed in _feed_files(site, ids):
         # The ids are part of what a feed shows: one can change with another file (two ids
         # alike), which the items' own fingerprints do not see.
