@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -12,8 +13,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 
-from roundup.site.sources import RESERVED_SEGMENTS, normalised, readable, segment, source_key
-from roundup.site.structure import host_of
+from roundup.core.model import Article, Provider
+from roundup.site.sources import (
+    RESERVED_SEGMENTS,
+    normalised,
+    readable,
+    segment,
+    source_key,
+    source_path,
+)
+from roundup.site.structure import host_of, make_item
 
 from conftest import build_folder, parse_html, write_article
 
@@ -26,7 +35,7 @@ SAFE_SEGMENT = re.compile(r"[a-z0-9._~-]+")
 # --- Keys: one source, one page, whichever way its domain was written.
 
 
-@pytest.mark.parametrize(
+KEYS = pytest.mark.parametrize(
     ("domain", "host", "key"),
     [
         ("lwn.net", "lwn.net", "lwn.net"),
@@ -48,8 +57,23 @@ SAFE_SEGMENT = re.compile(r"[a-z0-9._~-]+")
         ("", "127.0.0.1", "127.0.0.1"),
     ],
 )
+
+
+@KEYS
 def test_a_source_key_is_the_normalised_host(domain: str, host: str, key: str) -> None:
     assert source_key(domain, host) == key
+
+
+@KEYS
+def test_an_item_is_listed_under_its_source_key(domain: str, host: str, key: str) -> None:
+    # An item looks at its link's host only when the provider's domain names no source.
+    url = f"https://{host}/a" if host else ""
+    provider = Provider("Name", domain) if domain else None
+    when = datetime(2024, 5, 6, tzinfo=UTC)
+    article = Article("a.md", "a", "A", when, url, provider=provider)
+    item = make_item(article, when, ())
+    assert item.source_key == key
+    assert item.source_path == source_path(key)
 
 
 def _library_host(url: str) -> str:

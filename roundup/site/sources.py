@@ -96,6 +96,7 @@ def segment(key: str) -> str:
     return key + ESCAPE if key in RESERVED_SEGMENTS else key
 
 
+@lru_cache(maxsize=8192)  # every item's page names its source's
 def source_path(key: str, page: int = 1) -> str:
     return f"{SOURCES}{segment(key)}/" + (f"page/{page}/" if page > 1 else "")
 

@@ -165,7 +165,11 @@ def make_item(
 ) -> Item:
     """The item of an article, with everything listings show of it worked out."""
     provider = article.provider
-    source = source_key(provider.domain if provider else "", host_of(article.url or ""))
+    # A provider's domain names the source when it is a host name, and the link's own host
+    # is not needed then: only worked out otherwise (each item of each build).
+    source = source_key(provider.domain, "") if provider and provider.domain else ""
+    if not source:
+        source = source_key("", host_of(article.url or ""))
     return Item(
         article,
         local_time,
