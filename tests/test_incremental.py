@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import random
 import shutil
+from datetime import date
 from operator import attrgetter
 from pathlib import Path
 
 import pytest
 
+from roundup.build.fingerprints import fingerprint, stable_bytes
 from roundup.build.pipeline import Memory
 from roundup.core import parallel
 from roundup.read import stored
@@ -177,3 +179,15 @@ def test_a_compact_build_builds_what_a_normal_one_builds(
         assert not list((cache / "parsed").glob("spill.*")), "removed once the cache has them"
         _step(rng, fixture_site, counter)
     stored.compact(False)
+
+
+def test_fingerprints_see_into_nested_tuples_and_lists_alike() -> None:
+    # Listings pass (day, items) pairs and lists of them: the same values nested either way
+    # are the same page, and a value changed at any depth is another.
+    day = date(2024, 5, 6)
+    nested = {"days": ((day, ("a", 1)), (day, ("b", 2))), "pager": None}
+    as_lists = {"days": [[day, ["a", 1]], [day, ["b", 2]]], "pager": None}
+    changed = {"days": ((day, ("a", 1)), (day, ("b", 3))), "pager": None}
+    assert fingerprint(nested, {}) == fingerprint(as_lists, {})
+    assert fingerprint(nested, {}) != fingerprint(changed, {})
+    assert stable_bytes(fingerprint(nested, {})) == stable_bytes(fingerprint(as_lists, {}))

@@ -79,6 +79,8 @@ def _members(values: Iterable[Any], memo: dict[int, Any]) -> list[Any]:
             out.append(member)
         elif kind in _RECORDS:
             out.append(memo.get(id(member)) or _record_digest(member, memo))
+        elif kind is tuple:  # (a day, its items) and the like: one call fewer each
+            out.append(tuple(_members(member, memo)))
         elif kind in _AS_TEXT:
             out.append(str(member))
         else:
