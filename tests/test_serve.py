@@ -219,7 +219,8 @@ def test_ctrl_c_exits_at_once_with_status_0(fixture_site: Path) -> None:
 
 
 def test_sigterm_stops_it_as_ctrl_c_does(serve: Serve) -> None:
-    assert serve.stop(signal.SIGTERM) == 0
+    # Once (1 run in about 25) it exited with 3, an internal error: say what it printed.
+    assert serve.stop(signal.SIGTERM) == 0, serve.output[-5000:]
     assert serve.lines[-2:] == ["roundup: stopped", ""]
 
 
