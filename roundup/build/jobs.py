@@ -43,17 +43,24 @@ def path_of(planned: Planned) -> str:
     return S.output_file(planned.path) if isinstance(planned, S.Item) else planned[0]
 
 
+def shown_by(planned: Planned, calendar: EditionCalendar) -> tuple[str, object]:
+    """A file's kind and what it shows (its fingerprint's source), without making its job:
+    what telling whether it is current needs, for every file after each edit. An item page's
+    context stands for it as a tuple of its values (fingerprinted without sorting keys), and
+    is made again for rendering rather than kept."""
+    if not isinstance(planned, S.Item):
+        return planned[1], planned[3]
+    context = pages.item_context(planned, calendar)
+    return "item.html", (planned, context["edition_path"], context["edition_name"])
+
+
 def job_of(planned: Planned, renderer: Renderer, calendar: EditionCalendar) -> Job:
-    """The job itself. An item page's context stands for it as a tuple of its values
-    (fingerprinted without sorting keys, 25,000 times after each edit), and is made again
-    for rendering rather than kept."""
+    """The job itself, for a file that is made."""
     if not isinstance(planned, S.Item):
         return planned
-    item = planned
-    context = pages.item_context(item, calendar)
-    make = partial(_render_item, renderer, item, calendar)
-    shown = (item, context["edition_path"], context["edition_name"])
-    return S.output_file(item.path), "item.html", make, shown
+    kind, shown = shown_by(planned, calendar)
+    make = partial(_render_item, renderer, planned, calendar)
+    return S.output_file(planned.path), kind, make, shown
 
 
 def is_feed(planned: Planned) -> bool:

@@ -303,7 +303,7 @@ def _write_all(
             if id(entry) in kept:  # an item's page, which shows nothing else: the same key
                 key = writer.old[path].key
             else:
-                _, kind, _, source = jobs.job_of(entry, renderer, calendar)
+                kind, source = jobs.shown_by(entry, calendar)
                 key = key_of(kind, path, source)
             if writer.is_current(path, key):
                 continue
