@@ -29,6 +29,7 @@ from roundup.render.bytecode import TemplateCache
 from roundup.render.templating import Asset, Renderer
 from roundup.site import entryids, hosting, published
 from roundup.site import structure as S
+from roundup.state import precheck
 from roundup.state.folder import StateFolder, check_apart
 from roundup.state.output import Writer
 from roundup.state.ownership import check_folder, resolved
@@ -169,83 +170,86 @@ def _build(
         clock.lap("check")
         previous.timings = result.timings
         return previous
-    state.ensure()
-    stored.compact(len(found.files) > stored.COMPACT_ARTICLES)
-    parse_memory = memory.parsed if memory is not None else None
-    cache = ParseCache(state.parsed, config.timezone, memory=parse_memory)
-    reading = partial(progress, "reading", "files") if progress else None
-    loaded = load_articles(config, cache, found, reading, now)  # saves the cache, whatever
-    del found  # 25 MB at 100,000 articles, and no more use
-    shown = [a for a in loaded.articles if a.published or preview]
-    prefix = display_path(config.content_dir, Path.cwd()) + "/"
-    ids, id_warnings = entryids.assign(shown, config.site_id, prefix)
-    result.warnings = _merged(loaded.warnings, id_warnings)
-    if strict and result.warnings:
-        raise ContentError(result.warnings)
-    clock.lap("load")
+    # Which output files are as recorded, found out on the other core while this one loads.
+    # Only for a build that starts afresh: a process that builds again and again has threads.
+    with precheck.checking(output, records, wanted=memory is None) as check:
+        state.ensure()
+        stored.compact(len(found.files) > stored.COMPACT_ARTICLES)
+        parse_memory = memory.parsed if memory is not None else None
+        cache = ParseCache(state.parsed, config.timezone, memory=parse_memory)
+        reading = partial(progress, "reading", "files") if progress else None
+        loaded = load_articles(config, cache, found, reading, now)  # saves the cache, whatever
+        del found  # 25 MB at 100,000 articles, and no more use
+        shown = [a for a in loaded.articles if a.published or preview]
+        prefix = display_path(config.content_dir, Path.cwd()) + "/"
+        ids, id_warnings = entryids.assign(shown, config.site_id, prefix)
+        result.warnings = _merged(loaded.warnings, id_warnings)
+        if strict and result.warnings:
+            raise ContentError(result.warnings)
+        clock.lap("load")
 
-    templates = TemplateCache(state.templates)
-    renderer.env.bytecode_cache = templates
-    renderer.check()
-    with Writer(output, records, display_path(output, Path.cwd())) as writer:
-        page_base = f"{code_digest()}|{renderer.digest()}|{_settings(config)}|{preview}"
-        earlier = memory.items if memory and memory.page_base == page_base else None
-        site = S.build_site(loaded.articles, config, preview, earlier)
-        topic_warnings = [replace(p, path=prefix + p.path) for p in site.warnings]
-        if strict and topic_warnings:
-            raise ContentError(topic_warnings)
-        result.warnings = _merged(result.warnings, topic_warnings)
-        # Read before anything is written: what subscribers were last given, if anything.
-        changed_ids = published.changed_ids(config, site.items, ids)
-        if strict and changed_ids:
-            raise ContentError(changed_ids)
-        result.shown = len(site.items)
-        result.future = len(loaded.held)
-        result.hidden = sum(not a.published for a in loaded.articles) - result.future
-        result.release = min(loaded.held, default=None)
-        assets = renderer.assets()
-        renderer.env.globals["assets"] = {a.source.name: a.path for a in assets}
-        # The site's objects live until the end: move them out of the collector's sight.
-        gc.freeze()
-        clock.lap("site")
+        templates = TemplateCache(state.templates)
+        renderer.env.bytecode_cache = templates
+        renderer.check()
+        with Writer(output, records, display_path(output, Path.cwd()), check) as writer:
+            page_base = f"{code_digest()}|{renderer.digest()}|{_settings(config)}|{preview}"
+            earlier = memory.items if memory and memory.page_base == page_base else None
+            site = S.build_site(loaded.articles, config, preview, earlier)
+            topic_warnings = [replace(p, path=prefix + p.path) for p in site.warnings]
+            if strict and topic_warnings:
+                raise ContentError(topic_warnings)
+            result.warnings = _merged(result.warnings, topic_warnings)
+            # Read before anything is written: what subscribers were last given, if anything.
+            changed_ids = published.changed_ids(config, site.items, ids)
+            if strict and changed_ids:
+                raise ContentError(changed_ids)
+            result.shown = len(site.items)
+            result.future = len(loaded.held)
+            result.hidden = sum(not a.published for a in loaded.articles) - result.future
+            result.release = min(loaded.held, default=None)
+            assets = renderer.assets()
+            renderer.env.globals["assets"] = {a.source.name: a.path for a in assets}
+            # The site's objects live until the end: move them out of the collector's sight.
+            gc.freeze()
+            clock.lap("site")
 
-        same = memory if earlier is not None else None
-        result.due = editionfeed.due(site, now)
-        memo = _write_all(
-            site,
-            ids,
-            renderer,
-            assets,
-            writer,
-            result,
-            progress,
-            page_base,
-            same,
-            now,
-            remember=memory is not None,
-        )
-        clock.lap("render")
-        search.publish(site, writer, config.cache_dir, progress, later=not search_index)
-        clock.lap("search")
-        too_big = hosting.size_warnings(config, writer.new, site.items)
-        if strict and too_big:
-            raise ContentError(too_big)
-        result.warnings.extend(too_big)
-        result.files = len(writer.new)
-        writer.commit()
-    templates.save()
-    save_last_build(records, inputs, result)
-    if memory is not None:
-        memory.page_base = page_base
-        memory.items = {item.article.source: item for item in site.items}
-        memory.fingerprints = {id(i): memo[id(i)] for i in site.items if id(i) in memo}
-    # Not in the record: once this build's feeds are written the ids are the new ones, and a
-    # build with nothing to do must not repeat the warning.
-    result.warnings.extend(changed_ids)
-    result.written = writer.written
-    clock.lap("write")
-    _leftovers.extend((loaded, site, writer))
-    return result
+            same = memory if earlier is not None else None
+            result.due = editionfeed.due(site, now)
+            memo = _write_all(
+                site,
+                ids,
+                renderer,
+                assets,
+                writer,
+                result,
+                progress,
+                page_base,
+                same,
+                now,
+                remember=memory is not None,
+            )
+            clock.lap("render")
+            search.publish(site, writer, config.cache_dir, progress, later=not search_index)
+            clock.lap("search")
+            too_big = hosting.size_warnings(config, writer.new, site.items)
+            if strict and too_big:
+                raise ContentError(too_big)
+            result.warnings.extend(too_big)
+            result.files = len(writer.new)
+            writer.commit()
+        templates.save()
+        save_last_build(records, inputs, result)
+        if memory is not None:
+            memory.page_base = page_base
+            memory.items = {item.article.source: item for item in site.items}
+            memory.fingerprints = {id(i): memo[id(i)] for i in site.items if id(i) in memo}
+        # Not in the record: once this build's feeds are written the ids are the new ones, and a
+        # build with nothing to do must not repeat the warning.
+        result.warnings.extend(changed_ids)
+        result.written = writer.written
+        clock.lap("write")
+        _leftovers.extend((loaded, site, writer))
+        return result
 
 
 def _nav(config: SiteConfig) -> list[tuple[str, str]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import shutil
 import stat
@@ -23,19 +22,18 @@ from roundup.state.ownership import (
     check_targets,
     content_hash,
     decode_worker_records,
+    delete_output_file,
     encode_worker_records,
     in_site_namespace,
     is_generated,
     left_over,
     move_tree,
     read_manifest,
-    read_records,
     replace_atomically,
     site_files,
     write_manifest,
 )
-
-log = logging.getLogger(__name__)
+from roundup.state.precheck import OutputCheck, read_checked
 
 
 class Writer:
@@ -48,7 +46,9 @@ class Writer:
     at a time: the output folder is locked (`flock`, which a crash cannot leave behind).
     """
 
-    def __init__(self, root: Path, records: Path, label: str | None = None) -> None:
+    def __init__(
+        self, root: Path, records: Path, label: str | None = None, check: OutputCheck | None = None
+    ) -> None:
         self.root = root
         self._root = os.path.join(root, "")  # with a trailing separator
         self.records = records
@@ -65,6 +65,8 @@ class Writer:
         # Files of this output's records folder to write (bytes) or remove (None) on commit.
         self.record_files: dict[str, bytes | None] = {}
         self._lock: FolderLock | None = None
+        self._check = check  # which files are as recorded, found out ahead (see `precheck`)
+        self._changed: frozenset[str] | None = None  # its answer, once the record is read
 
     # --- opening: lock, read the record, choose where to stage
 
@@ -91,7 +93,7 @@ class Writer:
             self.records.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as error:
             raise self._failure(error, self.root) from None
-        records = read_records(self.records)
+        records, self._changed = read_checked(self.records, self._check)
         if records is None and not self._empty():
             self.recovering = True
             # What a commit that was cut short had recorded is still roundup's.
@@ -154,6 +156,8 @@ class Writer:
         return True
 
     def _untouched(self, path: str, old: Record) -> bool:
+        if self._changed is not None:  # every recorded file was looked at ahead
+            return path not in self._changed
         try:  # a string, not a Path: every file of the site is checked on every build
             found = os.stat(self._root + path, follow_symlinks=False)
         except OSError:
@@ -327,7 +331,7 @@ class Writer:
             self.written += len(self.staged)
             gone = set(self.old) - set(self.new)
             for path in sorted(gone):
-                self._delete(path)
+                delete_output_file(self.root, path)
             if self.recovering:
                 self._delete_unrecorded()
             shutil.rmtree(self.root / LEGACY_STATE, ignore_errors=True)
@@ -364,28 +368,12 @@ class Writer:
             with contextlib.suppress(OSError):  # not empty: a user's file arrived meanwhile
                 self.root.rmdir()
 
-    def _delete(self, path: str) -> None:
-        target = self.root / path
-        try:
-            if target.is_file() or target.is_symlink():
-                target.unlink()
-        except OSError as error:
-            log.warning("could not remove %s: %s", target, error.strerror)
-            return
-        parent = target.parent
-        while parent != self.root and parent.is_relative_to(self.root):
-            try:
-                parent.rmdir()  # only succeeds when empty: user files keep their folders
-            except OSError:
-                break
-            parent = parent.parent
-
     def _delete_unrecorded(self) -> None:
         """With no record to go by: delete the files with roundup's marks that this build did
         not make (the pages of an article deleted or unpublished meanwhile)."""
         for path in list(site_files(self.root)):
             if path not in self.new and (self._marked(path) or left_over(path)):
-                self._delete(path)
+                delete_output_file(self.root, path)
 
     def _write_record(self, name: str, data: bytes | None) -> None:
         target = self.records / name

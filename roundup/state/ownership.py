@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import logging
 import os
 import re
 import stat
@@ -13,6 +14,8 @@ from pathlib import Path
 import msgspec
 
 from roundup.core.errors import OutputError
+
+log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"  # in the output folder's records folder (see `state.StateFolder`)
 PENDING = "commit-pending"  # present while a commit moves files: the record may be behind
@@ -185,6 +188,24 @@ def untouched(root: Path, records: dict[str, Record]) -> bool:
         if found.st_size != record.size or found.st_mtime_ns != record.mtime_ns:
             return False
     return bool(records)
+
+
+def delete_output_file(root: Path, path: str) -> None:
+    """Remove a file roundup made, then the folders it leaves empty (never a user's file's)."""
+    target = root / path
+    try:
+        if target.is_file() or target.is_symlink():
+            target.unlink()
+    except OSError as error:
+        log.warning("could not remove %s: %s", target, error.strerror)
+        return
+    parent = target.parent
+    while parent != root and parent.is_relative_to(root):
+        try:
+            parent.rmdir()  # only succeeds when empty: user files keep their folders
+        except OSError:
+            break
+        parent = parent.parent
 
 
 def resolved(path: Path) -> Path:
