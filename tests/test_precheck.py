@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from roundup.core.errors import ContentError
 from roundup.state import precheck
 from roundup.state.folder import StateFolder
 from roundup.state.ownership import MANIFEST, read_records
 
-from conftest import build_folder, files_of
+from conftest import build_folder, files_of, write_article
 
 
 @pytest.fixture(autouse=True)
@@ -93,3 +94,26 @@ def test_a_build_puts_back_what_was_changed_by_hand(
     assert answers == [{pages[0], pages[1]}]  # the build took the forked check's answer
     assert result.written == 2
     assert files_of(output) == files_of(cold)
+
+
+def test_a_build_that_fails_leaves_no_check_behind(
+    fixture_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    output, _ = build_folder(fixture_site, tmp_path / "out", cache_dir=str(tmp_path / "cache"))
+    before = files_of(output)
+    started: list[precheck.OutputCheck] = []
+    real_start = precheck.start
+
+    def spied(output: Path, records: Path) -> precheck.OutputCheck | None:
+        check = real_start(output, records)
+        started.extend([check] if check else [])
+        return check
+
+    monkeypatch.setattr(precheck, "start", spied)
+    write_article(fixture_site / "content", "broken.md", "title: [unclosed")
+    with pytest.raises(ContentError):
+        build_folder(fixture_site, output, cache_dir=str(tmp_path / "cache"))
+    assert len(started) == 1  # the check was begun, and the build failed before asking it
+    with pytest.raises(ChildProcessError):
+        os.waitpid(started[0].pid, os.WNOHANG)
+    assert files_of(output) == before

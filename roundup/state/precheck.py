@@ -3,6 +3,7 @@ process while the build reads the content."""
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import multiprocessing
 import os
@@ -40,7 +41,8 @@ class OutputCheck:
         self.pid = pid  # the checking process
         self._answer = answer
         self._result: tuple[Identity, frozenset[str]] | None = None
-        self._done = False
+        self._done = False  # its answer was read, or given up on
+        self._reaped = False
 
     def changed(self, manifest_seen: Identity | None) -> frozenset[str] | None:
         """The recorded files that are not as recorded, if the check read the manifest this
@@ -54,10 +56,12 @@ class OutputCheck:
     def _collect(self) -> tuple[Identity, frozenset[str]] | None:
         self._done = True
         chunks = []
-        with open(self._answer, "rb") as answer:
+        fd, self._answer = self._answer, -1  # the file opened on it closes it
+        with open(fd, "rb") as answer:
             while chunk := answer.read(1 << 20):
                 chunks.append(chunk)
         os.waitpid(self.pid, 0)
+        self._reaped = True
         try:
             seen, changed = marshal.loads(b"".join(chunks))
             return tuple(seen), frozenset(changed)
@@ -65,11 +69,16 @@ class OutputCheck:
             return None
 
     def close(self) -> None:
-        """Stop the check if its answer was never asked for (the build failed before)."""
-        if not self._done:
-            self._done = True
-            os.kill(self.pid, signal.SIGKILL)
+        """Stop the check if its answer was never asked for (the build failed before) or
+        reading it was cut short (Ctrl-C): no process is left behind, not even a zombie."""
+        if self._reaped:
+            return
+        self._done = self._reaped = True
+        if self._answer >= 0:
             os.close(self._answer)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
             os.waitpid(self.pid, 0)
 
 
