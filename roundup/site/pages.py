@@ -125,6 +125,7 @@ def edition_pages(site: Site) -> Iterator[Page]:
         older = editions[index + 1] if index + 1 < len(editions) else None
         count = len(edition.items)
         top = top_stories(in_page_order(edition), TOP_STORIES_DAY)
+        image = _lead_image(edition)
         parts = paging.edition_pages(edition, per_page)
         title = format_date(edition.day)
         for number, part in enumerate(parts, 1):
@@ -141,9 +142,16 @@ def edition_pages(site: Site) -> Iterator[Page]:
                 },
                 title if number == 1 else f"{title}, page {number}",
                 f"{count} link{'s' * (count != 1)} from {title}.",
-                first_image(edition.top[0]) if edition.top else None,
+                image,
                 section="archive/",
             )
+
+
+def _lead_image(edition: Edition) -> Image | None:
+    """The image of an edition's pages (Open Graph): its strongest item's, worked out once
+    for all its pages (`top` ranks every item of the edition)."""
+    lead = edition.top
+    return first_image(lead[0]) if lead else None
 
 
 def _stub(edition: Edition | None) -> tuple[str, Any] | None:
@@ -159,6 +167,7 @@ def week_pages(site: Site) -> Iterator[Page]:
         older = editions[index + 1] if index + 1 < len(editions) else None
         count = len(edition.items)
         top = top_stories(in_page_order(edition), TOP_STORIES_WEEK)
+        image = _lead_image(edition)
         parts = paging.edition_pages(edition, site.config.items_per_page)
         for number, part in enumerate(parts, 1):
             yield Page(
@@ -174,7 +183,7 @@ def week_pages(site: Site) -> Iterator[Page]:
                 },
                 edition.title if number == 1 else f"{edition.title}, page {number}",
                 f"{count} link{'s' * (count != 1)} from {edition.dates}.",
-                first_image(edition.top[0]) if edition.top else None,
+                image,
                 section="archive/",
             )
 
