@@ -1,7 +1,7 @@
 """Parse results as bytes, for the parse cache and for workers: data only, never code.
 
 An entry is MessagePack: the article's head (what every build reads of every article), its
-warnings, and its body (the text) as JSON, compressed in a big site. Articles come back with
+warnings, and its body (the text) as JSON. Articles come back with
 their body decoded only when first read; in a big site (see `compact`) never kept decoded for
 long, nor even in memory: read again from the cache file each time (see `BodyAt`).
 """
@@ -12,7 +12,6 @@ import contextlib
 import math
 import os
 import sys
-import zlib
 from collections.abc import Iterable
 from datetime import datetime
 from operator import attrgetter
@@ -49,11 +48,11 @@ assert (HEAD[_DATE], HEAD[_PROVIDER], HEAD[_TOPICS]) == ("published_at", "provid
 
 # The body is JSON, which keeps what the pages show exactly: texts, whole numbers apart from
 # fractions, and each date with its own UTC offset (a related link's date is printed with
-# it). In a compact build (see `compact`) it is compressed, since it stays encoded in memory;
-# otherwise not: at 30,000 articles, compressing cost a cold build 1 s of CPU (deflate sets up
-# 256 KB of state for each 2 KB body) and decompressing 0.4 s, to save 27 MB of cache files.
-# The head's date is written as ISO text for the same reason. Decoding builds the model's own
-# frozen dataclasses, checking every type.
+# it). Never compressed: a compact build reads bodies from the cache files, not memory (see
+# `BodyAt`), and compressing them cost a cold build of 100,000 articles 15 % of its time
+# (deflate sets up 256 KB of state for each 2 KB body, and each read decompressed again), to
+# make the cache files a third smaller. The head's date is written as ISO text, as dates
+# in the body are. Decoding builds the model's own frozen dataclasses, checking every type.
 Number = int | float | None
 _Head = tuple[
     str, str, datetime, str, Provider | None, tuple[str, ...], tuple[Image, ...], Number,
@@ -74,8 +73,6 @@ _msgpack = msgspec.msgpack.Encoder()
 _Entry = tuple[_Head, tuple[Problem, ...], bool, memoryview]
 _entry_decoder: msgspec.msgpack.Decoder[_Entry] = msgspec.msgpack.Decoder(_Entry)
 _body_decoder: msgspec.json.Decoder[_Body] = msgspec.json.Decoder(_Body)
-_COMPRESSION = 1  # zlib's fastest level: bodies are small, and a cold build compresses each
-_JSON_ARRAY = ord("[")  # how a body that is not compressed starts (zlib's streams: 0x78)
 
 # Sites of more than this many articles are built compact: bodies are decoded each time a
 # page needs them (a few are remembered) instead of once for good. Past about 50,000
@@ -224,8 +221,8 @@ def _decode_body(article: LazyArticle, body: memoryview | bytes | BodyAt) -> _Bo
     try:
         if isinstance(body, BodyAt):
             body = body.read()
-        return _body_decoder.decode(body if body[0] == _JSON_ARRAY else zlib.decompress(body))
-    except (msgspec.DecodeError, ValueError, TypeError, IndexError, zlib.error, OSError) as error:
+        return _body_decoder.decode(body)
+    except (msgspec.DecodeError, ValueError, TypeError, OSError) as error:
         raise DamagedEntry(article.source, str(error)) from None
 
 
@@ -265,8 +262,6 @@ def dump(parsed: Parsed) -> bytes:
     head = list(_head(article))
     head[_DATE] = head[_DATE].isoformat()  # with its offset, which MessagePack would drop
     body = _json.encode(_body(article))
-    if _compact:
-        body = zlib.compress(body, _COMPRESSION)
     return _msgpack.encode((head, parsed.warnings, article.has_comment, body))
 
 
