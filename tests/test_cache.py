@@ -21,7 +21,7 @@ from roundup.read.collection import Keys, keys_of
 from roundup.read.content import Parsed, parse_bytes
 from roundup.read.spill import Spill, remove
 from roundup.site import pages
-from roundup.site.structure import build_site
+from roundup.site.structure import build_site, make_item
 
 FULL = """---
 title: "A title"
@@ -399,3 +399,18 @@ def test_a_spill_that_cannot_be_written_hands_results_back(tmp_path: Path) -> No
     spill = Spill(tmp_path / "a file" / "parsed", 1)
     assert spill.add(stored.dump(parsed())) is None  # the caller sends the bytes instead
     spill.close()
+
+
+def test_items_compare_by_identity_without_reading_texts() -> None:
+    stored.compact(True)  # texts stay encoded: reading one would decode it
+    try:
+        data = stored.dump(parsed())
+        first, second = (stored.load(data).article for _ in range(2))
+        assert first is not None and second is not None and first == second  # equal articles
+        when = first.published_at
+        one, other = make_item(first, when, ()), make_item(second, when, ())
+        assert one == one and one != other and len({one, other, one}) == 2
+        for article in (first, second):  # neither text was decoded to tell them apart
+            assert object.__getattribute__(article, "_body")
+    finally:
+        stored.compact(False)

@@ -37,12 +37,14 @@ def _article_field(name: str) -> property:
     return property(attrgetter("article." + name), doc=f"The article's `{name}`.")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Item:
     """An article as pages show it: local time, topics, page path, and what listings show of it.
 
     An item appears on several pages (its day, each of its topics, the front page), so what
     they show of it is worked out here once (`make_item`), not by filters on every page.
+    Items compare (and hash) by identity: a site has one item per article, and comparing
+    fields would compare articles, decoding their texts.
     """
 
     article: Article
