@@ -117,3 +117,18 @@ def test_a_build_that_fails_leaves_no_check_behind(
     with pytest.raises(ChildProcessError):
         os.waitpid(started[0].pid, os.WNOHANG)
     assert files_of(output) == before
+
+
+def test_a_fork_refused_only_means_checking_each_file(
+    fixture_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    output, _ = build_folder(fixture_site, tmp_path / "out", cache_dir=str(tmp_path / "cache"))
+    page = next(p for p in files_of(output) if p.endswith("index.html"))
+    (output / page).write_bytes(b"changed by hand")
+
+    def refused() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refused)
+    _, result = build_folder(fixture_site, output, cache_dir=str(tmp_path / "cache"))
+    assert result.written == 1  # the build went on, and still put the page back

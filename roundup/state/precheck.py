@@ -115,8 +115,16 @@ def start(output: Path, records: Path) -> OutputCheck | None:
         or not (records / MANIFEST).is_file()
     ):
         return None
-    answer, send = os.pipe()
-    pid = os.fork()
+    try:
+        answer, send = os.pipe()
+    except OSError:  # out of file descriptors: the writer checks each file itself
+        return None
+    try:
+        pid = os.fork()
+    except OSError:  # out of processes or memory: likewise
+        os.close(answer)
+        os.close(send)
+        return None
     if pid == 0:  # pragma: no cover - the child's coverage is not collected
         code = 1
         try:
