@@ -108,6 +108,7 @@ def checking(output: Path, records: Path, wanted: bool = True) -> Iterator[Outpu
 
 
 def start(output: Path, records: Path) -> OutputCheck | None:
+    """Fork the checking process, or None where `checking` says it would not pay or be safe."""
     if (
         workers() < 2
         or "fork" not in multiprocessing.get_all_start_methods()
