@@ -18,6 +18,7 @@ from roundup.state.ownership import (
     STAGING,
     STAGING_IN_OUTPUT,
     Record,
+    as_recorded,
     check_relative,
     check_targets,
     content_hash,
@@ -158,11 +159,7 @@ class Writer:
     def _untouched(self, path: str, old: Record) -> bool:
         if self._changed is not None:  # every recorded file was looked at ahead
             return path not in self._changed
-        try:  # a string, not a Path: every file of the site is checked on every build
-            found = os.stat(self._root + path, follow_symlinks=False)
-        except OSError:
-            return False
-        return found.st_size == old.size and found.st_mtime_ns == old.mtime_ns
+        return as_recorded(self._root + path, old)
 
     def _claim(self, path: str, record: Record) -> None:
         if path in self.new:

@@ -180,14 +180,17 @@ def untouched(root: Path, records: dict[str, Record]) -> bool:
     except OSError:
         return False
     prefix = os.path.join(root, "")
-    for path, record in records.items():
-        try:
-            found = os.stat(prefix + path, follow_symlinks=False)
-        except OSError:
-            return False
-        if found.st_size != record.size or found.st_mtime_ns != record.mtime_ns:
-            return False
-    return bool(records)
+    return bool(records) and all(as_recorded(prefix + p, r) for p, r in records.items())
+
+
+def as_recorded(file: str, record: Record) -> bool:
+    """Whether the file (a string, not a Path: every file of a site is checked on every
+    build) has the size and modification time roundup recorded when it wrote it."""
+    try:
+        found = os.stat(file, follow_symlinks=False)
+    except OSError:
+        return False
+    return found.st_size == record.size and found.st_mtime_ns == record.mtime_ns
 
 
 def delete_output_file(root: Path, path: str) -> None:

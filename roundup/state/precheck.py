@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from roundup.core.parallel import workers
-from roundup.state.ownership import MANIFEST, Record, read_records
+from roundup.state.ownership import MANIFEST, Record, as_recorded, read_records
 
 # A file's identity: replaced whole (as the manifest always is), it gets a new inode.
 Identity = tuple[int, int, int, int]
@@ -145,13 +145,4 @@ def _changed_files(output: Path, records: Path) -> tuple[Identity, list[str]] | 
     if seen is None or recorded is None:
         return None
     prefix = os.path.join(output, "")
-    changed = []
-    for path, record in recorded.items():
-        try:
-            found = os.stat(prefix + path, follow_symlinks=False)
-        except OSError:
-            changed.append(path)
-            continue
-        if found.st_size != record.size or found.st_mtime_ns != record.mtime_ns:
-            changed.append(path)
-    return seen, changed
+    return seen, [path for path, r in recorded.items() if not as_recorded(prefix + path, r)]
