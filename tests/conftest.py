@@ -29,10 +29,11 @@ Builder = Callable[..., tuple[Path, BuildResult]]
 # test session that read anything in content/ fails (see `_content_stays_unread`).
 _CONTENT = os.path.join(ROOT, "content")
 _content_reads: list[str] = []
+_listing_repository = False  # the session's own look for files left behind is no test's read
 
 
 def _watch_content(event: str, args: tuple) -> None:
-    if event not in ("open", "os.scandir", "os.listdir") or not args:
+    if _listing_repository or event not in ("open", "os.scandir", "os.listdir") or not args:
         return
     path = args[0]
     if isinstance(path, str | bytes | os.PathLike) and not isinstance(path, int):
@@ -48,6 +49,50 @@ sys.addaudithook(_watch_content)
 def _content_stays_unread() -> Iterator[None]:
     yield
     assert not _content_reads, f"tests read the repository's content/: {_content_reads[:5]}"
+
+
+# Folders of the repository that tools write (caches, the virtual environment), and so the
+# only ones a test session may add to: every build, every command, writes elsewhere.
+_TOOL_FOLDERS = frozenset(
+    {".git", ".venv", "__pycache__", ".pytest_cache", ".hypothesis", ".mypy_cache",
+     ".ruff_cache", ".grimp_cache", ".import_linter_cache", "build", "dist"}
+)  # fmt: skip
+
+
+def _repository_files() -> set[str]:
+    global _listing_repository
+    found: set[str] = set()
+    _listing_repository = True
+    try:
+        for folder, folders, files in os.walk(ROOT):
+            kept = [f for f in folders if f not in _TOOL_FOLDERS and not f.endswith(".egg-info")]
+            folders[:] = kept
+            found.update(os.path.join(folder, name) for name in (*kept, *files))
+    finally:
+        _listing_repository = False
+    return found
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[_BEFORE] = _repository_files()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail a session that left a file in the repository (a cache beside a fixture site, an
+    output folder): tests, like roundup, write only where they are told to. Checked once, by
+    the process that started the session, after every worker has finished."""
+    if hasattr(session.config, "workerinput"):
+        return
+    added = sorted(_repository_files() - session.config.stash.get(_BEFORE, set()))
+    if added:
+        shown = ", ".join(os.path.relpath(path, ROOT) for path in added[:5])
+        session.config.get_terminal_writer().line(
+            f"tests left {len(added)} new file(s) in the repository: {shown}", red=True
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_BEFORE = pytest.StashKey[set[str]]()
 
 
 @pytest.fixture

@@ -87,7 +87,10 @@ SITE_ENTRIES = [
 
 def build_into(site: Path, out: Path, preview: bool = False, **overrides: object) -> Path:
     config_file = site / "pyproject.toml"
-    config = config_module.load(config_file, {"output_dir": str(out), **overrides}, site)
+    # The cache beside the output, not in the site's folder: a fixture of the repository is
+    # read, never written.
+    settings = {"output_dir": str(out), "cache_dir": str(out.with_name(out.name + ".cache"))}
+    config = config_module.load(config_file, {**settings, **overrides}, site)
     build(config, preview=preview)
     return out
 
