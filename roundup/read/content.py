@@ -9,6 +9,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import tzinfo
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -145,6 +146,10 @@ def split_frontmatter(text: str) -> tuple[str, int, str, int]:
     raise FileProblem("the frontmatter is not closed: add a line of --- after it", start + 1)
 
 
+# Asked twice for each file parsed, one right after the other: by the article's own checks,
+# then for the collection's (`collection.keys_of`). Transliterating a name is a tenth of
+# parsing a file.
+@lru_cache(maxsize=64)
 def derived_slug(source: str) -> str:
     """An item's slug from its file name alone, so editing its title never moves its page."""
     stem = source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
