@@ -317,7 +317,10 @@ def _write_all(
     total = len(todo)
     if forks(total):
         stored.read_all(item.article for item in site.items)
-        gc.freeze()  # as long-lived as the rest of the site
+    # As long-lived as the rest of the site, and out of the collector's sight: else its
+    # first pass after `enable` goes through every object made since the site was frozen
+    # (the plan, the fingerprints), 50 ms after one edit at 30,000 articles.
+    gc.freeze()
     # Only now: sorting out the work makes many objects and no cycles, but rendering makes
     # short-lived cycles (Jinja's contexts) for the collector to free.
     gc.enable()
