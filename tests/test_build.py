@@ -198,3 +198,19 @@ def test_progress_is_told_of_reading_and_rendering(fixture_site: Path, tmp_path:
     assert ("reading", "files", 0, files) in heard
     assert ("rendering", "pages", 0, result.pages + result.feeds) in heard
     assert all(0 <= done < total for _, _, done, total in heard)
+
+
+def test_the_summary_line_counts_in_words_a_reader_would_write() -> None:
+    from roundup.build.result import BuildResult
+    from roundup.commands.build import summary
+
+    one = BuildResult(shown=1, pages=1, feeds=1, files=1, written=1, timings={"all": 0.25})
+    assert summary(one, "out", preview=False) == (
+        "roundup: 1 item shown, 0 unpublished skipped; 1 page, 1 feed; "
+        "1 of 1 file written to out/ in 0.25 s"
+    )
+    big = BuildResult(shown=25614, hidden=4386, pages=30297, feeds=103, files=30403)
+    assert summary(big, "output", preview=True) == (
+        "roundup: 25,614 items shown, 4,386 unpublished included (preview); 30,297 pages, "
+        "103 feeds; 0 of 30,403 files written to output/ in 0.00 s"
+    )

@@ -80,7 +80,7 @@ def test_init_then_build_with_no_other_step(
     assert init(capsys, "--title", "Links of the week")[0] == 0
     assert main(["build"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("roundup: 1 items shown, 0 unpublished skipped;")
+    assert out.startswith("roundup: 1 item shown, 0 unpublished skipped;")
     home = parse_html(tmp_path / "output" / "index.html")
     assert home.findtext(".//title") == "Links of the week"
     [link] = home.xpath("//a[@href='https://docs.github.com/en/pages']")

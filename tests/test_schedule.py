@@ -44,7 +44,7 @@ def test_a_future_item_waits_for_its_day_with_a_warning(
         "future; the item is left out of the public site until then (build with --future, or "
         "future = true, to publish it now)"
     ]
-    assert "1 items shown, 0 unpublished skipped, 1 scheduled held back (the next on " \
+    assert "1 item shown, 0 unpublished skipped, 1 scheduled held back (the next on " \
         "2026-03-09 07:00 UTC)" in ran.out  # fmt: skip
     output = site / "output"
     assert feed_titles(output) == ["Already out"]

@@ -47,7 +47,7 @@ def test_a_draft_is_unpublished_even_with_strict(tmp_path: Path, cli: CLI) -> No
          shown=article("Shown link", "shown"))  # fmt: skip
     ran = build(cli, "--strict")
     assert ran.code == 0 and ran.err == ""
-    assert "1 items shown, 1 unpublished skipped" in ran.out
+    assert "1 item shown, 1 unpublished skipped" in ran.out
     for name, data in files_of(tmp_path / "output").items():
         assert b"Secret plans" not in data and b"example.com/secret" not in data, name
     ran = build(cli, "--preview", "--output", "preview")
@@ -77,7 +77,7 @@ def test_draft_and_published_that_disagree_warn_and_stay_unpublished(
 def test_draft_false_alone_is_public(tmp_path: Path, cli: CLI) -> None:
     site(tmp_path, done=article("Done", "done", "draft: false"))
     ran = build(cli, "--strict")
-    assert ran.code == 0 and "1 items shown, 0 unpublished skipped" in ran.out
+    assert ran.code == 0 and "1 item shown, 0 unpublished skipped" in ran.out
 
 
 # --- fields of other generators, misspelt fields

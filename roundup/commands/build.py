@@ -16,6 +16,7 @@ from roundup.commands.common import (
     print_warnings,
     status,
 )
+from roundup.core.text import plural
 
 if TYPE_CHECKING:
     from roundup.build.result import BuildResult
@@ -82,17 +83,22 @@ def _progress(doing: str, unit: str, done: int, total: int) -> None:
 def summary(result: BuildResult, output: str, preview: bool) -> str:
     """The line every build ends with: what was shown, skipped, made and written."""
     hidden = (
-        f"{result.hidden} unpublished included (preview)"
+        f"{result.hidden:,} unpublished included (preview)"
         if preview
-        else f"{result.hidden} unpublished skipped"
+        else f"{result.hidden:,} unpublished skipped"
     )
     if result.future and result.release is not None:
         when = result.release.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-        hidden += f", {result.future} scheduled " + (
+        hidden += f", {result.future:,} scheduled " + (
             "included (preview)" if preview else f"held back (the next on {when})"
         )
     return (
-        f"roundup: {result.shown} items shown, {hidden}; {result.pages} pages, "
-        f"{result.feeds} feeds; {result.written} of {result.files} files written to {output}/ "
-        f"in {result.seconds:.2f} s"
+        f"roundup: {plural(result.shown, 'item')} shown, {hidden}; "
+        f"{plural(result.pages, 'page')}, {plural(result.feeds, 'feed')}; "
+        f"{written(result)} to {output}/ in {result.seconds:.2f} s"
     )
+
+
+def written(result: BuildResult) -> str:
+    """ "3 of 30,403 files written": how many files of the site this build wrote."""
+    return f"{result.written:,} of {plural(result.files, 'file')} written"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from roundup.build.pipeline import Memory, build, release
 from roundup.build.result import BuildResult
-from roundup.commands.build import summary
+from roundup.commands.build import summary, written
 from roundup.commands.common import error, load_config, printable
 from roundup.core.config import SiteConfig
 from roundup.core.errors import ConfigError, ContentError, OutputError, RoundupError
@@ -188,8 +188,8 @@ class Session:
             print(summary(result, output, self.args.preview))
         else:
             print(
-                f"roundup: rebuilt after {self._names(changed)}: {result.written} of "
-                f"{result.files} files written in {result.seconds:.2f} s"
+                f"roundup: rebuilt after {self._names(changed)}: {written(result)} "
+                f"in {result.seconds:.2f} s"
             )
         if self.broken:
             print("roundup: the build works again")

@@ -76,3 +76,8 @@ def cut_at_word(text: str, limit: int) -> str:
     if space > limit // 2:  # break between words unless that would lose half the text
         head = head[:space]
     return head.rstrip(" ,;:-") + ELLIPSIS
+
+
+def plural(count: int, noun: str) -> str:
+    """ "1 link", "2,565 links": the count with its noun (nouns here take a plain "s")."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"

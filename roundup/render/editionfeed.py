@@ -18,10 +18,10 @@ from html import escape
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 
-from roundup.core.text import cut_at_word
+from roundup.core.text import cut_at_word, plural
 from roundup.render.feeds import GENERATOR, XmlElement, clean
 from roundup.site.entryids import TAG_DATE
-from roundup.site.filters import comment_html, plural
+from roundup.site.filters import comment_html
 from roundup.site.structure import Edition, Site
 
 PATH = "editions.xml"

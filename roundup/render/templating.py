@@ -18,6 +18,7 @@ from roundup import __version__
 from roundup.core.config import SiteConfig
 from roundup.core.dates import format_date, format_time
 from roundup.core.errors import TemplateError
+from roundup.core.text import plural
 from roundup.core.weeks import EditionCalendar
 from roundup.read import stored
 from roundup.site import filters as F
@@ -155,7 +156,7 @@ class Renderer:
             domain=F.domain_of,
             provider_name=F.provider_of,
             coverage=F.coverage,
-            plural=F.plural,
+            plural=plural,
             without=F.without,
             # Safe: comment_html only rewrites tags of the already sanitised comment.
             comment=lambda html, level: Markup(F.comment_html(html, level)),

@@ -12,11 +12,6 @@ from roundup.site import structure as S
 from roundup.site.structure import Item
 
 
-def plural(count: int, noun: str) -> str:
-    """ "1 link", "2,565 links": the count with its noun (nouns here take a plain "s")."""
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
-
-
 def without(values: tuple[Any, ...], unwanted: Any) -> tuple[Any, ...]:
     """`values` less any equal to `unwanted`: an item's topics less the one its group names."""
     return tuple(v for v in values if v != unwanted) if unwanted in values else values
