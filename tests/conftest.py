@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from roundup.build.pipeline import Memory, build
+from roundup.build.pipeline import build
+from roundup.build.quick import Memory
 from roundup.build.result import BuildResult
 from roundup.cli import main
 from roundup.core import config as config_module

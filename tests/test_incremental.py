@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from roundup.build.fingerprints import fingerprint, stable_bytes
-from roundup.build.pipeline import Memory
+from roundup.build.quick import Memory
 from roundup.core import parallel
 from roundup.read import stored
 
@@ -23,6 +23,11 @@ HOSTS = ["example.com", "www.Example.com", "bücher.de", "[2001:db8::1]", "page.
 PROVIDERS = [
     "", "provider: {name: Example}\n", "provider: {name: Books, domain: xn--bcher-kva.de}\n",
     "provider: {domain: page}\n",
+]  # fmt: skip
+# Bodies a "comment" step gives a file: none, short, long enough to be cut in listings.
+COMMENTS = [
+    "", "Edited *again*.\n", "## A heading\n\nWith [a link](https://b.example/).\n",
+    "".join(f"Paragraph {n} of a long comment, which listings cut short.\n\n" for n in range(40)),
 ]  # fmt: skip
 # Settings a step turns on or off: weekly editions, their first day and their title.
 TOGGLES = ['editions = "week"', 'week_start = "sunday"', 'edition_title = "No. {number} ({date})"']
@@ -50,7 +55,10 @@ def _article(rng: random.Random, number: int) -> str:
 def _step(rng: random.Random, site: Path, counter: list[int]) -> str:
     content = site / "content"
     files = sorted(p for p in content.rglob("*.md"))
-    action = rng.choice(["add", "add", "edit", "edit", "delete", "touch", "config", "template"])
+    action = rng.choice(
+        ["add", "add", "edit", "edit", "comment", "comment", "delete", "touch", "config",
+         "template"]
+    )  # fmt: skip
     if action == "add" or not files:
         counter[0] += 1
         folder = content / rng.choice(["", "nested", "deep/er"])
@@ -59,6 +67,10 @@ def _step(rng: random.Random, site: Path, counter: list[int]) -> str:
     elif action == "edit":
         target = rng.choice(files)
         target.write_text(_article(rng, int(rng.random() * 1000)))
+    elif action == "comment":  # the body alone: what a process that remembers redoes least
+        target = rng.choice(files)
+        front, _, _ = target.read_text().rpartition("---\n")
+        target.write_text(front + "---\n" + rng.choice(COMMENTS))
     elif action == "delete":
         rng.choice(files).unlink()
     elif action == "touch":

@@ -18,6 +18,7 @@ from types import SimpleNamespace
 import pytest
 
 from roundup.build.pipeline import build
+from roundup.build.quick import Memory
 from roundup.core import config as config_module
 from roundup.core.errors import OutputError
 from roundup.render import search
@@ -356,29 +357,37 @@ def test_an_edit_reindexes_only_its_shard(site: Path, tmp_path: Path, runs: list
     assert files_of(out) == files_of(build_folder(site, tmp_path / "cold")[0])
 
 
+@pytest.mark.parametrize("remembering", [False, True])
 def test_serve_shows_the_edited_page_first_and_updates_the_index_next(
-    site: Path, tmp_path: Path, runs: list[Path]
+    site: Path, tmp_path: Path, runs: list[Path], remembering: bool
 ) -> None:
-    out, _ = build_folder(site, tmp_path / "out")
+    # Remembering: as `roundup serve` builds, in one process that keeps its last build; the
+    # comment-only edit is then rebuilt from it (`build.quick`), search index and all.
+    memory = Memory() if remembering else None
+    out, _ = build_folder(site, tmp_path / "out", memory=memory)
     before = index_files(out)
     article = site / "content" / "quokka.md"
     article.write_text(article.read_text("utf-8").replace("quokka smiles", "quokka grins"))
     config = config_module.load(site / "pyproject.toml", {"output_dir": str(out)}, site)
     shown: list[tuple[str, int, int]] = []
-    build(
+    pages = build(
         config,
         search_index=False,
         progress=lambda doing, _, n, total: shown.append((doing, n, total)),
+        memory=memory,
     )
     assert "quokka grins" in (out / "items/quokka/index.html").read_text("utf-8")
     assert len(runs) == 2 and index_files(out) == before  # the index as it was
     assert "quokka smiles" in fragments(out)["/items/quokka/"]["content"]
     assert not any(doing == "indexing" for doing, _, _ in shown)
-    build(config, progress=lambda doing, _, n, total: shown.append((doing, n, total)))
+    index = build(
+        config, progress=lambda doing, _, n, total: shown.append((doing, n, total)), memory=memory
+    )
+    assert ("rebuild" in pages.timings) == ("rebuild" in index.timings) == remembering
     assert len(runs) == 3  # the edited page's shard, and no other
     assert "quokka grins" in fragments(out)["/items/quokka/"]["content"]
     assert [s for s in shown if s[0] == "indexing"] == [("indexing", 0, 1)]
-    build(config)
+    build(config, memory=memory)
     assert len(runs) == 3  # up to date
     assert files_of(out) == files_of(build_folder(site, tmp_path / "cold")[0])
 

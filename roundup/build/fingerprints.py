@@ -116,3 +116,43 @@ def _fingerprint_record(value: Item | Topic | Edition, memo: dict[int, Any]) -> 
     if isinstance(value, Topic):
         return ("T", value.name, value.slug, value.count)
     return ("E", value.path, value.title, value.number, fingerprint(value.groups, memo))
+
+
+# An edition's record holds its groups, and so its items: by the edition's id, the edition
+# (kept alive) and the ids of those items.
+EditionItems = dict[int, tuple[Edition, frozenset[int]]]
+
+
+def items_in(value: Any, editions: EditionItems) -> set[int]:
+    """The ids of the items whose records `fingerprint(value)` reads: the value's key
+    changes with any of them, and with nothing else of an item. Walks as `fingerprint` does
+    (through containers, dataclasses and editions; not into topics, or values it prints)."""
+    found: set[int] = set()
+    _collect(value, found, editions)
+    return found
+
+
+def _collect(value: Any, found: set[int], editions: EditionItems) -> None:
+    kind = type(value)
+    if kind in _PLAIN or kind in _AS_TEXT or kind is Topic:
+        return
+    if kind is Item:
+        found.add(id(value))
+    elif kind is Edition:
+        known = editions.get(id(value))
+        if known is None:
+            inside: set[int] = set()
+            _collect(value.groups, inside, editions)
+            known = editions[id(value)] = (value, frozenset(inside))
+        found.update(known[1])
+    elif isinstance(value, list | tuple):
+        for member in value:
+            _collect(member, found, editions)
+    elif isinstance(value, dict):
+        for member in value.values():
+            _collect(member, found, editions)
+    else:
+        fields = _fields_of(kind)
+        if fields is not None:
+            for member in fields(value):
+                _collect(member, found, editions)

@@ -8,7 +8,7 @@ from functools import partial
 
 from roundup.core.weeks import EditionCalendar
 from roundup.render import editionfeed, feeds, sitemaps
-from roundup.render.templating import Renderer
+from roundup.render.templating import Asset, Renderer
 from roundup.site import pages
 from roundup.site import structure as S
 
@@ -61,6 +61,15 @@ def job_of(planned: Planned, renderer: Renderer, calendar: EditionCalendar) -> J
     kind, shown = shown_by(planned, calendar)
     make = partial(_render_item, renderer, planned, calendar)
     return S.output_file(planned.path), kind, make, shown
+
+
+def site_files(site: S.Site, assets: list[Asset]) -> list[tuple[str, bytes]]:
+    """The files beside the pages and feeds: the theme's static files, .nojekyll, CNAME."""
+    files = [(asset.path, asset.data) for asset in assets]
+    files.append((".nojekyll", b""))
+    if site.config.cname:
+        files.append(("CNAME", site.config.cname.encode() + b"\n"))
+    return files
 
 
 def is_feed(planned: Planned) -> bool:

@@ -8,14 +8,15 @@ import logging
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from roundup.build import jobs
+from roundup.build import jobs, quick
 from roundup.build.fingerprints import fingerprint, stable_bytes
+from roundup.build.quick import Memory
 from roundup.build.result import BuildResult, peak_memory, save_last_build, unchanged_result
 from roundup.core.config import SiteConfig
 from roundup.core.errors import ContentError, OutputError, Problem, RoundupError
@@ -32,23 +33,10 @@ from roundup.site import structure as S
 from roundup.state import precheck
 from roundup.state.folder import StateFolder, check_apart
 from roundup.state.output import Writer
-from roundup.state.ownership import check_folder, resolved
+from roundup.state.ownership import MANIFEST, check_folder, resolved
+from roundup.state.precheck import identity
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(slots=True)
-class Memory:
-    """What a process that builds again and again (`roundup serve`) keeps from one build to
-    the next: parse results decoded, and the site's items with their fingerprints, so that
-    a rebuild after one edit works out again only what the edit touched."""
-
-    parsed: ParseMemory = field(default_factory=ParseMemory)
-    page_base: str = ""  # what every page's key starts from, when `items` were made
-    items: dict[str, S.Item] = field(default_factory=dict)  # by source
-    # Fingerprints by the id of an item in `items`, which keeps those items (and so their
-    # ids) alive: no other object can take one of these ids while they are remembered.
-    fingerprints: dict[int, Any] = field(default_factory=dict)
 
 
 # What is being done ("reading", "files"), then how far along: (done, total).
@@ -123,6 +111,7 @@ _leftovers: list[object] = []
 
 def _forget(memory: Memory) -> Memory:
     memory.parsed, memory.page_base, memory.items, memory.fingerprints = ParseMemory(), "", {}, {}
+    memory.last = memory.manifest = None
     return memory
 
 
@@ -160,9 +149,10 @@ def _build(
     records = state.records(output)
     found = scan(config.content_dir)
     renderer = Renderer(config, preview, {"nav": _nav(config)})
-    inputs = _key(
-        code_digest(), _settings(config), preview, renderer.digest(), found.files, search_index
-    )
+    digest = renderer.digest()
+    inputs = _key(code_digest(), _settings(config), preview, digest, found.files, search_index)
+    # What every file's key starts from: every input but the content and the search flag.
+    page_base = f"{code_digest()}|{digest}|{_settings(config)}|{preview}"
     previous = unchanged_result(output, records, inputs, now)
     if previous is not None:
         if strict and previous.warnings:
@@ -170,6 +160,20 @@ def _build(
         clock.lap("check")
         previous.timings = result.timings
         return previous
+    last = memory.last if memory is not None else None
+    if memory is not None:
+        memory.last = None  # set again by a build that succeeds, and by no other
+    if memory is not None and last is not None and not strict:
+        label = display_path(output, Path.cwd())
+        quick_result = quick.rebuild(
+            memory, last, page_base, found, config, now, search_index, (records, inputs, label),
+            progress,
+        )  # fmt: skip
+        if quick_result is not None:
+            memory.last = last
+            clock.lap("rebuild")
+            quick_result.timings = result.timings
+            return quick_result
     # Which output files are as recorded, found out on the other core while this one loads.
     # Only for a build that starts afresh: a process that builds again and again has threads.
     with precheck.checking(output, records, wanted=memory is None) as check:
@@ -179,7 +183,8 @@ def _build(
         cache = ParseCache(state.parsed, config.timezone, memory=parse_memory)
         reading = partial(progress, "reading", "files") if progress else None
         loaded = load_articles(config, cache, found, reading, now)  # saves the cache, whatever
-        del found  # 25 MB at 100,000 articles, and no more use
+        kept_scan = found if memory is not None else None
+        del found  # 25 MB at 100,000 articles, and no more use (but to a rebuild)
         shown = [a for a in loaded.articles if a.published or preview]
         prefix = display_path(config.content_dir, Path.cwd()) + "/"
         ids, id_warnings = entryids.assign(shown, config.site_id, prefix)
@@ -192,13 +197,15 @@ def _build(
         renderer.env.bytecode_cache = templates
         renderer.check()
         with Writer(output, records, display_path(output, Path.cwd()), check) as writer:
-            page_base = f"{code_digest()}|{renderer.digest()}|{_settings(config)}|{preview}"
-            earlier = memory.items if memory and memory.page_base == page_base else None
+            # What this process worked out last time holds if its last build wrote the folder.
+            ours = memory is not None and memory.wrote_last(records)
+            earlier = memory.items if memory and ours and memory.page_base == page_base else None
             site = S.build_site(loaded.articles, config, preview, earlier)
             topic_warnings = [replace(p, path=prefix + p.path) for p in site.warnings]
             if strict and topic_warnings:
                 raise ContentError(topic_warnings)
             result.warnings = _merged(result.warnings, topic_warnings)
+            content_warnings = list(result.warnings)
             # Read before anything is written: what subscribers were last given, if anything.
             changed_ids = published.changed_ids(config, site.items, ids)
             if strict and changed_ids:
@@ -215,7 +222,7 @@ def _build(
 
             same = memory if earlier is not None else None
             result.due = editionfeed.due(site, now)
-            memo = _write_all(
+            memo, planned = _write_all(
                 site,
                 ids,
                 renderer,
@@ -243,12 +250,20 @@ def _build(
             memory.page_base = page_base
             memory.items = {item.article.source: item for item in site.items}
             memory.fingerprints = {id(i): memo[id(i)] for i in site.items if id(i) in memo}
+            assert kept_scan is not None
+            renderer.forget()  # the pieces cached for this build's pages: many MB
+            memory.last = quick.LastBuild(
+                page_base, dict(kept_scan.files), kept_scan.warnings,
+                {a.source: a for a in loaded.articles}, site, planned, renderer, assets, memo,
+                content_warnings, result,
+            )  # fmt: skip
+            memory.manifest = identity(records / MANIFEST)
         # Not in the record: once this build's feeds are written the ids are the new ones, and a
         # build with nothing to do must not repeat the warning.
         result.warnings.extend(changed_ids)
         result.written = writer.written
         clock.lap("write")
-        _leftovers.extend((loaded, site, writer))
+        _leftovers.extend((loaded, site, writer, planned))
         return result
 
 
@@ -276,9 +291,9 @@ def _write_all(
     earlier: Memory | None,
     now: datetime,
     remember: bool,
-) -> dict[int, Any]:
-    """Make every file that changed; returns the fingerprints worked out on the way (if
-    `remember`: for a later build of the same process to take over)."""
+) -> tuple[dict[int, Any], list[jobs.Planned]]:
+    """Make every file that changed; returns the fingerprints worked out on the way and the
+    plan (if `remember`: for a later build of the same process to take over)."""
     # Hashed once: each page's key goes on from this state, not from the long text again.
     base = hashlib.blake2b(page_base.encode(), digest_size=16)
     memo: dict[int, Any] = {}
@@ -312,7 +327,7 @@ def _write_all(
             if writer.is_current(path, key):
                 continue
         todo.append((entry, key))
-    if stored.is_compact():
+    if stored.is_compact() and not remember:
         planned.clear()  # files that are current, with their pages' contexts: many MB
     total = len(todo)
     if forks(total):
@@ -354,13 +369,10 @@ def _write_all(
         if shard_result is not None:
             writer.merge(shard_result)
     if not stored.is_compact():
-        _leftovers.extend((planned, todo, memo))
-    for asset in assets:
-        writer.add(asset.path, asset.data)
-    writer.add(".nojekyll", b"")
-    if site.config.cname:
-        writer.add("CNAME", site.config.cname.encode() + b"\n")
-    return memo
+        _leftovers.extend((todo, memo))
+    for path, data in jobs.site_files(site, assets):
+        writer.add(path, data)
+    return memo, planned
 
 
 def _key(*parts: object) -> str:

@@ -10,7 +10,8 @@ import threading
 import traceback
 from pathlib import Path
 
-from roundup.build.pipeline import Memory, build, release
+from roundup.build.pipeline import build, release
+from roundup.build.quick import Memory
 from roundup.build.result import BuildResult
 from roundup.commands.build import summary, written
 from roundup.commands.common import error, load_config, printable

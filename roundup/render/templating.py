@@ -57,7 +57,11 @@ class Asset:
     data: bytes
 
 
-def macro_cache() -> Callable[..., Any]:
+# What `cached` remembers: its result, and the macro and arguments that made it (kept alive).
+CachedResults = dict[tuple[Any, ...], tuple[Any, tuple[Any, ...], dict[str, Any]]]
+
+
+def macro_cache(results: CachedResults | None = None) -> Callable[..., Any]:
     """A new `cached(macro, *args, **kwargs)` for templates, as a filter (`macro | cached(…)`)
     and a function: what `macro(*args, **kwargs)` returns, made once for the same macro and
     arguments and then handed out again.
@@ -69,11 +73,12 @@ def macro_cache() -> Callable[..., Any]:
     whose output depends on their arguments alone, with arguments that do not change while the
     cache lives. Each cached result keeps its arguments alive, so no other object can take the
     identity of one while it is remembered. The Renderer makes a new cache for each build
-    (build.py makes a new Renderer for each), so nothing outlives the objects of one build.
+    (build.py makes a new Renderer for each), so nothing outlives the objects of one build;
+    a rebuild that takes over the last build's Renderer empties `results` first (`forget`).
     Whole entries are not cached: an item is listed with a different heading or hidden topic
     on most of its pages, and their text at 30,000 articles would take hundreds of MB.
     """
-    results: dict[tuple[Any, ...], tuple[Any, tuple[Any, ...], dict[str, Any]]] = {}
+    remembered: CachedResults = {} if results is None else results
     # In a big (compact) build, the results of the most recent pieces only: three an item,
     # the whole site's would take 130 MB at 100,000 articles in each process.
     limit = COMPACT_CACHED
@@ -91,11 +96,11 @@ def macro_cache() -> Callable[..., Any]:
             else:
                 parts.append(id(value))
         key = tuple(parts)
-        found = results.get(key)
+        found = remembered.get(key)
         if found is None:
-            if len(results) >= limit and stored.is_compact():
-                del results[next(iter(results))]  # the oldest: pages go newest day first
-            found = results[key] = (macro(*args, **kwargs), (macro, *args), kwargs)
+            if len(remembered) >= limit and stored.is_compact():
+                del remembered[next(iter(remembered))]  # the oldest: pages go newest day first
+            found = remembered[key] = (macro(*args, **kwargs), (macro, *args), kwargs)
         return found[0]
 
     return cached
@@ -148,7 +153,8 @@ class Renderer:
         # One cache, two spellings: the theme writes `macro | cached(args)`, a filter, which
         # Jinja calls straight away; `cached(macro, args)`, a function, goes through the
         # context's checks first, which cost a tenth of a listing page's rendering.
-        cached = macro_cache()
+        self._cached: CachedResults = {}
+        cached = macro_cache(self._cached)
         self.env.filters.update(
             date=format_date,
             time=format_time,
@@ -209,6 +215,11 @@ class Renderer:
                     h.update(path.relative_to(folder).as_posix().encode() + b"\0")
                     h.update(path.read_bytes())
         return h.hexdigest()
+
+    def forget(self) -> None:
+        """Empty the `cached` macros' results, for a rebuild with some of the same objects
+        changed (see `build.quick`)."""
+        self._cached.clear()
 
     def check(self) -> None:
         """Compile every template now, so a syntax error stops the build before any write."""
