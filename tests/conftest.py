@@ -109,6 +109,7 @@ def build_folder(
     output: Path,
     preview: bool = False,
     memory: Memory | None = None,
+    interrupted: Callable[[], bool] | None = None,
     **overrides: object,
 ) -> tuple[Path, BuildResult]:
     """Build `site` (a folder with pyproject.toml and content/) into `output`."""
@@ -117,7 +118,7 @@ def build_folder(
     if site.resolve().is_relative_to(ROOT):  # a fixture folder: its cache goes beside the output
         settings.setdefault("cache_dir", str(output.with_name(output.name + ".cache")))
     config = config_module.load(config_file if config_file.exists() else None, settings, site)
-    return output, build(config, preview=preview, memory=memory)
+    return output, build(config, preview=preview, memory=memory, interrupted=interrupted)
 
 
 @pytest.fixture

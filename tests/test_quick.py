@@ -11,7 +11,7 @@ import pytest
 
 from roundup.build.quick import Memory
 from roundup.build.result import BuildResult
-from roundup.core.errors import RoundupError, TemplateError
+from roundup.core.errors import Interrupted, RoundupError, TemplateError
 from roundup.state.output import Writer
 
 from conftest import build_folder, files_of
@@ -214,3 +214,20 @@ def test_after_a_rebuild_cut_short_the_next_build_shows_the_edit(
     after = files_of(serving.out)
     assert b"did not get out" in after["items/a-first/index.html"]
     assert after == serving.cold()
+
+
+def test_a_rebuild_stopped_on_purpose_writes_nothing_and_the_next_goes_on(
+    serving: Serving,
+) -> None:
+    # serve's refresh of the search index (a build after the pages) stops when a save comes in.
+    _comment(serving.site / "content" / "a-first.md", "Stopped before it was written.\n")
+    before = files_of(serving.out)
+    with pytest.raises(Interrupted):
+        serving.build(interrupted=lambda: True)
+    assert files_of(serving.out) == before
+    assert serving.memory.last is not None  # kept: the edit is found again
+    assert not _quick(serving.build())  # the edited file's parse is ahead of the last build
+    assert files_of(serving.out) == serving.cold()
+    _comment(serving.site / "content" / "a-first.md", "And then quick again.\n")
+    assert _quick(serving.build())
+    assert files_of(serving.out) == serving.cold()

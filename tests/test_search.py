@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -20,7 +20,7 @@ import pytest
 from roundup.build.pipeline import build
 from roundup.build.quick import Memory
 from roundup.core import config as config_module
-from roundup.core.errors import OutputError
+from roundup.core.errors import Interrupted, OutputError
 from roundup.render import search
 from roundup.site import searchshards
 
@@ -123,9 +123,11 @@ def runs(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     folders: list[Path] = []
     real = search._run
 
-    def spy(executable: str, folder: Path, bundle: Path) -> None:
+    def spy(
+        executable: str, folder: Path, bundle: Path, interrupted: Callable[[], bool] | None = None
+    ) -> bool:
         folders.append(folder)
-        real(executable, folder, bundle)
+        return real(executable, folder, bundle, interrupted)
 
     monkeypatch.setattr(search, "_run", spy)
     return folders
@@ -417,6 +419,33 @@ def test_without_pagefind_the_build_says_how_to_get_it_or_do_without(
         build_folder(site, tmp_path / "out")
     assert not (tmp_path / "out").exists()
     build_folder(site, tmp_path / "out", search=False)
+
+
+def test_a_save_while_the_index_is_refreshed_stops_the_refresh(
+    site: Path, tmp_path: Path, runs: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `roundup serve` refreshes the index after the pages, and stops when another save
+    # comes in (its pages first): Pagefind is stopped, nothing of the refresh is written,
+    # and the next refresh finishes what it began.
+    memory = Memory()
+    out, _ = build_folder(site, tmp_path / "out", memory=memory)
+    article = site / "content" / "quokka.md"
+    article.write_text(article.read_text("utf-8").replace("quokka smiles", "quokka grins"))
+    config = config_module.load(site / "pyproject.toml", {"output_dir": str(out)}, site)
+    build(config, search_index=False, memory=memory)
+    before = files_of(out)
+    # Asked within a millisecond: before Pagefind (a process to start) can be done.
+    monkeypatch.setattr(search, "_POLL_SECONDS", 0.001)
+    with pytest.raises(Interrupted):  # a save comes in once Pagefind has started
+        build(config, memory=memory, interrupted=lambda: len(runs) == 3)
+    assert len(runs) == 3  # the edited shard's Pagefind was started, then stopped
+    assert files_of(out) == before
+    assert not list((tmp_path / "out").parent.glob("**/search-*"))  # its scratch folders
+    monkeypatch.setattr(search, "_POLL_SECONDS", 0.05)
+    finished = build(config, memory=memory, interrupted=lambda: False)
+    assert "rebuild" in finished.timings  # what the build serve keeps was kept
+    assert "quokka grins" in fragments(out)["/items/quokka/"]["content"]
+    assert files_of(out) == files_of(build_folder(site, tmp_path / "cold")[0])
 
 
 def test_a_failed_index_leaves_the_output_as_it_was(

@@ -64,6 +64,7 @@ def build(
     memory: Memory | None = None,
     now: datetime | None = None,
     search_index: bool = True,
+    interrupted: Callable[[], bool] | None = None,
 ) -> BuildResult:
     """Build the whole site; on any error the output folder is left exactly as it was.
 
@@ -72,15 +73,17 @@ def build(
     clock) is the build's time: items dated after it are held back from the site unless
     `config.future` (see `schedule`). `search_index=False` keeps the search index as it is,
     for `roundup serve`: it shows the edited page at once, then brings the index up to date
-    with a build right after.
+    with a build right after, which stops (`Interrupted`, nothing written) as soon as
+    `interrupted()` says so while Pagefind runs.
     """
     now = now or datetime.now(UTC)
     # Loading creates millions of long-lived objects and no garbage cycles: the cyclic
     # collector would only rescan them again and again (2-3x slower at 30,000 articles).
     gc.disable()
+    run = partial(_build, config, preview, strict, progress, now, search_index, interrupted)
     try:
         try:
-            return _build(config, preview, strict, progress, memory, now, search_index)
+            return run(memory)
         except DamagedEntry as damaged:
             # Found only when a page read the article's text: nothing was written yet.
             log.warning(
@@ -89,9 +92,7 @@ def build(
                 damaged.reason,
             )
             shutil.rmtree(StateFolder(config.cache_dir).parsed, ignore_errors=True)
-            return _build(
-                config, preview, strict, progress, memory and _forget(memory), now, search_index
-            )
+            return run(memory and _forget(memory))
     except OSError as error:
         # A read-only or missing place, an unreadable template: the environment's doing,
         # never a bug, and the writer has already undone what this build began.
@@ -126,9 +127,10 @@ def _build(
     preview: bool,
     strict: bool,
     progress: Progress | None,
-    memory: Memory | None,
     now: datetime,
     search_index: bool,
+    interrupted: Callable[[], bool] | None,
+    memory: Memory | None,
 ) -> BuildResult:
     _leftovers.clear()
     result = BuildResult()
@@ -160,17 +162,13 @@ def _build(
         clock.lap("check")
         previous.timings = result.timings
         return previous
-    last = memory.last if memory is not None else None
     if memory is not None:
-        memory.last = None  # set again by a build that succeeds, and by no other
-    if memory is not None and last is not None and not strict:
         label = display_path(output, Path.cwd())
         quick_result = quick.rebuild(
-            memory, last, page_base, found, config, now, search_index, (records, inputs, label),
-            progress,
+            memory, strict, page_base, found, config, now, search_index,
+            (records, inputs, label), progress, interrupted,
         )  # fmt: skip
         if quick_result is not None:
-            memory.last = last
             clock.lap("rebuild")
             quick_result.timings = result.timings
             return quick_result
@@ -236,7 +234,7 @@ def _build(
                 remember=memory is not None,
             )
             clock.lap("render")
-            search.publish(site, writer, config.cache_dir, progress, later=not search_index)
+            search.publish(site, writer, config.cache_dir, progress, not search_index, interrupted)
             clock.lap("search")
             too_big = hosting.size_warnings(config, writer.new, site.items)
             if strict and too_big:

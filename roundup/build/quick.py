@@ -17,7 +17,7 @@ from roundup.build import jobs
 from roundup.build.fingerprints import EditionItems, fingerprint, items_in, stable_bytes
 from roundup.build.result import BuildResult, save_last_build
 from roundup.core.config import SiteConfig
-from roundup.core.errors import Problem
+from roundup.core.errors import Interrupted, Problem
 from roundup.core.model import Article
 from roundup.read import stored
 from roundup.read.cache import ParseMemory
@@ -89,6 +89,38 @@ class Memory:
 
 def rebuild(
     memory: Memory,
+    strict: bool,
+    base: str,
+    found: Scan,
+    config: SiteConfig,
+    now: datetime,
+    search_index: bool,
+    record: tuple[Path, str, str],
+    progress: Callable[[str, str, int, int], None] | None = None,
+    interrupted: Callable[[], bool] | None = None,
+) -> BuildResult | None:
+    """The build after edits to comments alone from `memory.last`, or None when a whole
+    build is needed (see `_rebuild`; and for `strict`, whose warnings the whole build
+    checks). `memory.last` is then cleared, for the whole build to set again if it succeeds."""
+    last, memory.last = memory.last, None
+    if last is None or strict:
+        return None
+    try:
+        result = _rebuild(
+            memory, last, base, found, config, now, search_index, record, progress, interrupted
+        )
+    except Interrupted:
+        # Stopped while Pagefind ran, before any write: whatever it changed of `last`, the
+        # next build finds changed again (a file's parse no longer the one `last` read).
+        memory.last = last
+        raise
+    if result is not None:
+        memory.last = last
+    return result
+
+
+def _rebuild(
+    memory: Memory,
     last: LastBuild,
     base: str,
     found: Scan,
@@ -97,6 +129,7 @@ def rebuild(
     search_index: bool,
     record: tuple[Path, str, str],
     progress: Callable[[str, str, int, int], None] | None = None,
+    interrupted: Callable[[], bool] | None = None,
 ) -> BuildResult | None:
     """The build after edits to comments alone, or None when a whole build is needed: any
     other change (a field, a file added or removed, a template, the time an item comes
@@ -134,9 +167,9 @@ def rebuild(
             log.debug("rebuild: a whole build, as another build wrote the output")
             return None
         _apply(last, edits, memory)
-        _make(last, writer)
+        _make(last, writer, interrupted)
         result.due = editionfeed.due(last.site, now)
-        search.publish(last.site, writer, config.cache_dir, progress, later=not search_index)
+        search.publish(last.site, writer, config.cache_dir, progress, not search_index, interrupted)
         result.warnings = [
             *last.warnings,
             *hosting.size_warnings(config, writer.new, last.site.items),
@@ -209,9 +242,9 @@ def _apply(last: LastBuild, edits: dict[str, Article], memory: Memory) -> None:
     last.renderer.forget()  # cached pieces of the edited items are stale
 
 
-def _make(last: LastBuild, writer: Writer) -> None:
+def _make(last: LastBuild, writer: Writer, interrupted: Callable[[], bool] | None) -> None:
     """Make the files that show the edited items, and keep every other file of the last
-    build (made again only if it is not as recorded)."""
+    build (made again only if it is not as recorded). Asks `interrupted` now and then."""
     memo, calendar = last.memo, last.site.calendar
     base = hashlib.blake2b(last.base.encode(), digest_size=16)
 
@@ -221,6 +254,8 @@ def _make(last: LastBuild, writer: Writer) -> None:
         return h.hexdigest()
 
     for index, entry in enumerate(last.planned):
+        if interrupted is not None and index % 1024 == 0 and interrupted():
+            raise Interrupted("the build was stopped")
         path = jobs.path_of(entry)
         old = writer.old.get(path)
         if index not in last.touched and old is not None and writer.is_current(path, old.key):

@@ -16,7 +16,13 @@ from roundup.build.result import BuildResult
 from roundup.commands.build import summary, written
 from roundup.commands.common import error, load_config, printable
 from roundup.core.config import SiteConfig
-from roundup.core.errors import ConfigError, ContentError, OutputError, RoundupError
+from roundup.core.errors import (
+    ConfigError,
+    ContentError,
+    Interrupted,
+    OutputError,
+    RoundupError,
+)
 from roundup.read.loader import display_path
 from roundup.serve.builtfor import built_base_url
 from roundup.serve.livereload import LiveReload
@@ -168,11 +174,22 @@ class Session:
 
     def _index(self) -> None:
         """Bring the search index up to date after the pages: only the edited page's shard
-        is indexed again, and nothing else changes, so no page needs reloading for it."""
+        is indexed again, and nothing else changes, so no page needs reloading for it. A
+        save meanwhile stops it: that save's pages come first, then the index again."""
         if not self.config.search:
             return
+        changes = self.watcher.changes if self.watcher is not None else None
+        if changes is not None and not changes.empty():
+            return  # another save came in: its pages first, then the index
         try:
-            build(self.config, preview=self.args.preview, memory=self.memory)
+            build(
+                self.config,
+                preview=self.args.preview,
+                memory=self.memory,
+                interrupted=None if changes is None else lambda: not changes.empty(),
+            )
+        except Interrupted:
+            pass  # the next rebuild refreshes it
         except RoundupError as failure:
             error(f"roundup: the search index was not updated: {failure}")
 

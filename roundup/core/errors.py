@@ -47,3 +47,8 @@ class OutputError(RoundupError):
 
 class TemplateError(RoundupError):
     """A theme or site template failed to load or render."""
+
+
+class Interrupted(RoundupError):
+    """A build stopped on purpose before it wrote anything (in `roundup serve`, the search
+    index's refresh when another save comes in: the pages of that save come first)."""

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import TypedDict, TypeGuard
 
-from roundup.core.errors import OutputError
+from roundup.core.errors import Interrupted, OutputError
 from roundup.core.parallel import workers
 from roundup.render.searchentries import PagelessEntries
 from roundup.site import structure as S
@@ -48,6 +48,7 @@ def publish(
     cache_dir: Path,
     progress: Callable[[str, str, int, int], None] | None = None,
     later: bool = False,
+    interrupted: Callable[[], bool] | None = None,
 ) -> int:
     """Index the shards whose item pages changed and record every shard's files in `writer`.
 
@@ -56,7 +57,8 @@ def publish(
     `cache_dir`, and its files reach the output through `writer`, so a failed build leaves the
     output as it was, and unchanged shards keep their files and modification times. `later`
     keeps every shard as it is, changed or not, for the next build to bring up to date.
-    Returns how many shards were indexed.
+    `interrupted` is asked while Pagefind runs: when it says so, Pagefind is stopped and
+    `Interrupted` raised. Returns how many shards were indexed.
     """
     if not site.config.search:
         writer.record_files[RECORD] = None  # the index files go as all unmade files go
@@ -78,7 +80,7 @@ def publish(
             todo.append((shard, inputs, primary))
     if todo:
         pagefind, own = _cpu()
-        kept.update(_index(todo, writer, cache_dir, progress, pageless))
+        kept.update(_index(todo, writer, cache_dir, progress, pageless, interrupted))
         pagefind_after, own_after = _cpu()
         log.info("search: %d of %d shards indexed; CPU: Pagefind %.2f s, roundup %.2f s",
                  len(todo), len(kept), pagefind_after - pagefind, own_after - own)  # fmt: skip
@@ -137,6 +139,7 @@ def _index(
     cache_dir: Path,
     progress: Callable[[str, str, int, int], None] | None,
     pageless: PagelessEntries,
+    interrupted: Callable[[], bool] | None,
 ) -> dict[str, ShardRecord]:
     """Run Pagefind on each shard (several at once) and add what it wrote to `writer`.
 
@@ -155,14 +158,17 @@ def _index(
         running = {}
         for number, (shard, inputs, primary) in enumerate(todo):
             folder, bundle = scratch / str(number), bundles / str(number)
-            _lay_out(shard, writer, folder / "site", pageless)
-            job = pool.submit(_run, executable, folder, bundle)
+            _lay_out(shard, writer, folder / "site", pageless, interrupted)
+            job = pool.submit(_run, executable, folder, bundle, interrupted)
             running[job] = (shard, inputs, primary, bundle)
         if progress:
             progress("indexing", "shards", 0, len(todo))
         for job in as_completed(running):
             shard, inputs, primary, bundle = running[job]
-            job.result()
+            if not job.result():
+                # Raised here, not in the job: an exception a future keeps would keep this
+                # frame (the writer, the site) alive in a cycle the collector must find.
+                raise Interrupted("the search index was not refreshed: stopped")
             if progress and made:
                 progress("indexing", "shards", len(made), len(todo))
             files = list(_add_bundle(bundle, shard, inputs, primary, writer))
@@ -173,14 +179,23 @@ def _index(
     return made
 
 
-def _lay_out(shard: Shard, writer: Writer, site: Path, pageless: PagelessEntries) -> None:
+def _lay_out(
+    shard: Shard,
+    writer: Writer,
+    site: Path,
+    pageless: PagelessEntries,
+    interrupted: Callable[[], bool] | None = None,
+) -> None:
     """A folder of the shard's item pages as Pagefind wants them, each at its path in the
     site (so results link to it), as the page's searched element alone (see `searched`); a
-    link without a page has its element made here, leading to its entry in the listings."""
+    link without a page has its element made here, leading to its entry in the listings.
+    Asks `interrupted` now and then (a big shard takes a second or more)."""
     root = os.path.join(site, "")
     made: set[str] = set()
     # Strings and os calls, not Paths: this runs for every item of a cold build.
-    for item in shard.items:
+    for number, item in enumerate(shard.items):
+        if interrupted is not None and number % 256 == 0 and interrupted():
+            raise Interrupted("the search index was not refreshed: stopped")
         path = S.output_file(item.path)
         target = root + path
         folder = target.rpartition("/")[0]
@@ -274,18 +289,42 @@ def _element_end(page: bytes, name: bytes, start: int) -> int | None:
     return None
 
 
-def _run(executable: str, folder: Path, bundle: Path) -> None:
+# How often a running Pagefind is asked whether it should stop (see `publish`).
+_POLL_SECONDS = 0.05
+
+
+def _run(
+    executable: str, folder: Path, bundle: Path, interrupted: Callable[[], bool] | None = None
+) -> bool:
+    """Run Pagefind on the pages in `folder`; False if `interrupted` stopped it first."""
     # Pagefind reads a pagefind.yml/toml/json in its working folder and PAGEFIND_* variables:
     # neither may change what a build makes.
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
     command = [executable, "--site", "site", "--output-path", str(bundle), "--quiet"]
+    pipe = subprocess.PIPE
     try:
-        done = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True)
+        process = subprocess.Popen(
+            command, cwd=folder, env=env, stdout=pipe, stderr=pipe, text=True
+        )
     except OSError as error:
         raise OutputError(f"cannot run Pagefind ({executable}): {error}") from None
-    if done.returncode != 0:
-        lines = (done.stderr or done.stdout).strip().splitlines()
+    with process:
+        while True:
+            try:
+                # Waiting in steps loses no output: communicate() may be called again.
+                out, err = process.communicate(
+                    timeout=None if interrupted is None else _POLL_SECONDS
+                )
+                break
+            except subprocess.TimeoutExpired:
+                if interrupted is not None and interrupted():
+                    process.kill()
+                    process.communicate()
+                    return False
+    if process.returncode != 0:
+        lines = (err or out).strip().splitlines()
         raise OutputError(f"Pagefind failed to index the search shard: {' '.join(lines[-3:])}")
+    return True
 
 
 def _add_bundle(
