@@ -57,8 +57,9 @@ def publish(
     `cache_dir`, and its files reach the output through `writer`, so a failed build leaves the
     output as it was, and unchanged shards keep their files and modification times. `later`
     keeps every shard as it is, changed or not, for the next build to bring up to date.
-    `interrupted` is asked while Pagefind runs: when it says so, Pagefind is stopped and
-    `Interrupted` raised. Returns how many shards were indexed.
+    `interrupted` is asked while the shards' pages are laid out and while Pagefind runs:
+    when it says so, Pagefind is stopped and `Interrupted` raised, before anything is
+    written. Returns how many shards were indexed.
     """
     if not site.config.search:
         writer.record_files[RECORD] = None  # the index files go as all unmade files go
