@@ -231,3 +231,18 @@ def test_a_rebuild_stopped_on_purpose_writes_nothing_and_the_next_goes_on(
     _comment(serving.site / "content" / "a-first.md", "And then quick again.\n")
     assert _quick(serving.build())
     assert files_of(serving.out) == serving.cold()
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [{"item_pages": False},  # no item has a page: the listings and feeds show the comment
+     {"editions": "week", "edition_title": "No. {number}"}],  # and the editions feed
+)  # fmt: skip
+def test_a_comment_edit_under_other_settings_is_a_cold_builds_output(
+    serving: Serving, settings: dict[str, object]
+) -> None:
+    serving.build(**settings)
+    _comment(serving.site / "content" / "a-first.md", "Edited under other settings.\n")
+    result = serving.build(**settings)
+    assert _quick(result) and result.written > 0
+    assert files_of(serving.out) == serving.cold(**settings)
