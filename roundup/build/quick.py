@@ -110,8 +110,8 @@ def rebuild(
             memory, last, base, found, config, now, search_index, record, progress, interrupted
         )
     except Interrupted:
-        # Stopped while Pagefind ran, before any write: whatever it changed of `last`, the
-        # next build finds changed again (a file's parse no longer the one `last` read).
+        # Stopped on purpose, before any write: whatever it changed of `last`, the next
+        # build finds changed again (a file's parse no longer the one `last` read).
         memory.last = last
         raise
     if result is not None:
