@@ -54,9 +54,11 @@ def _content_stays_unread() -> Iterator[None]:
 
 # Folders of the repository that tools write (caches, the virtual environment), and so the
 # only ones a test session may add to: every build, every command, writes elsewhere.
+# (.ci/run installs the newest versions' venv and the checkers while the lowest versions'
+# suite runs in .venv-lowest: those installs must not count as a test's doing.)
 _TOOL_FOLDERS = frozenset(
-    {".git", ".venv", "__pycache__", ".pytest_cache", ".hypothesis", ".mypy_cache",
-     ".ruff_cache", ".grimp_cache", ".import_linter_cache", "build", "dist"}
+    {".git", "__pycache__", ".pytest_cache", ".hypothesis", ".mypy_cache", ".ruff_cache",
+     ".grimp_cache", ".import_linter_cache", "build", "dist", "node_modules"}
 )  # fmt: skip
 
 
@@ -66,7 +68,13 @@ def _repository_files() -> set[str]:
     _listing_repository = True
     try:
         for folder, folders, files in os.walk(ROOT):
-            kept = [f for f in folders if f not in _TOOL_FOLDERS and not f.endswith(".egg-info")]
+            kept = [
+                f
+                for f in folders
+                if f not in _TOOL_FOLDERS
+                and not f.startswith(".venv")
+                and not f.endswith(".egg-info")
+            ]
             folders[:] = kept
             found.update(os.path.join(folder, name) for name in (*kept, *files))
     finally:
