@@ -96,6 +96,20 @@ def _record_digest(value: Item | Topic | Edition, memo: dict[int, Any]) -> str:
     return digest
 
 
+def file_keys(base: str, memo: dict[int, Any]) -> Callable[[str, str, object], str]:
+    """`key(kind, path, shown)`: the key of an output file, from what every file's key starts
+    with (`base`: the code, templates and settings) and the fingerprint of what it shows."""
+    # Hashed once: each file's key goes on from this state, not from the long text again.
+    start = hashlib.blake2b(base.encode(), digest_size=16)
+
+    def key(kind: str, path: str, shown: object) -> str:
+        h = start.copy()
+        h.update(stable_bytes((kind, path, fingerprint(shown, memo))))
+        return h.hexdigest()
+
+    return key
+
+
 def stable_bytes(value: Any) -> bytes:
     """A fingerprint's bytes, the same in every process and on every run."""
     try:

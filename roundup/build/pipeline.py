@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from roundup.build import jobs, quick
-from roundup.build.fingerprints import fingerprint, stable_bytes
+from roundup.build.fingerprints import file_keys, stable_bytes
 from roundup.build.quick import Memory
 from roundup.build.result import BuildResult, peak_memory, save_last_build, unchanged_result
 from roundup.core.config import SiteConfig
@@ -164,10 +164,11 @@ def _build(
         return previous
     if memory is not None:
         label = display_path(output, Path.cwd())
-        quick_result = quick.rebuild(
-            memory, strict, page_base, found, config, now, search_index,
-            (records, inputs, label), progress, interrupted,
+        asked = quick.Asked(
+            page_base, found, config, now, search_index, records, inputs, label, progress,
+            interrupted,
         )  # fmt: skip
+        quick_result = quick.rebuild(memory, strict, asked)
         if quick_result is not None:
             clock.lap("rebuild")
             quick_result.timings = result.timings
@@ -292,19 +293,13 @@ def _write_all(
 ) -> tuple[dict[int, Any], list[jobs.Planned]]:
     """Make every file that changed; returns the fingerprints worked out on the way and the
     plan (if `remember`: for a later build of the same process to take over)."""
-    # Hashed once: each page's key goes on from this state, not from the long text again.
-    base = hashlib.blake2b(page_base.encode(), digest_size=16)
     memo: dict[int, Any] = {}
     kept: set[int] = set()  # items taken over from the last build, unchanged
     if earlier is not None:
         memo.update(earlier.fingerprints)
         kept = {id(i) for i in site.items if earlier.items.get(i.article.source) is i}
 
-    def key_of(kind: str, path: str, source: object) -> str:
-        h = base.copy()
-        h.update(stable_bytes((kind, path, fingerprint(source, memo))))
-        return h.hexdigest()
-
+    key_of = file_keys(page_base, memo)
     calendar = site.calendar
     planned = jobs.plan(site, ids, renderer, now)
     result.feeds = sum(1 for entry in planned if jobs.is_feed(entry))

@@ -3,7 +3,6 @@ serve`): only the files that show an edited item are worked out and made again."
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import time
@@ -14,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from roundup.build import jobs
-from roundup.build.fingerprints import EditionItems, fingerprint, items_in, stable_bytes
+from roundup.build.fingerprints import EditionItems, file_keys, items_in
 from roundup.build.result import BuildResult, save_last_build
 from roundup.core.config import SiteConfig
 from roundup.core.errors import Interrupted, Problem
@@ -87,18 +86,23 @@ class Memory:
         return self.manifest is not None and identity(records / MANIFEST) == self.manifest
 
 
-def rebuild(
-    memory: Memory,
-    strict: bool,
-    base: str,
-    found: Scan,
-    config: SiteConfig,
-    now: datetime,
-    search_index: bool,
-    record: tuple[Path, str, str],
-    progress: Callable[[str, str, int, int], None] | None = None,
-    interrupted: Callable[[], bool] | None = None,
-) -> BuildResult | None:
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """What a build is asked for, as a rebuild from the last one needs it."""
+
+    base: str  # what every file's key starts from: every input but the content, search flag
+    found: Scan
+    config: SiteConfig
+    now: datetime
+    search_index: bool
+    records: Path  # the output folder's records
+    inputs: str  # the key of this build's inputs, for its record
+    label: str  # how messages name the output folder
+    progress: Callable[[str, str, int, int], None] | None = None
+    interrupted: Callable[[], bool] | None = None
+
+
+def rebuild(memory: Memory, strict: bool, asked: Asked) -> BuildResult | None:
     """The build after edits to comments alone from `memory.last`, or None when a whole
     build is needed (see `_rebuild`; and for `strict`, whose warnings the whole build
     checks). `memory.last` is then cleared, for the whole build to set again if it succeeds."""
@@ -106,9 +110,7 @@ def rebuild(
     if last is None or strict:
         return None
     try:
-        result = _rebuild(
-            memory, last, base, found, config, now, search_index, record, progress, interrupted
-        )
+        result = _rebuild(memory, last, asked)
     except Interrupted:
         # Stopped on purpose, before any write: whatever it changed of `last`, the next
         # build finds changed again (a file's parse no longer the one `last` read).
@@ -119,29 +121,16 @@ def rebuild(
     return result
 
 
-def _rebuild(
-    memory: Memory,
-    last: LastBuild,
-    base: str,
-    found: Scan,
-    config: SiteConfig,
-    now: datetime,
-    search_index: bool,
-    record: tuple[Path, str, str],
-    progress: Callable[[str, str, int, int], None] | None = None,
-    interrupted: Callable[[], bool] | None = None,
-) -> BuildResult | None:
+def _rebuild(memory: Memory, last: LastBuild, asked: Asked) -> BuildResult | None:
     """The build after edits to comments alone, or None when a whole build is needed: any
     other change (a field, a file added or removed, a template, the time an item comes
-    out), a file with problems, or an output record another build wrote. `base` keys every
-    input but the content files and the search flag; `record`: the output's records folder,
-    this build's inputs key for it, and how messages name the output folder."""
+    out), a file with problems, or an output record another build wrote."""
     started = time.perf_counter()
-    records, inputs, label = record
+    config, found, records = asked.config, asked.found, asked.records
     files = dict(found.files)
     why = (
-        "settings, templates or preview changed" if base != last.base
-        else "an item or edition came out" if not _in_time(last, now)
+        "settings, templates or preview changed" if asked.base != last.base
+        else "an item or edition came out" if not _in_time(last, asked.now)
         else "files were added or removed" if files.keys() != last.found.keys()
         or found.warnings != last.scan_warnings
         else ""
@@ -162,21 +151,24 @@ def _rebuild(
         shown=last.result.shown, hidden=last.result.hidden, future=last.result.future,
         pages=last.result.pages, feeds=last.result.feeds, release=last.result.release,
     )  # fmt: skip
-    with Writer(config.output_dir, records, label) as writer:
+    with Writer(config.output_dir, records, asked.label) as writer:
         if not memory.wrote_last(records):
             log.debug("rebuild: a whole build, as another build wrote the output")
             return None
         _apply(last, edits, memory)
-        _make(last, writer, interrupted)
-        result.due = editionfeed.due(last.site, now)
-        search.publish(last.site, writer, config.cache_dir, progress, not search_index, interrupted)
+        _make(last, writer, asked.interrupted)
+        result.due = editionfeed.due(last.site, asked.now)
+        later = not asked.search_index
+        search.publish(
+            last.site, writer, config.cache_dir, asked.progress, later, asked.interrupted
+        )
         result.warnings = [
             *last.warnings,
             *hosting.size_warnings(config, writer.new, last.site.items),
         ]
         result.files = len(writer.new)
         writer.commit()
-    save_last_build(records, inputs, result)
+    save_last_build(records, asked.inputs, result)
     result.written = writer.written
     last.found, last.result, memory.manifest = files, result, identity(records / MANIFEST)
     result.timings["rebuild"] = time.perf_counter() - started
@@ -245,14 +237,7 @@ def _apply(last: LastBuild, edits: dict[str, Article], memory: Memory) -> None:
 def _make(last: LastBuild, writer: Writer, interrupted: Callable[[], bool] | None) -> None:
     """Make the files that show the edited items, and keep every other file of the last
     build (made again only if it is not as recorded). Asks `interrupted` now and then."""
-    memo, calendar = last.memo, last.site.calendar
-    base = hashlib.blake2b(last.base.encode(), digest_size=16)
-
-    def key_of(kind: str, path: str, source: object) -> str:
-        h = base.copy()
-        h.update(stable_bytes((kind, path, fingerprint(source, memo))))
-        return h.hexdigest()
-
+    key_of, calendar = file_keys(last.base, last.memo), last.site.calendar
     for index, entry in enumerate(last.planned):
         if interrupted is not None and index % 1024 == 0 and interrupted():
             raise Interrupted("the build was stopped")
