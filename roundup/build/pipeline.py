@@ -7,7 +7,7 @@ import hashlib
 import logging
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
@@ -20,7 +20,7 @@ from roundup.build.quick import Memory
 from roundup.build.result import BuildResult, peak_memory, save_last_build, unchanged_result
 from roundup.core.config import SiteConfig
 from roundup.core.errors import ContentError, OutputError, Problem, RoundupError
-from roundup.core.parallel import forks, map_shards
+from roundup.core.parallel import forks, share_out
 from roundup.read import stored
 from roundup.read.cache import ParseCache, ParseMemory, code_digest
 from roundup.read.loader import display_path, load_articles, scan
@@ -333,18 +333,18 @@ def _write_all(
     # short-lived cycles (Jinja's contexts) for the collector to free.
     gc.enable()
 
-    def work(shard: int, shards: int) -> bytes | None:
-        # Shard 0 runs in this process and records straight into the writer.
-        own = writer.for_worker(shard) if shard > 0 else writer
-        for index in range(shard, total, shards):
+    def work(units: Iterator[int], share: int) -> bytes | None:
+        # Share 0 runs in this process and records straight into the writer.
+        own = writer.for_worker(share) if share > 0 else writer
+        for index in units:
             entry, key = todo[index]
             path, kind, make, source = jobs.job_of(entry, renderer, calendar)
             if key is None:
                 key = key_of(kind, path, source)
             own.add(path, make(), key)
-            if progress and shard == 0 and index % 500 < shards:
+            if progress and share == 0 and index % 500 == 0:
                 progress("rendering", "pages", index, total)
-        if shard == 0 and stored.is_compact():
+        if share == 0 and stored.is_compact():
             # This process's pages are made. What it still holds for them (the jobs, the
             # texts kept decoded, the fingerprints if no later build takes them over) makes
             # room for the records the workers send back: the build's peak of memory.
@@ -352,15 +352,15 @@ def _write_all(
             stored.forget_recent()
             if not remember:
                 memo.clear()
-        return own.recorded() if shard > 0 else None
+        return own.recorded() if share > 0 else None
 
     try:
-        shard_results = map_shards(work, total)
+        share_results = share_out(work, total)
     finally:
         gc.disable()  # what is left makes no cycles, but thousands of records and lists
-    for shard_result in shard_results:
-        if shard_result is not None:
-            writer.merge(shard_result)
+    for share_result in share_results:
+        if share_result is not None:
+            writer.merge(share_result)
     if not stored.is_compact():
         _leftovers.extend((todo, memo))
     for path, data in jobs.site_files(site, assets):

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator
+from multiprocessing.sharedctypes import Synchronized
 from typing import TypeVar, cast
 
-T = TypeVar("T")
 R = TypeVar("R")
 
 # Below this many units of work, starting workers costs more than it saves.
 MIN_PARALLEL = 400
+
+# What a process is handed at a time: small enough that the processes end together (the
+# longest unit, a big listing page, is about 2 ms), large enough that taking the next run
+# (a lock shared by the processes) costs nothing next to it.
+RUN = 16
 
 
 def workers() -> int:
@@ -25,45 +30,66 @@ def workers() -> int:
         return os.cpu_count() or 1
 
 
-_job: Callable[[int, int], object] | None = None
+Work = Callable[[Iterator[int], int], R]
+_job: Work[object] | None = None
+_next: Synchronized[int] | None = None  # the first unit that no process has taken yet
+_size = 0
 
 
-def _run(shard: int, shards: int) -> object:
-    assert _job is not None
-    return _job(shard, shards)
+def _run(share: int) -> object:
+    assert _job is not None and _next is not None
+    try:
+        return _job(_taken(_next, _size), share)
+    except BaseException:
+        # The work fails: the other processes take no more of it, and this process's error is
+        # raised in the main one as soon as it is done with what it has (not after the rest).
+        with _next.get_lock():
+            _next.value = _size
+        raise
 
 
 def forks(size: int) -> bool:
-    """Whether `map_shards` shares out this many units of work among forked workers."""
+    """Whether `share_out` shares this many units of work among forked workers."""
     return (
         size >= MIN_PARALLEL and workers() > 1 and "fork" in multiprocessing.get_all_start_methods()
     )
 
 
-def map_shards(function: Callable[[int, int], R], size: int) -> list[R]:
-    """Run `function(shard, shards)` in one process per core (or here, for small jobs).
+def share_out(function: Work[R], size: int) -> list[R]:
+    """Run `function(units, share)` in one process per core (or here, for small jobs), and
+    return what each returned, this process's (share 0) first.
 
-    Workers are forked after `function` is stored in a module global, so they see it and
-    everything it closes over (the site, the templates) without pickling; only their
-    results travel back.
+    `units` hands out the numbers 0 to `size - 1`, each to one process only, a run of them
+    at a time as the process asks for more: a process slowed by other work (this one, which
+    does more for its results) takes fewer, and all end together. Which process makes which
+    unit changes from run to run, so results must not depend on it. Workers are forked after
+    `function` is stored in a module global, so they see it and everything it closes over
+    (the site, the templates) without pickling; only their results travel back.
     """
-    global _job
+    global _job, _next, _size
     if not forks(size):
-        return [function(0, 1)]
-    shards = workers()
-    _job = function
+        return [function(iter(range(size)), 0)]
+    shares = workers()
+    context = multiprocessing.get_context("fork")
+    _job, _next, _size = function, context.Value("q", 0), size
     try:
-        with multiprocessing.get_context("fork").Pool(shards - 1) as pool:
-            # This process takes shard 0 itself: one fork fewer, and its results need no
+        with context.Pool(shares - 1) as pool:
+            # This process takes share 0 itself: one fork fewer, and its results need no
             # pickling on the way back.
-            others = pool.starmap_async(_run, [(shard, shards) for shard in range(1, shards)])
-            mine = function(0, shards)
+            others = pool.map_async(_run, range(1, shares))
+            mine = function(_taken(_next, size), 0)
             # The workers run `function` too (as `_job`), so their results are R as well.
             return [mine, *cast("list[R]", others.get())]
     finally:
-        _job = None
+        _job, _next = None, None
 
 
-def shard_of(items: Sequence[T], shard: int, shards: int) -> Sequence[T]:
-    """Every `shards`-th item starting at `shard`: balanced without knowing item costs."""
-    return items[shard::shards]
+def _taken(next_unit: Synchronized[int], size: int) -> Iterator[int]:
+    """The units this process takes, a run at a time, until none is left."""
+    while True:
+        with next_unit.get_lock():
+            start = next_unit.value
+            next_unit.value = start + RUN
+        if start >= size:
+            return
+        yield from range(start, min(start + RUN, size))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +15,7 @@ import msgspec
 from roundup.core.config import SiteConfig
 from roundup.core.errors import ContentError, Problem
 from roundup.core.model import Article
-from roundup.core.parallel import map_shards, shard_of
+from roundup.core.parallel import share_out
 from roundup.core.weeks import EditionCalendar
 from roundup.read import stored
 from roundup.read.cache import ParseCache
@@ -221,18 +221,19 @@ def _load(
         parsed = parse_file(content_prefix + source, source, zone)
         return parsed, stored.dump(parsed) if stored.storable(parsed) else None
 
-    def parse_shard(shard: int, shards: int) -> list[_Fresh]:
-        # Shard 0 runs in this process and hands back objects; the others send storable
+    def parse_share(units: Iterator[int], share: int) -> list[_Fresh]:
+        # Share 0 runs in this process and hands back objects; the others send storable
         # results as the bytes the cache keeps (cheaper to send than pickled objects), or
         # in a compact build, where they wrote them (see `Spill`), this process included.
         out: list[_Fresh] = []
-        spill = Spill(spill_to, shard)
-        for number, source in enumerate(shard_of(todo, shard, shards)):
-            if progress and shard == 0 and number % 500 == 0:  # the shards keep pace
-                progress(number * shards, len(todo))
+        spill = Spill(spill_to, share)
+        for index in units:
+            if progress and share == 0 and index % 500 == 0:
+                progress(index, len(todo))
+            source = todo[index]
             parsed, blob = parse(source)
             keys = keys_of(parsed.article) if parsed.article else None
-            if blob is None or (shard == 0 and not compact):
+            if blob is None or (share == 0 and not compact):
                 out.append((source, parsed, blob, keys))
             else:
                 spilled = spill.add(blob)
@@ -243,8 +244,8 @@ def _load(
         return out
 
     spill_files: dict[str, stored.OpenFile] = {}
-    for shard_result in map_shards(parse_shard, len(todo)):
-        for source, sent, sent_blob, keys in shard_result:
+    for share_result in share_out(parse_share, len(todo)):
+        for source, sent, sent_blob, keys in share_result:
             blob: bytes | stored.BodyAt | None = sent_blob
             if isinstance(sent, bytes):
                 parsed = stored.load(sent)

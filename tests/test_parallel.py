@@ -1,0 +1,69 @@
+"""Work shared out among forked processes: each unit made once, by whichever process is free."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from roundup.core import parallel
+
+
+def test_every_unit_is_handed_to_exactly_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ROUNDUP_JOBS", "3")
+
+    def work(units: Iterator[int], share: int) -> tuple[int, int, list[int]]:
+        return share, os.getpid(), list(units)
+
+    results = parallel.share_out(work, 1000)
+    assert [share for share, _, _ in results] == [0, 1, 2]
+    assert results[0][1] == os.getpid(), "share 0 is made here"
+    assert len({pid for _, pid, _ in results}) == 3
+    taken = [unit for _, _, units in results for unit in units]
+    assert sorted(taken) == list(range(1000))
+
+
+def test_a_process_busy_with_other_work_takes_fewer_units(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Shared out in turn (every other unit to each process), the slow one would take half and
+    # the build would wait for it; handed out as asked for, the free one takes nearly all.
+    monkeypatch.setenv("ROUNDUP_JOBS", "2")
+
+    def work(units: Iterator[int], share: int) -> list[int]:
+        taken = []
+        for unit in units:
+            taken.append(unit)
+            if share == 0:
+                time.sleep(0.01)
+        return taken
+
+    mine, theirs = parallel.share_out(work, 800)
+    assert sorted(mine + theirs) == list(range(800))
+    assert len(theirs) > 3 * len(mine)
+
+
+def test_small_jobs_are_made_here_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ROUNDUP_JOBS", "2")
+    result = parallel.share_out(lambda units, share: (share, os.getpid(), list(units)), 10)
+    assert result == [(0, os.getpid(), list(range(10)))]
+
+
+def test_a_failure_in_a_worker_is_raised_here_without_doing_the_rest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ROUNDUP_JOBS", "2")
+    taken_here: list[int] = []
+
+    def work(units: Iterator[int], share: int) -> int:
+        for unit in units:
+            if share == 1:
+                raise ValueError("a worker failed")
+            taken_here.append(unit)
+            time.sleep(0.01)
+        return share
+
+    with pytest.raises(ValueError, match="a worker failed"):
+        parallel.share_out(work, 1000)
+    # This process stopped taking units once the worker failed, rather than making them all.
+    assert 0 < len(taken_here) < 500
