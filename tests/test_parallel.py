@@ -5,10 +5,14 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from roundup.core import parallel
+from roundup.read import loader
+
+from conftest import build_folder
 
 
 def test_every_unit_is_handed_to_exactly_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -67,3 +71,25 @@ def test_a_failure_in_a_worker_is_raised_here_without_doing_the_rest(
         parallel.share_out(work, 1000)
     # This process stopped taking units once the worker failed, rather than making them all.
     assert 0 < len(taken_here) < 500
+
+
+@pytest.fixture
+def forked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parsing and rendering shared out even for a small site."""
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 1)
+    monkeypatch.setenv("ROUNDUP_JOBS", "2")
+
+
+def test_what_workers_parse_reaches_the_cache_through_files_that_then_go(
+    fixture_site: Path, tmp_path: Path, forked: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    build_folder(fixture_site, tmp_path / "out", cache_dir=str(cache))
+    assert not list(cache.rglob("*.tmp")), "the workers' spill files are removed"
+
+    def parse_file(*args: object) -> object:
+        raise AssertionError("parsed again: the cache lacks a worker's result")
+
+    monkeypatch.setattr(loader, "parse_file", parse_file)
+    _, result = build_folder(fixture_site, tmp_path / "again", cache_dir=str(cache))
+    assert result.shown > 0
