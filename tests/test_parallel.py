@@ -1,4 +1,5 @@
-"""Work shared out among forked processes: each unit made once, by whichever process is free."""
+"""Work shared out among forked processes: each unit made once, by whichever process is free;
+and what the build does meanwhile (templates compiled while the workers parse)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from roundup.core import parallel
+from roundup.core.errors import ContentError, TemplateError
 from roundup.read import loader
 
-from conftest import build_folder
+from conftest import build_folder, write_article
 
 
 def test_every_unit_is_handed_to_exactly_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -93,3 +95,27 @@ def test_what_workers_parse_reaches_the_cache_through_files_that_then_go(
     monkeypatch.setattr(loader, "parse_file", parse_file)
     _, result = build_folder(fixture_site, tmp_path / "again", cache_dir=str(cache))
     assert result.shown > 0
+
+
+def test_a_template_mistake_found_while_parsing_stops_the_build_after_it(
+    fixture_site: Path, tmp_path: Path, forked: None
+) -> None:
+    (fixture_site / "templates").mkdir()
+    (fixture_site / "templates" / "item.html").write_text("{% extends 'base.html' %}\n{% if %}\n")
+    output, cache = tmp_path / "out", tmp_path / "cache"
+    with pytest.raises(TemplateError, match=r"templates/item\.html:2: Expected an expression"):
+        build_folder(fixture_site, output, cache_dir=str(cache))
+    assert not output.exists()
+    # The articles were read all the same: their parse is kept for the next build.
+    assert list((cache / "parsed").glob("*.mpk"))
+
+
+def test_an_article_mistake_is_told_before_a_template_one(
+    fixture_site: Path, tmp_path: Path, forked: None
+) -> None:
+    (fixture_site / "templates").mkdir()
+    (fixture_site / "templates" / "item.html").write_text("{% if %}\n")
+    write_article(fixture_site / "content", "broken.md", "title: No link\npublishedDateTime: x")
+    with pytest.raises(ContentError) as raised:
+        build_folder(fixture_site, tmp_path / "out")
+    assert {p.path.rsplit("/", 1)[-1] for p in raised.value.problems} == {"broken.md"}

@@ -13,7 +13,7 @@ from stat import S_ISREG
 import msgspec
 
 from roundup.core.config import SiteConfig
-from roundup.core.errors import ContentError, Problem
+from roundup.core.errors import ContentError, Problem, RoundupError
 from roundup.core.model import Article
 from roundup.core.parallel import share_out
 from roundup.core.weeks import EditionCalendar
@@ -172,19 +172,34 @@ def load_articles(
     found: Scan,
     progress: Callable[[int, int], None] | None = None,
     now: datetime | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> Loaded:
     """Read and validate every article file; raise one ContentError listing every problem.
 
     Files whose size and modification time match the cache are not read again; the rest are
     parsed on every core when there are many. `progress(done, total)` hears of the parsing.
     Articles dated after `now` are held back (made unpublished) unless `config.future`.
-    The cache is saved before returning or raising: the files that were fine are not parsed
-    again next time, whatever the others held.
+    `meanwhile()` is other work of this process, done while the workers parse (this process
+    then parses fewer files); a RoundupError it raises is raised once the articles are
+    loaded, when they have no problems. The cache is saved before returning or raising: the
+    files that were fine are not parsed again next time, whatever the others held.
     """
+    held: list[RoundupError] = []
+
+    def other_work() -> None:
+        try:
+            if meanwhile is not None:
+                meanwhile()
+        except RoundupError as error:
+            held.append(error)
+
     try:
-        return _load(config, cache, found, progress, now or datetime.now(UTC))
+        loaded = _load(config, cache, found, progress, now or datetime.now(UTC), other_work)
     finally:
         cache.save()
+    if held:
+        raise held[0]
+    return loaded
 
 
 def _load(
@@ -193,6 +208,7 @@ def _load(
     found: Scan,
     progress: Callable[[int, int], None] | None,
     now: datetime,
+    other_work: Callable[[], None],
 ) -> Loaded:
     content_dir = config.content_dir
     warnings: list[Problem] = list(found.warnings)
@@ -227,6 +243,8 @@ def _load(
         # Share 0 runs in this process and hands back objects (but in a compact build); the
         # others write storable results to a spill file and send where they are (see `Spill`),
         # or when it cannot be written, the bytes the cache keeps.
+        if share == 0:
+            other_work()
         out: list[_Fresh] = []
         spill = Spill(spill_to, share)
         for index in units:
