@@ -26,7 +26,8 @@ def test_every_unit_is_handed_to_exactly_one_process(monkeypatch: pytest.MonkeyP
     results = parallel.share_out(work, 1000)
     assert [share for share, _, _ in results] == [0, 1, 2]
     assert results[0][1] == os.getpid(), "share 0 is made here"
-    assert len({pid for _, pid, _ in results}) == 3
+    # The others in workers (the pool may give both to one, when the other is slow to start).
+    assert os.getpid() not in {pid for _, pid, _ in results[1:]}
     taken = [unit for _, _, units in results for unit in units]
     assert sorted(taken) == list(range(1000))
 
