@@ -322,7 +322,7 @@ def _write_shard(path: Path, salt: str, entries: dict[str, _Stored]) -> dict[str
     blobs: list[bytes | memoryview] = []
     offset = 0
     for source, (stat, keys, stored_at) in sorted(entries.items()):
-        # A result a compact build's worker wrote to its spill file is read from there.
+        # A result a worker wrote to its spill file is read from there.
         blob = stored_at.read() if isinstance(stored_at, stored.BodyAt) else stored_at
         size = stored.size_of(blob)
         rows[source] = (stat[0], stat[1], keys[0], keys[1], offset, size)

@@ -1,4 +1,4 @@
-"""Freshly parsed results written to a file as they are made, not kept: for a compact build."""
+"""Freshly parsed results written to a file as they are made, not sent back by a worker."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ Spilled = tuple[str, int, int]
 
 class Spill:
     """The stored results (see `stored.dump`) a parsing process makes, appended to a file in
-    the parse cache folder. A compact build's workers send back only where each result is,
-    and the main process reads each back to load its head: the bytes of 100,000 results
-    (157 MB) were otherwise all in memory at once, in the workers and then in the main
-    process, until the cache was saved."""
+    the parse cache folder. Workers send back only where each result is, and the main
+    process reads each back to load it: sent through the pool, the bytes of 100,000 results
+    (157 MB) were all in memory at once, in the workers and then in the main process, until
+    the cache was saved; and at 30,000 the main process waited 0.26 s for them."""
 
     def __init__(self, folder: Path | None, shard: int) -> None:
         # Ends in .tmp: the cache's own clean-up leaves it to the build that made it.
