@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import pickle
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC
@@ -19,7 +21,7 @@ from roundup.read import stored
 from roundup.read.cache import FORMAT, ParseCache, ParseMemory, shard_of_source
 from roundup.read.collection import Keys, keys_of
 from roundup.read.content import Parsed, parse_bytes
-from roundup.read.spill import Spill, remove
+from roundup.read.spill import Spill, remove_own
 from roundup.site import pages
 from roundup.site.structure import build_site, make_item
 
@@ -387,7 +389,7 @@ def test_planning_the_pages_reads_no_article_text(tmp_path: Path) -> None:
 
 @pytest.mark.usefixtures("compact_build")
 def test_a_spilled_result_reads_back_whole_and_its_file_goes(tmp_path: Path) -> None:
-    spill = Spill(tmp_path / "parsed", 1)
+    spill = Spill(tmp_path / "parsed", 1, os.getpid())
     first, second = parsed(), parsed(FULL.replace("A title", "Second"), "b.md")
     places = [spill.add(stored.dump(first)), spill.add(stored.dump(second))]
     spill.close()
@@ -397,14 +399,14 @@ def test_a_spilled_result_reads_back_whole_and_its_file_goes(tmp_path: Path) -> 
     assert result.article == second.article and result.warnings == second.warnings
     assert isinstance(_body_place(result.article), stored.BodyAt)  # the text stays there
     assert where.read() == stored.dump(second)  # what the cache copies into its shard
-    remove({path})
+    remove_own(tmp_path / "parsed", os.getpid())
     assert not Path(path).exists()
     assert result.article is not None and result.article.title == "Second"  # still open
 
 
 def test_a_spill_that_cannot_be_written_hands_results_back(tmp_path: Path) -> None:
     (tmp_path / "a file").write_text("not a folder")
-    spill = Spill(tmp_path / "a file" / "parsed", 1)
+    spill = Spill(tmp_path / "a file" / "parsed", 1, os.getpid())
     assert spill.add(stored.dump(parsed())) is None  # the caller sends the bytes instead
     spill.close()
 
@@ -422,3 +424,27 @@ def test_items_compare_by_identity_without_reading_texts() -> None:
             assert object.__getattribute__(article, "_body")
     finally:
         stored.compact(False)
+
+
+def test_temporary_files_of_stopped_builds_go_those_of_running_ones_stay(tmp_path: Path) -> None:
+    # A build stopped by Ctrl-C or killed leaves its spill files (10-20 MB each at 30,000
+    # articles) and perhaps a shard half written; the next build to save the cache removes
+    # them, once the process they are named after has ended.
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, check=True)  # fmt: skip
+    gone = int(ended.stdout)
+    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]) as running:
+        try:
+            names = {
+                f"spill.{gone}.1.tmp": False, f"00.mpk.{gone}.tmp": False,
+                f"spill.{running.pid}.1.tmp": True, f"ab.mpk.{running.pid}.tmp": True,
+                "notes.tmp": True,  # not a name roundup gives: left alone
+            }  # fmt: skip
+            for name in names:
+                (tmp_path / name).write_bytes(b"x" * 100)
+            cache = ParseCache(tmp_path, "UTC")
+            cache.put("a.md", (1, 2), stored.dump(parsed()), Keys("a", "k"))
+            cache.save()
+            assert {name: (tmp_path / name).exists() for name in names} == names
+        finally:
+            running.kill()

@@ -120,3 +120,29 @@ def test_an_article_mistake_is_told_before_a_template_one(
     with pytest.raises(ContentError) as raised:
         build_folder(fixture_site, tmp_path / "out")
     assert {p.path.rsplit("/", 1)[-1] for p in raised.value.problems} == {"broken.md"}
+
+
+def test_a_build_stopped_while_parsing_leaves_no_spill_file(
+    fixture_site: Path, tmp_path: Path, forked: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for number in range(100):
+        write_article(fixture_site / "content" / "many", f"{number}.md",
+                      f"title: Link {number}\npublishedDateTime: 2026-01-05T10:00:00Z\n"
+                      f"originalUrl: https://example.com/{number}")  # fmt: skip
+    cache, here, real = tmp_path / "cache", os.getpid(), loader.parse_file
+
+    def parse_file(*args: object) -> object:
+        if os.getpid() != here:  # a worker, slowed so that this process gets files too
+            time.sleep(0.02)
+            return real(*args)  # type: ignore[arg-type]
+        # Ctrl-C in this process, once the worker has written results to its spill file.
+        deadline = time.monotonic() + 10
+        while not list((cache / "parsed").glob("spill.*.tmp")) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(loader, "parse_file", parse_file)
+    with pytest.raises(KeyboardInterrupt):
+        build_folder(fixture_site, tmp_path / "out", cache_dir=str(cache))
+    assert not list(cache.rglob("*.tmp"))
+

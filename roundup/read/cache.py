@@ -6,6 +6,7 @@ import functools
 import hashlib
 import logging
 import os
+import re
 import sys
 import zlib
 from dataclasses import dataclass, field
@@ -29,6 +30,9 @@ log = logging.getLogger(__name__)
 SHARDS = 256
 _SHARD_NAMES = [f"{n:02x}.mpk" for n in range(SHARDS)]
 _SHARD_SET = frozenset(_SHARD_NAMES)
+# A build's temporary files, named after its process: a shard being written (00.mpk.PID.tmp)
+# and its parsing processes' spill files (spill.PID.N.tmp, see `Spill`).
+_TEMPORARY = re.compile(r"(?:[0-9a-f]{2}\.mpk|spill)\.([0-9]{1,9})(?:\.[0-9]+)?\.tmp")
 FORMAT = "roundup parse cache 7"
 
 StatKey = tuple[int, int]  # a file's size and modification time (ns)
@@ -142,7 +146,6 @@ class ParseCache:
         # In a compact build, every result of this build by source: once a shard is written
         # again, its articles read their bodies from the new file (see `save`).
         self.results: dict[str, Parsed] = {}
-        self.spills: set[str] = set()  # spill files of this build (see `Spill`), removed on close
 
     def _entries(self, shard: str) -> _ShardFile:
         """A shard's stored entries, read once; a damaged or foreign one counts as empty."""
@@ -246,9 +249,12 @@ class ParseCache:
             return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            for name in os.listdir(self.folder):  # files of earlier formats
-                if name not in _SHARD_SET and not name.endswith(".tmp"):
-                    (self.folder / name).unlink(missing_ok=True)
+            for name in os.listdir(self.folder):
+                temporary = _TEMPORARY.fullmatch(name)
+                if temporary is not None and not _running(int(temporary[1])):
+                    (self.folder / name).unlink(missing_ok=True)  # a stopped build's
+                elif name not in _SHARD_SET and not name.endswith(".tmp"):
+                    (self.folder / name).unlink(missing_ok=True)  # a file of an earlier format
             for shard in sorted(self.dirty):
                 old = self._entries(shard)
                 entries: dict[str, _Stored] = {
@@ -274,7 +280,8 @@ class ParseCache:
                     old.file, old.results = None, memoryview(b"")
         except OSError as error:
             log.warning("parse cache not saved (%s): the next build parses again", error.strerror)
-        self.close()
+        finally:
+            self.close()  # also when Ctrl-C comes meanwhile: the spill files go
 
     def _read_bodies_from(self, path: Path, ends: dict[str, int]) -> None:
         """Have this build's articles of a shard just written read their bodies from it:
@@ -288,8 +295,8 @@ class ParseCache:
     def close(self) -> None:
         """Let go of every entry: results are large, and a build has no more use for them."""
         self.old, self.puts, self.results = {}, {}, {}
-        spill.remove(self.spills)
-        self.spills = set()
+        if self.folder is not None and not self.read_only:
+            spill.remove_own(self.folder, os.getpid())
 
 
 def shard_of_source(source: str) -> str:
@@ -331,7 +338,23 @@ def _write_shard(path: Path, salt: str, entries: dict[str, _Stored]) -> dict[str
     results = b"".join(blobs)
     data = _shard_encoder.encode(_Shard(FORMAT, salt, rows, memoryview(results)))
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except BaseException:  # a full disk, Ctrl-C: no half-written shard is left behind
+        temporary.unlink(missing_ok=True)
+        raise
     start = len(data) - len(results)
     return {source: start + row[4] + row[5] for source, row in rows.items()}
+
+
+def _running(pid: int) -> bool:
+    """Whether a process of that number runs (as far as this machine can tell): the files of
+    a build still running are its own to remove."""
+    try:
+        os.kill(pid, 0)  # no signal: only asks whether it could be sent
+    except ProcessLookupError:
+        return False
+    except OSError:  # PermissionError: a process of another user
+        return True
+    return pid > 0

@@ -230,6 +230,7 @@ def _load(
     content_prefix = os.path.join(content_dir, "")  # with a trailing separator
 
     compact = stored.is_compact()
+    owner = os.getpid()  # the build's process, which names every spill file of the build
     # Workers write their results to files and send where they are: sent as bytes, the
     # results of 15,000 articles kept this process waiting 0.26 s after parsing its own.
     spill_to = None if cache.read_only else cache.folder
@@ -246,7 +247,7 @@ def _load(
         if share == 0:
             other_work()
         out: list[_Fresh] = []
-        spill = Spill(spill_to, share)
+        spill = Spill(spill_to, share, owner)
         for index in units:
             if progress and share == 0 and index % 500 == 0:
                 progress(index, len(todo))
@@ -271,7 +272,6 @@ def _load(
                 if isinstance(sent, bytes):
                     parsed = stored.load(sent)
                 else:
-                    cache.spills.add(sent[0])
                     read_back = _read_back(sent, spill_files)
                     # None: the spill file could not be written or read; parsed again here.
                     parsed, blob = parse(source) if read_back is None else read_back

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 from pathlib import Path
 from typing import BinaryIO
 
@@ -18,9 +17,11 @@ class Spill:
     (157 MB) were all in memory at once, in the workers and then in the main process, until
     the cache was saved; and at 30,000 the main process waited 0.26 s for them."""
 
-    def __init__(self, folder: Path | None, shard: int) -> None:
-        # Ends in .tmp: the cache's own clean-up leaves it to the build that made it.
-        self.path = None if folder is None else folder / f"spill.{os.getpid()}.{shard}.tmp"
+    def __init__(self, folder: Path | None, share: int, owner: int) -> None:
+        # Named after the build's process (`owner`), which removes it when done (`remove_own`),
+        # or the next build once that process is gone (ParseCache.save): a build stopped by
+        # Ctrl-C or killed left one of 10-20 MB behind for good.
+        self.path = None if folder is None else folder / f"spill.{owner}.{share}.tmp"
         self._file: BinaryIO | None = None
         self._offset = 0
 
@@ -50,8 +51,10 @@ class Spill:
             self._file = None
 
 
-def remove(paths: set[str]) -> None:
-    """Delete spill files once the cache holds their results (readers keep them open)."""
-    for path in paths:
-        with contextlib.suppress(OSError):
-            os.unlink(path)
+def remove_own(folder: Path, owner: int) -> None:
+    """Delete the spill files of the build of process `owner`, once the cache holds their
+    results or the build stops (readers keep them open)."""
+    with contextlib.suppress(OSError):
+        for path in folder.glob(f"spill.{owner}.*.tmp"):
+            with contextlib.suppress(OSError):
+                path.unlink()
