@@ -4,6 +4,9 @@ and what the build does meanwhile (templates compiled while the workers parse)."
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -146,3 +149,30 @@ def test_a_build_stopped_while_parsing_leaves_no_spill_file(
         build_folder(fixture_site, tmp_path / "out", cache_dir=str(cache))
     assert not list(cache.rglob("*.tmp"))
 
+
+def test_ctrl_c_while_workers_parse_prints_one_line_and_leaves_no_file(tmp_path: Path) -> None:
+    # Ctrl-C reaches every process of the group: the workers leave it to the main process,
+    # which says so in one line (a worker stopped by it printed "Process ForkPoolWorker-1:"),
+    # and no spill file or half-written shard stays in the cache folder.
+    for number in range(3000):
+        write_article(tmp_path / "content", f"{number}.md",
+                      f"title: Link {number}\npublishedDateTime: 2026-01-05T10:00:00Z\n"
+                      f"originalUrl: https://example.com/{number}")  # fmt: skip
+    cache = tmp_path / ".roundup-cache"
+    build = subprocess.Popen(
+        [sys.executable, "-m", "roundup", "build", "--base-url", "https://example.org/"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "ROUNDUP_JOBS": "2"}, start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as from a terminal
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not list(cache.glob("parsed/spill.*.tmp")) and time.monotonic() < deadline:
+        time.sleep(0.001)  # until a worker has parsed some files
+    os.killpg(build.pid, signal.SIGINT)
+    output, _ = build.communicate(timeout=60)
+    assert (build.returncode, output) == (
+        130,
+        "roundup: interrupted; the output folder was not changed\n",
+    ), output
+    assert not list(cache.rglob("*.tmp"))
+    assert not (tmp_path / "output").exists()

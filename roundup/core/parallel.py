@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator
 from multiprocessing.sharedctypes import Synchronized
 from typing import TypeVar, cast
@@ -73,7 +74,7 @@ def share_out(function: Work[R], size: int) -> list[R]:
     context = multiprocessing.get_context("fork")
     _job, _next, _size = function, context.Value("q", 0), size
     try:
-        with context.Pool(shares - 1) as pool:
+        with context.Pool(shares - 1, initializer=_as_worker) as pool:
             # This process takes share 0 itself: one fork fewer, and its results need no
             # pickling on the way back.
             others = pool.map_async(_run, range(1, shares))
@@ -82,6 +83,14 @@ def share_out(function: Work[R], size: int) -> list[R]:
             return [mine, *cast("list[R]", others.get())]
     finally:
         _job, _next = None, None
+
+
+def _as_worker() -> None:
+    """Ctrl-C reaches the whole process group, but only the main process answers it (and stops
+    the workers): a worker stopped by it printed "Process ForkPoolWorker-1:" to the terminal.
+    A handler the main process set for SIGTERM (serve's) is not the worker's either."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _taken(next_unit: Synchronized[int], size: int) -> Iterator[int]:
