@@ -241,9 +241,9 @@ def _load(
         return parsed, stored.dump(parsed) if stored.storable(parsed) else None
 
     def parse_share(units: Iterator[int], share: int) -> list[_Fresh]:
-        # Share 0 runs in this process and hands back objects (but in a compact build); the
-        # others write storable results to a spill file and send where they are (see `Spill`),
-        # or when it cannot be written, the bytes the cache keeps.
+        # Share 0 runs in this process and hands back objects (in a compact build, it spills
+        # too); the others write storable results to a spill file and send where they are (see
+        # `Spill`), or when it cannot be written, the bytes the cache keeps.
         if share == 0:
             other_work()
         out: list[_Fresh] = []
@@ -275,7 +275,7 @@ def _load(
                     read_back = _read_back(sent, spill_files)
                     # None: the spill file could not be written or read; parsed again here.
                     parsed, blob = parse(source) if read_back is None else read_back
-                # Read whole at once (but in a compact build): a build that parses many files
+                # Read whole at once (not in a compact build): a build that parses many files
                 # renders many pages, and text decoded later, here and there, leaves the
                 # memory fragmented.
                 stored.read_all([parsed.article] if parsed.article else [])
