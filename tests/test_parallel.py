@@ -1,5 +1,6 @@
 """Work shared out among forked processes: each unit made once, by whichever process is free;
-and what the build does meanwhile (templates compiled while the workers parse)."""
+what the build does meanwhile (templates compiled while the workers parse); and what a build
+stopped while its workers parse leaves behind (one line, no file)."""
 
 from __future__ import annotations
 
