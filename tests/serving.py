@@ -48,7 +48,8 @@ class Serve:
         )
         self.lines: list[str] = []
         self._new_line = threading.Condition()
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
         self.url = ""
 
     def _read(self) -> None:
@@ -110,7 +111,11 @@ class Serve:
         if self.process.poll() is None:
             self.process.send_signal(sig)
         try:
-            return self.process.wait(WAIT)
+            status = self.process.wait(WAIT)
+            # The process may end before the reader thread has taken in its last lines: a
+            # test that looks at them right after would race it (it once failed on CI so).
+            self._reader.join(WAIT)
+            return status
         except subprocess.TimeoutExpired:
             self.process.send_signal(signal.SIGABRT)  # faulthandler prints the stacks
             with contextlib.suppress(subprocess.TimeoutExpired):
