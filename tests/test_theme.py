@@ -343,7 +343,11 @@ def test_day_pages_have_breadcrumbs_top_stories_groups_and_neighbours(served: Se
     with_top = 0
     for index, path in enumerate(days):  # oldest first
         page = served.page("public", path)
-        assert page.cssselect(".breadcrumbs li")[0].text_content() == "Home"
+        crumbs = [li.text_content() for li in page.cssselect(".breadcrumbs li")]
+        year = path.split("/")[0]
+        # The same trail as the month's and the year's pages, then the month and the day.
+        assert crumbs[:3] == ["Home", "Archive", year] and crumbs[3].endswith(year), crumbs
+        assert len(crumbs) == 5, crumbs
         older = page.cssselect('.edition-nav a[rel="prev"]')
         newer = page.cssselect('.edition-nav a[rel="next"]')
         assert [a.get("href") for a in older] == ([f"/public/{days[index - 1]}"] if index else [])

@@ -179,6 +179,7 @@ def test_a_page_per_week_in_place_of_the_days(weekly: Path) -> None:
     crumbs = [(a.get("href"), a.text_content()) for a in week.cssselect(".breadcrumbs a")]
     assert crumbs == [
         ("/links/", "Home"),
+        ("/links/archive/", "Archive"),
         ("/links/2024/", "2024"),
         ("/links/2024/05/", "May 2024"),
     ]
