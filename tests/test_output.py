@@ -99,6 +99,25 @@ def test_refuses_a_folder_it_does_not_own(fixture_site: Path, tmp_path: Path) ->
     assert sorted(p.name for p in foreign.iterdir()) == ["precious.txt"]
 
 
+def test_a_folder_that_only_holds_a_roundup_site_deeper_down_is_refused(
+    fixture_site: Path, tmp_path: Path
+) -> None:
+    # Another project (its own output/ inside), or a folder with a copy of a site kept in a
+    # sub-folder: with no record of its own, taking it over deleted that site's pages.
+    other = tmp_path / "other-project"
+    build_folder(fixture_site, other / "output")
+    (other / "pyproject.toml").write_text("[tool.roundup]\n")
+    (other / "notes.txt").write_text("mine")
+    before = _snapshot(other)
+    for target in (other, other / "output" / ".."):
+        with pytest.raises(OutputError, match="roundup did not make it"):
+            build_folder(fixture_site, target, cache_dir=str(tmp_path / "cache"))
+        assert _snapshot(other) == before
+    # A site whose records were lost (its cache deleted) is still taken over.
+    _, result = build_folder(fixture_site, other / "output", cache_dir=str(tmp_path / "new"))
+    assert result.files and _snapshot(other) == before
+
+
 @pytest.mark.parametrize("target", [".", "content", ".."])
 def test_refuses_folders_that_hold_the_project(fixture_site: Path, target: str) -> None:
     with pytest.raises(OutputError, match="refusing"):

@@ -37,6 +37,10 @@ from roundup.state.ownership import (
 from roundup.state.precheck import OutputCheck, read_checked
 
 
+# The files of a roundup site's top level that bear its marks (see `Writer._recognised`).
+_TOP_LEVEL_FILES = ("index.html", "404.html", "feed.xml", "rss.xml")
+
+
 class Writer:
     """Stages new and changed files, then moves them into the output folder in one step.
 
@@ -72,7 +76,14 @@ class Writer:
     # --- opening: lock, read the record, choose where to stage
 
     def __enter__(self) -> Writer:
-        self.open()
+        try:
+            self.open()
+        except BaseException:
+            # A folder refused after it was locked: a process that builds again (`serve`)
+            # would otherwise wait for its own lock on the next build, for ever.
+            self.abort()
+            self.close()
+            raise
         return self
 
     def __exit__(
@@ -105,8 +116,8 @@ class Writer:
         self._remove_stale_staging()
         if self.recovering and not self.old and not self._recognised():  # not empty either
             raise OutputError(
-                f"{self.label} is not empty and roundup did not make it (no file in it has "
-                "roundup's marks); empty it or choose another output folder"
+                f"{self.label} is not empty and roundup did not make it (its home page and "
+                "feeds have no roundup marks); empty it or choose another output folder"
             )
         same_device = os.stat(self.root).st_dev == os.stat(self.records).st_dev
         self.staging_root = (
@@ -131,8 +142,12 @@ class Writer:
                 shutil.rmtree(entry.path, ignore_errors=True)
 
     def _recognised(self) -> bool:
-        """Whether the folder is empty or holds at least one file with roundup's marks."""
-        return any(self._marked(path) for path in site_files(self.root))
+        """Whether the folder is a site roundup made: its home page, 404 page or main feeds
+        bear roundup's marks. Only its top level counts: a project folder or any other
+        folder that merely holds a roundup site somewhere inside (another project's
+        `output/`, a copy kept in a sub-folder) is not one, and recovering would delete
+        that site's pages as files this build did not make."""
+        return any(self._marked(path) for path in _TOP_LEVEL_FILES)
 
     def _empty(self) -> bool:
         """Whether the folder holds nothing but what a killed build may have staged there."""
