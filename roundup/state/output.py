@@ -36,7 +36,6 @@ from roundup.state.ownership import (
 )
 from roundup.state.precheck import OutputCheck, read_checked
 
-
 # The files of a roundup site's top level that bear its marks (see `Writer._recognised`).
 _TOP_LEVEL_FILES = ("index.html", "404.html", "feed.xml", "rss.xml")
 
