@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 
 import pytest
@@ -87,6 +88,26 @@ def test_incremental_build_equals_a_cold_build(build_fixture: Builder, fixture_s
     incremental, _ = build_fixture()
     cold, _ = build_fixture(output="cold")
     assert files_of(incremental) == files_of(cold)
+
+
+def test_an_edit_that_keeps_size_and_modification_time_is_seen(
+    build_fixture: Builder, fixture_site: Path
+) -> None:
+    # As `cp -p`, `rsync -a` or `tar x` of another version do: the same size, the old time.
+    article = fixture_site / "content" / "b-second.md"
+    old = article.read_text("utf-8")
+    excerpt = 'excerpt: "RSS 2.0 specification."'
+    new = old.replace(excerpt, 'published: false\nexcerpt: "RSS 2"')
+    assert len(new.encode()) == len(old.encode()) and new != old
+    output, _ = build_fixture()
+    assert (output / "items" / "b-second" / "index.html").exists()
+    before = article.stat()
+    article.write_text(new, "utf-8")
+    os.utime(article, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert article.stat().st_mtime_ns == before.st_mtime_ns
+    build_fixture()
+    assert not (output / "items" / "b-second").exists()  # now unpublished: its page goes
+    assert files_of(output) == files_of(build_fixture(output="cold")[0])
 
 
 def test_refuses_a_folder_it_does_not_own(fixture_site: Path, tmp_path: Path) -> None:

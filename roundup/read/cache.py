@@ -33,9 +33,9 @@ _SHARD_SET = frozenset(_SHARD_NAMES)
 # A build's temporary files, named after its process: a shard being written (00.mpk.PID.tmp)
 # and its parsing processes' spill files (spill.PID.N.tmp, see `Spill`).
 _TEMPORARY = re.compile(r"(?:[0-9a-f]{2}\.mpk|spill)\.([0-9]{1,9})(?:\.[0-9]+)?\.tmp")
-FORMAT = "roundup parse cache 7"
+FORMAT = "roundup parse cache 8"
 
-StatKey = tuple[int, int]  # a file's size and modification time (ns)
+StatKey = tuple[int, int]  # a file's size and its change stamp (see `loader.change_stamp`)
 
 
 class _Shard(msgspec.Struct, forbid_unknown_fields=True):
@@ -44,7 +44,7 @@ class _Shard(msgspec.Struct, forbid_unknown_fields=True):
 
     format: str
     salt: str
-    # source -> (size, modification time, the file's collection keys, where its stored result
+    # source -> (size, change stamp, the file's collection keys, where its stored result
     # is in `results`: offset and length)
     entries: dict[str, tuple[int, int, str, str, int, int]]
     # The stored results one after the other, last in the file: a result's place in the file
@@ -56,7 +56,7 @@ class _Shard(msgspec.Struct, forbid_unknown_fields=True):
 _shard_decoder: msgspec.msgpack.Decoder[_Shard] = msgspec.msgpack.Decoder(_Shard)
 _shard_encoder = msgspec.msgpack.Encoder()
 _Stored = tuple[StatKey, Keys, bytes | memoryview | stored.BodyAt]
-_Row = tuple[int, int, str, str, int, int]  # size, modification time, keys, offset, length
+_Row = tuple[int, int, str, str, int, int]  # size, change stamp, keys, offset, length
 
 
 @dataclass(slots=True)
@@ -115,7 +115,8 @@ class ParseMemory:
 
 
 class ParseCache:
-    """Maps each article file, by path, size and modification time, to its parse result.
+    """Maps each article file, by path, size and change stamp (see `loader.change_stamp`), to
+    its parse result.
 
     Entries are spread over `SHARDS` files by a hash of their path, and a build rewrites
     only the files whose entries changed: after one edit, one small file instead of all of
@@ -159,7 +160,7 @@ class ParseCache:
         return entries
 
     def lookup(self, stat_keys: dict[str, StatKey]) -> dict[str, tuple[Parsed, Keys]]:
-        """The stored results of the files whose size and modification time are unchanged."""
+        """The stored results of the files whose size and change stamp are unchanged."""
         self.present = set(stat_keys)
         found: dict[str, tuple[Parsed, Keys]] = {}
         if self.remembering:

@@ -40,7 +40,7 @@ class Loaded:
 
 @dataclass(slots=True)
 class Scan:
-    """The article files of the content folder, each with its size and modification time."""
+    """The article files of the content folder, each with its size and change stamp."""
 
     files: list[tuple[str, tuple[int, int]]]  # (path relative to the folder, stat key)
     warnings: list[Problem]
@@ -138,10 +138,19 @@ def _look_at(
         found.append((prefix + name, (0, 0)))
         return
     if S_ISREG(stat.st_mode):
-        found.append((prefix + name, (stat.st_size, stat.st_mtime_ns)))
+        found.append((prefix + name, (stat.st_size, change_stamp(stat))))
     else:  # a FIFO or device named x.md would block or never end
         message = "not a regular file (a pipe, socket or device); skipped"
         found.append(Problem(prefix + name, None, "", message))
+
+
+def change_stamp(stat: os.stat_result) -> int:
+    """What tells that a file changed, with its size: its modification time, and the time
+    its inode last changed, which no program can set back. An edit that keeps the size and
+    sets the old modification time again (`cp -p`, `rsync -a`, `tar x`, `touch -r` of an
+    older version) would otherwise go unseen, and the pages of an unpublished article stay
+    public. One number (hashed: ints hash the same in every process) keeps the key small."""
+    return hash((stat.st_mtime_ns, stat.st_ctime_ns))
 
 
 def _inside(path: str, root: str) -> bool:
@@ -176,7 +185,7 @@ def load_articles(
 ) -> Loaded:
     """Read and validate every article file; raise one ContentError listing every problem.
 
-    Files whose size and modification time match the cache are not read again; the rest are
+    Files whose size and change stamp match the cache are not read again; the rest are
     parsed on every core when there are many. `progress(done, total)` hears of the parsing.
     Articles dated after `now` are held back (made unpublished) unless `config.future`.
     `meanwhile()` is other work of this process, done while the workers parse (this process
