@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from roundup.read.loader import scan
+from roundup.core.errors import ContentError
+from roundup.read.loader import change_stamp, scan
+
+from conftest import Builder, files_of
 
 
 def test_scan_reads_nested_folders_and_skips_links_leaving_the_folder(tmp_path: Path) -> None:
@@ -43,28 +47,71 @@ def test_odd_entries_named_like_articles_are_told_apart_never_waited_on(tmp_path
     ]
 
 
-def test_scan_keys_files_by_size_and_modification_time(tmp_path: Path) -> None:
+def test_scan_keys_files_by_size_modification_and_change_time(tmp_path: Path) -> None:
     (tmp_path / "z.md").write_text("hello")
     os.utime(tmp_path / "z.md", ns=(1, 123456789))
     (tmp_path / "a.markdown").write_text("")
-    assert scan(tmp_path).files == [
-        ("a.markdown", (0, os.stat(tmp_path / "a.markdown").st_mtime_ns)),
-        ("z.md", (5, 123456789)),
-    ]
+    found = scan(tmp_path).files
+    assert found == [("a.markdown", found[0][1]), ("z.md", (5, found[1][1][1]))]
+    z = os.stat(tmp_path / "z.md")
+    assert found[1][1][1] == change_stamp(z) == hash((123456789, z.st_ctime_ns))
+    # The same modification time set again: the inode's change time still tells.
+    (tmp_path / "z.md").write_text("world")
+    os.utime(tmp_path / "z.md", ns=(1, 123456789))
+    assert os.stat(tmp_path / "z.md").st_ctime_ns != z.st_ctime_ns or pytest.skip("coarse clock")
+    assert scan(tmp_path).files[1][1] != (5, found[1][1][1])
 
 
-def test_an_unreadable_folder_is_a_warning(tmp_path: Path) -> None:
+def _unlistable(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """`folder` cannot be listed, as without the permission (which root always has)."""
+    real = os.scandir
+
+    def scandir(path: str) -> Iterator[os.DirEntry[str]]:
+        if os.path.samefile(path, folder):
+            raise PermissionError(13, "Permission denied", path)
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+
+
+def test_an_unreadable_folder_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     locked = tmp_path / "locked"
     locked.mkdir()
     (locked / "x.md").write_text("x")
-    locked.chmod(0)
-    try:
-        if os.access(locked, os.R_OK):
-            pytest.skip("this user reads any folder (root)")
-        found = scan(tmp_path)
-    finally:
-        locked.chmod(0o755)
-    assert found.files == []
-    assert [(w.path, w.message) for w in found.warnings] == [
-        ("locked", "cannot read folder: Permission denied")
+    (tmp_path / "y.md").write_text("y")
+    _unlistable(monkeypatch, locked)
+    found = scan(tmp_path)
+    assert [source for source, _ in found.files] == ["y.md"]
+    assert found.warnings == []
+    assert [(e.path, e.message) for e in found.errors] == [
+        ("locked", "cannot read folder: Permission denied; its articles would leave the site")
     ]
+
+
+def test_a_build_stops_at_a_folder_it_cannot_read(
+    build_fixture: Builder, fixture_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Its articles would otherwise leave the site, and their pages be deleted, with a warning.
+    output, _ = build_fixture()
+    before = files_of(output)
+    _unlistable(monkeypatch, fixture_site / "content" / "nested")
+    with pytest.raises(ContentError) as raised:
+        build_fixture()
+    problems = raised.value.problems
+    assert [(p.path, p.field) for p in problems] == [(f"{fixture_site}/content/nested", "")]
+    assert files_of(output) == before
+
+
+def test_what_the_scan_tells_is_told_again_when_it_changes_alone(build_fixture: Builder,
+    fixture_site: Path) -> None:  # fmt: skip
+    # No file's stat changes: the build's key must still see that the scan's problems did.
+    content = fixture_site / "content"
+    os.mkfifo(content / "pipe.md")
+    _, result = build_fixture()
+    assert [w.path for w in result.warnings if "pipe" in w.path] == [f"{content}/pipe.md"]
+    (content / "pipe.md").unlink()
+    _, result = build_fixture()
+    assert not [w for w in result.warnings if "pipe" in w.path]
+    os.symlink(fixture_site / "pyproject.toml", content / "out.md")
+    _, result = build_fixture()
+    assert [w.path for w in result.warnings if "out.md" in w.path] == [f"{content}/out.md"]

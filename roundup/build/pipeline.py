@@ -152,7 +152,7 @@ def _build(
     found = scan(config.content_dir)
     renderer = Renderer(config, preview, {"nav": _nav(config)})
     digest = renderer.digest()
-    inputs = _key(code_digest(), _settings(config), preview, digest, found.files, search_index)
+    inputs = _key(code_digest(), _settings(config), preview, digest, found.key(), search_index)
     # What every file's key starts from: every input but the content and the search flag.
     page_base = f"{code_digest()}|{digest}|{_settings(config)}|{preview}"
     previous = unchanged_result(output, records, inputs, now)

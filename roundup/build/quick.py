@@ -132,7 +132,7 @@ def _rebuild(memory: Memory, last: LastBuild, asked: Asked) -> BuildResult | Non
         "settings, templates or preview changed" if asked.base != last.base
         else "an item or edition came out" if not _in_time(last, asked.now)
         else "files were added or removed" if files.keys() != last.found.keys()
-        or found.warnings != last.scan_warnings
+        or found.warnings != last.scan_warnings or found.errors
         else ""
     )  # fmt: skip
     edits: dict[str, Article] = {}  # the articles as the site shows them now

@@ -44,6 +44,15 @@ class Scan:
 
     files: list[tuple[str, tuple[int, int]]]  # (path relative to the folder, stat key)
     warnings: list[Problem]
+    # Folders that cannot be listed: their articles would drop out of the site unseen, and
+    # their pages be deleted, so a build stops at them as at a file it cannot read.
+    errors: list[Problem] = field(default_factory=list)
+
+    def key(self) -> tuple[object, ...]:
+        """What the scan found, as plain data for a build's key: the files and the problems,
+        as a FIFO removed or a link added that leads outside changes no file's stat."""
+        told = [(p.path, p.field, p.message) for p in (*self.warnings, *self.errors)]
+        return (self.files, told)
 
 
 def scan(content_dir: Path) -> Scan:
@@ -59,18 +68,16 @@ def scan(content_dir: Path) -> Scan:
         elif content_dir.parent.name == "content":  # run from inside it
             message += "; run roundup from the site's folder, the one above content/"
         raise ContentError([Problem(str(content_dir), None, "", message)])
-    warnings: list[Problem] = []
-    files: list[tuple[str, tuple[int, int]]] = []
-    _walk(str(content_dir), "", os.path.realpath(content_dir), files, warnings)
-    return Scan(files, warnings)
+    found = Scan([], [])
+    _walk(str(content_dir), "", os.path.realpath(content_dir), found)
+    return found
 
 
 def _walk(
     folder: str,
     prefix: str,
     root: str,
-    files: list[tuple[str, tuple[int, int]]],
-    warnings: list[Problem],
+    scanned: Scan,
 ) -> None:
     """Add the folder's article files (sorted), then those of its sub-folders (sorted).
 
@@ -84,18 +91,17 @@ def _walk(
             for entry in listing:
                 _look_at(entry, prefix, root, found, folders)
     except OSError as error:
-        warnings.append(
-            Problem(prefix.rstrip("/") or ".", None, "", f"cannot read folder: {error.strerror}")
-        )
+        message = f"cannot read folder: {error.strerror}; its articles would leave the site"
+        scanned.errors.append(Problem(prefix.rstrip("/") or ".", None, "", message))
         return
     found.sort(key=lambda x: x.path if isinstance(x, Problem) else x[0])
     for item in found:
         if isinstance(item, Problem):
-            warnings.append(item)
+            scanned.warnings.append(item)
         else:
-            files.append(item)
+            scanned.files.append(item)
     for name in sorted(folders):
-        _walk(os.path.join(folder, name), prefix + name + "/", root, files, warnings)
+        _walk(os.path.join(folder, name), prefix + name + "/", root, scanned)
 
 
 def _look_at(
@@ -221,7 +227,7 @@ def _load(
 ) -> Loaded:
     content_dir = config.content_dir
     warnings: list[Problem] = list(found.warnings)
-    errors: list[Problem] = []
+    errors: list[Problem] = list(found.errors)
     articles: list[Article] = []
     results: dict[str, Parsed] = {}
     known: dict[str, Keys] = {}
