@@ -7,7 +7,9 @@ import importlib
 import io
 import logging
 import os
+import signal
 import sys
+import threading
 import traceback
 from types import ModuleType
 from typing import NoReturn
@@ -23,6 +25,15 @@ log = logging.getLogger("roundup")
 EXIT_FAILED = 1  # a mistake in the input or the environment, explained on stderr
 EXIT_INTERNAL = 3  # a bug in roundup
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 128 + signal.SIGTERM  # what a shell reports for a process SIGTERM ended
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a process manager, a CI timeout, `kill`): undone as Ctrl-C is."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
 
 
 def _command(name: str) -> ModuleType:
@@ -70,6 +81,20 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s", handlers=[handler])
     # -v is roundup's own detail (timings per phase), not the libraries' debugging chatter.
     log.setLevel(logging.DEBUG if verbose else logging.NOTSET)
+    # Killed outright, a build left its forked workers running on their own, holding the
+    # output folder's lock; stopped as by Ctrl-C, it closes them and undoes what it began.
+    # `serve` sets its own handler. Only the main thread may, and the handler is put back
+    # for a caller that runs `main` in its own process (the tests).
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    before = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
+    try:
+        return _run(args, verbose)
+    finally:
+        if in_main_thread and before is not None:
+            signal.signal(signal.SIGTERM, before)
+
+
+def _run(args: argparse.Namespace, verbose: bool) -> int:
     try:
         return int(_command(args.command).run(args))
     except ConfigError as failure:
@@ -90,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     except RoundupError as failure:
         error(f"roundup: {failure}")
         return EXIT_FAILED
+    except Terminated:
+        error("roundup: stopped (SIGTERM); the output folder was not changed")
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
         error("roundup: interrupted; the output folder was not changed")
         return EXIT_INTERRUPTED

@@ -4,6 +4,7 @@ stopped while its workers parse leaves behind (one line, no file)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -177,3 +178,47 @@ def test_ctrl_c_while_workers_parse_prints_one_line_and_leaves_no_file(tmp_path:
     ), output
     assert not list(cache.rglob("*.tmp"))
     assert not (tmp_path / "output").exists()
+
+
+def test_sigterm_stops_the_workers_too_and_frees_the_output_folder(tmp_path: Path) -> None:
+    # A process manager or `kill` sends SIGTERM to the main process alone. Killed outright,
+    # it left its forked workers running on their own, holding the output folder's lock: the
+    # next build waited for them. Now it stops as Ctrl-C does, and so do they.
+    for number in range(3000):
+        write_article(tmp_path / "content", f"{number}.md",
+                      f"title: Link {number}\npublishedDateTime: 2026-01-05T10:00:00Z\n"
+                      f"originalUrl: https://example.com/{number}")  # fmt: skip
+    command = [sys.executable, "-m", "roundup", "build", "--base-url", "https://example.org/"]
+    build = subprocess.Popen(
+        command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "ROUNDUP_JOBS": "2"}, start_new_session=True,
+    )  # fmt: skip
+    cache = tmp_path / ".roundup-cache"
+    deadline = time.monotonic() + 60
+    while not list(cache.glob("parsed/spill.*.tmp")) and time.monotonic() < deadline:
+        time.sleep(0.001)  # until a worker has parsed some files
+    build.send_signal(signal.SIGTERM)
+    output, _ = build.communicate(timeout=60)
+    assert (build.returncode, output) == (
+        143,
+        "roundup: stopped (SIGTERM); the output folder was not changed\n",
+    ), output
+    assert not _in_session(build.pid), "a worker outlived the build"
+    assert not (tmp_path / "output").exists()
+    again = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0 and "waiting" not in again.stderr, again.stderr
+
+
+def _in_session(session: int) -> list[int]:
+    """The processes still running in a session (those that ended may take a moment)."""
+    deadline = time.monotonic() + 10
+    while True:
+        found = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                with contextlib.suppress(OSError):
+                    if os.getsid(int(entry)) == session:
+                        found.append(int(entry))
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
