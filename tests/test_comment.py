@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
 from lxml import html as lxml_html
 
 from roundup.read import comment
-from roundup.read.comment import render_comment
+from roundup.read.comment import render_comment, with_absolute_links
 
 
 def parsed(text: str) -> lxml_html.HtmlElement:
@@ -74,3 +75,22 @@ def test_pathological_markdown_falls_back_to_plain_text_in_time(
     assert result.plain and result.html.startswith("<p>[[[")
     assert "<script>" not in result.html and "&lt;script&gt;" in result.html
     assert render_comment("*still fine*").html == "<p><em>still fine</em></p>"
+
+
+def test_relative_links_are_resolved_against_the_page_and_nothing_else_changes() -> None:
+    page = "https://example.org/links/items/a/"
+    comment = render_comment(
+        "[rel](foo/bar) [root](/x) [scheme](//cdn.example/y) [here](#part) ![i](img.png) "
+        "[abs](https://b.example/) [mail](mailto:a@b.example)"
+    ).html
+    resolved = with_absolute_links(comment, page)
+    targets = re.findall(r'(?:href|src)="([^"]*)"', resolved)
+    assert targets == [
+        page + "foo/bar", "https://example.org/x", "https://cdn.example/y", page + "#part",
+        page + "img.png", "https://b.example/", "mailto:a@b.example",
+    ]  # fmt: skip
+    assert re.sub(r'(?:href|src)="[^"]*"', "", resolved) == re.sub(
+        r'(?:href|src)="[^"]*"', "", comment
+    )
+    absolute = render_comment("[abs](https://b.example/) and *more*").html
+    assert with_absolute_links(absolute, page) is absolute  # no relative link: no work

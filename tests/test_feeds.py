@@ -229,6 +229,23 @@ def test_entry_content_has_excerpt_sanitised_comment_and_related_coverage(public
     assert 'href="https://example.org/links/items/b-json/"' in body
 
 
+@pytest.mark.parametrize("name", FEED_NAMES)
+def test_a_comments_relative_links_are_absolute_in_every_format(public: Path, name: str) -> None:
+    # RSS and JSON Feed have no xml:base: a reader resolved "../b-json/" against the feed's
+    # own address. The text itself says where it leads, whatever the format.
+    path = public / name
+    if name.endswith(".json"):
+        bodies = [i["content_html"] for i in json.loads(path.read_text("utf-8"))["items"]]
+    else:  # the text as written, not as feedparser resolves it
+        text = etree.parse(str(path)).getroot()
+        found = text.iter("{http://www.w3.org/2005/Atom}content", "{*}encoded")
+        bodies = [element.text or "" for element in found]
+    body = next(b for b in bodies if "relative one" in b)
+    links = [a.get("href") for a in lxml_html.fragment_fromstring(body, "div").iter("a")]
+    assert f"{BASE}items/b-json/" in links
+    assert all(link.startswith(("https://", "http://")) for link in links), links
+
+
 def test_the_json_feed_is_json_feed_1_1(public: Path) -> None:
     check = checkers.venv_tool("check-jsonschema")
     schema = SCHEMAS / "jsonfeed-1.1.schema.json"

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import html
+import re
 import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 import markdown
 import nh3
@@ -95,6 +97,27 @@ _CLEANER = nh3.Cleaner(
 def clean(fragment: str) -> str:
     """Keep only the allowed tags, attributes and URL schemes of an HTML fragment."""
     return _CLEANER.clean(fragment).strip()
+
+
+# A link or image of a cleaned comment whose URL names no scheme: relative to its page.
+_RELATIVE = re.compile(r'(?:href|src)="(?![a-zA-Z][a-zA-Z0-9+.-]*:)')
+
+
+def with_absolute_links(fragment: str, base: str) -> str:
+    """A cleaned comment with its relative links and images resolved against `base` (the
+    item's page): for feeds, where a reader would resolve them against the feed's address
+    (RSS and JSON Feed have no `xml:base`). Most comments have none, and are handed back."""
+    if _RELATIVE.search(fragment) is None:
+        return fragment
+
+    def resolve(tag: str, attribute: str, value: str) -> str:
+        return urljoin(base, value) if attribute in ("href", "src") else value
+
+    resolved: str = nh3.clean(
+        fragment, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=_SCHEMES, link_rel="noopener",
+        strip_comments=True, attribute_filter=resolve,
+    )  # fmt: skip
+    return resolved.strip()
 
 
 def plain_text(text: str) -> str:
