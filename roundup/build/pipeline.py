@@ -140,13 +140,15 @@ def _build(
     if config.source is not None:
         protected.append(config.source.parent)
     check_folder(output, protected)
-    check_apart(config.cache_dir, output)
     if resolved(output).is_relative_to(resolved(config.content_dir)):
         raise OutputError(
             f"refusing to build into {output}: it is inside the content folder, "
             "whose .md and .txt files are all read as articles; choose a folder beside it, "
             "such as output/"
         )
+    check_apart(
+        config.cache_dir, output, {"content": config.content_dir, "templates": config.templates_dir}
+    )
     state = StateFolder(config.cache_dir)
     records = state.records(output)
     found = scan(config.content_dir)

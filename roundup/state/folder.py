@@ -56,9 +56,29 @@ class StateFolder:
             ) from None
 
 
-def check_apart(cache: Path, output: Path) -> None:
-    """Refuse a cache folder inside the output folder (it would be published) or around it."""
+def check_apart(cache: Path, output: Path, sources: dict[str, Path] | None = None) -> None:
+    """Refuse a cache folder inside the output folder (it would be published) or around it,
+    and one inside (but for a hidden folder, which no scan reads) or around a folder of the
+    site's sources (`sources`, by what each is): roundup's state does not belong among the
+    curator's files, and the tag that marks a cache folder for backup tools to skip must
+    never cover them."""
     cache_real, output_real = os.path.realpath(cache), os.path.realpath(output)
+    for name, folder in (sources or {}).items():
+        real = os.path.realpath(folder)
+        if cache_real == real:
+            where = "is"
+        elif Path(cache_real).is_relative_to(real):
+            if any(part.startswith(".") for part in Path(cache_real).relative_to(real).parts):
+                continue  # hidden, as .roundup-cache/ in a content folder that is the site's
+            where = "is inside"
+        elif Path(real).is_relative_to(cache_real):
+            where = "holds"
+        else:
+            continue
+        raise OutputError(
+            f"the cache folder {cache} {where} the {name} folder {folder}; keep roundup's "
+            "state apart from the site's files (the default is .roundup-cache/)"
+        )
     if cache_real == output_real:
         raise OutputError(
             f"{output} is the cache folder, roundup's private state; build into a folder of "
