@@ -114,3 +114,28 @@ def test_describe_explains_what_yaml_did() -> None:
     assert describe(12, "12") == 'the number 12 (write "12" in quotes if you mean text)'
     assert describe(None, "Null") == 'empty (YAML reads Null as nothing; write "Null" in quotes)'
     assert describe("x" * 500, None) == "the text '" + "x" * 57 + "...'"
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("2024-03-31T02:30:00", "2024-03-31T03:30:00+02:00"),  # skipped by the clocks
+        ("2024-03-31T02:30", "2024-03-31T03:30:00+02:00"),
+        ("20240331T023000", "2024-03-31T03:30:00+02:00"),  # the basic form, read by Python
+        ("2024-10-27T02:30:00", "2024-10-27T02:30:00+02:00"),  # twice: the first of them
+        ("2024-03-31T01:30:00", "2024-03-31T01:30:00+01:00"),
+    ],
+)
+def test_an_offsetless_time_is_the_time_the_sites_clocks_showed(text: str, shown: str) -> None:
+    # As the parse cache gives it back (the instant, then the zone): a cold build and the
+    # next one showed "02:30 CET" and "03:30 CEST" for the same file.
+    value = parse_datetime(text, BERLIN)
+    assert value.isoformat() == shown
+    assert value == datetime.fromisoformat(shown).astimezone(BERLIN)
+    assert value.tzname() == value.astimezone(UTC).astimezone(BERLIN).tzname()
+
+
+@pytest.mark.parametrize("text", ["2024-03-05T10:00:00+00:00:30", "2024-03-05T10:00+01:00:00.5"])
+def test_an_offset_with_seconds_is_refused(text: str) -> None:
+    with pytest.raises(FieldError, match=r"has a UTC offset with seconds; write \+HH:MM"):
+        parse_datetime(text, UTC)

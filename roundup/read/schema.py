@@ -160,7 +160,19 @@ def parse_datetime(value: Any, site_zone: tzinfo) -> datetime:
             raise FieldError(f"{shorten(text)!r} has an impossible UTC offset")
         offset = timedelta(hours=hours, minutes=minutes)
         zone = timezone(offset if sign == "+" else -offset)
-    return _in_range(datetime.combine(day_value, clock, tzinfo=zone), text)
+    value = datetime.combine(day_value, clock, tzinfo=zone)
+    return _in_range(value if zone is not site_zone else _on_the_clock(value), text)
+
+
+def _on_the_clock(value: datetime) -> datetime:
+    """A time of the site's zone as its clocks showed it: one skipped when they went forward
+    (02:30 on the last Sunday of March in Berlin) is the instant it names, 03:30 CEST. Left
+    as written, it showed as "02:30 CET" until a build read it back from the parse cache,
+    which keeps the instant: a cold build and the next one disagreed."""
+    try:
+        return value.astimezone(UTC).astimezone(value.tzinfo)
+    except (OverflowError, ValueError):  # year 1 or 9999: refused by `_in_range` then
+        return value
 
 
 def _other_iso_form(text: str, site_zone: tzinfo) -> datetime:
@@ -173,7 +185,14 @@ def _other_iso_form(text: str, site_zone: tzinfo) -> datetime:
         raise FieldError(
             f"{shorten(text)!r} is not an ISO 8601 date such as 2020-09-21T20:42:00Z"
         ) from None
-    return _in_range(value if value.tzinfo else value.replace(tzinfo=site_zone), text)
+    offset = value.utcoffset()
+    if offset is not None and offset % timedelta(minutes=1):
+        # Python reads "+00:00:30", which neither ISO 8601 nor RFC 3339 (nor the parse
+        # cache, nor a feed's date) has: an offset is hours and minutes.
+        raise FieldError(f"{shorten(text)!r} has a UTC offset with seconds; write +HH:MM")
+    if value.tzinfo is None:
+        value = _on_the_clock(value.replace(tzinfo=site_zone))
+    return _in_range(value, text)
 
 
 def _in_range(value: datetime, text: str) -> datetime:
