@@ -28,6 +28,9 @@ EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 128 + signal.SIGTERM  # what a shell reports for a process SIGTERM ended
 
 
+_BUILDS = ("build", "serve")  # the commands that write the output folder
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM (a process manager, a CI timeout, `kill`): undone as Ctrl-C is."""
 
@@ -95,6 +98,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, verbose: bool) -> int:
+    # Said only by the commands that write the output folder: `check` never does, and `new`
+    # or `import` write article files (each whole), never the site.
+    unchanged = "; the output folder was not changed" if args.command in _BUILDS else ""
     try:
         return int(_command(args.command).run(args))
     except ConfigError as failure:
@@ -108,25 +114,25 @@ def _run(args: argparse.Namespace, verbose: bool) -> int:
         files = len({p.path for p in failure.problems})
         count = len(failure.problems)
         error(
-            f"roundup: {count} error{'s' * (count != 1)} in {files} file{'s' * (files != 1)}; "
-            "the output folder was not changed"
+            f"roundup: {count} error{'s' * (count != 1)} in {files} file{'s' * (files != 1)}"
+            + unchanged
         )
         return EXIT_FAILED
     except RoundupError as failure:
         error(f"roundup: {failure}")
         return EXIT_FAILED
     except Terminated:
-        error("roundup: stopped (SIGTERM); the output folder was not changed")
+        error(f"roundup: stopped (SIGTERM){unchanged}")
         return EXIT_TERMINATED
     except KeyboardInterrupt:
-        error("roundup: interrupted; the output folder was not changed")
+        error(f"roundup: interrupted{unchanged}")
         return EXIT_INTERRUPTED
     except Exception as failure:  # a bug in roundup, not a mistake of the user's
         if verbose:
             status.clear()
             traceback.print_exc()
         error(
-            f"roundup: internal error ({type(failure).__name__}: {failure}); the output folder "
-            "was not changed. Please report it, with the output of the same command and -v."
+            f"roundup: internal error ({type(failure).__name__}: {failure}){unchanged}. Please "
+            "report it, with the output of the same command and -v."
         )
         return EXIT_INTERNAL

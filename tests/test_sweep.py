@@ -27,6 +27,10 @@ def article(site: Path) -> None:
     write_article(site / "content", "a.md", ARTICLE)
 
 
+def broken_article(site: Path) -> None:
+    write_article(site / "content", "a.md", ARTICLE.replace("2026-01-05", "2026-02-30"))
+
+
 def template(name: str, text: str) -> Callable[[Path], None]:
     def make(site: Path) -> None:
         article(site)
@@ -168,6 +172,14 @@ CASES = [
          "conf: is a folder, not a config file"),
     Case("serve with a bad base URL", article, ("serve", "--base-url", "https://a b/"), 1,
          "--base-url: 'https://a b/': 'a b' is not a host name"),
+    Case("check waits nan seconds", article, ("check", "--links", "--timeout", "nan"), 2,
+         "'nan' is not a number of seconds (0 < SECONDS <= 3600)"),
+    Case("check waits no time", article, ("check", "--links", "--timeout", "0"), 2,
+         "'0' is not a number of seconds"),
+    Case("check waits less than none", article, ("check", "--links", "--timeout=-1"), 2,
+         "'-1' is not a number of seconds"),
+    # check writes no output folder, and so does not say it left one as it was.
+    Case("check finds an error", broken_article, ("check",), 1, "roundup: 1 error in 1 file\n"),
 ]  # fmt: skip
 
 

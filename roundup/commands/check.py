@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,7 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_warnings_argument(parser)
     parser.add_argument(
         "--timeout",
-        type=float,
+        type=_seconds,
         default=10.0,
         metavar="SECONDS",
         help="wait this long for each answer (default 10)",
@@ -54,6 +55,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--cache-dir", metavar="DIR", help="roundup's own state (default .roundup-cache/)"
     )
+
+
+def _seconds(text: str) -> float:
+    """A wait in seconds: a number above zero and at most an hour (not nan, not inf)."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds <= 3600:  # False for nan too
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of seconds (0 < SECONDS <= 3600)"
+        )
+    return seconds
 
 
 def run(args: argparse.Namespace) -> int:
