@@ -88,6 +88,23 @@ def test_a_folder_description_does_not_swallow_its_bookmarks() -> None:
     assert [e.place for e in entries if isinstance(e, Entry)] == ["6", "8", "10"]
 
 
+def test_an_unclosed_link_does_not_take_the_titles_of_the_bookmarks_after_it() -> None:
+    # lxml nests the bookmarks after an unclosed <A> inside it: its text held their titles,
+    # a private one's included, and the first link was imported under all of them.
+    html = (
+        "<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<DL><p>\n"
+        "<DT><A HREF='https://a.example/'>First <b>link</b>\n"
+        "<DT><A HREF='https://b.example/' PRIVATE='1'>Secret plans</A>\n"
+        "<DT><A HREF='https://c.example/'>Third</A>\n</DL>"
+    )
+    entries = [e for e in read_bookmarks(html, UTC) if isinstance(e, Entry)]
+    assert [(e.url, e.title, e.private) for e in entries] == [
+        ("https://a.example/", "First link", False),
+        ("https://b.example/", "Secret plans", True),
+        ("https://c.example/", "Third", False),
+    ]
+
+
 def test_a_bookmark_with_a_bad_add_date_is_skipped_with_its_line() -> None:
     html = (
         "<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<DL><p>\n"

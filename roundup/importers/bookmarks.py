@@ -137,7 +137,9 @@ def _bookmark(
     return _Bookmark(
         line=anchor.sourceline or 0,
         url=anchor.get("href") or "",
-        title=anchor.text_content(),
+        # Not text_content(): an anchor left unclosed holds the bookmarks after it, and
+        # their titles (a private one's too) would all become this link's.
+        title=_own_text(anchor, until=("dl", "dt", "h3", "dd", "a", "h1", "p", "li")),
         added=anchor.get("add_date") or anchor.get("time_added"),
         tags=anchor.get("tags") or "",
         private=flag(anchor.get("private")),
@@ -149,11 +151,14 @@ def _bookmark(
     )
 
 
-def _own_text(dd: lxml.html.HtmlElement) -> str:
-    """A `<DD>`'s text, without the folders and bookmarks an unclosed `<DD>` swallowed."""
-    pieces = [dd.text or ""]
-    for child in dd:
-        if isinstance(child.tag, str) and child.tag in ("dl", "dt", "h3", "dd"):
+def _own_text(
+    element: lxml.html.HtmlElement, until: tuple[str, ...] = ("dl", "dt", "h3", "dd")
+) -> str:
+    """A `<DD>`'s text (or an `<A>`'s), without the folders and bookmarks that an unclosed
+    one swallowed (the elements `until` starts)."""
+    pieces = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str) and child.tag in until:
             break
         pieces.append(child.text_content() if isinstance(child.tag, str) else "")
         pieces.append(child.tail or "")
