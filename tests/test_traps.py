@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from roundup.read import content, yamlstrict
+from roundup.read import content, fieldnames, yamlstrict
 
 from conftest import CLI, files_of, parse_html, write_article
 
@@ -204,3 +204,26 @@ def test_both_yaml_readers_give_the_same_problems(
     slow = content.parse_bytes(data, "a.md", UTC)
     assert (fast.errors, fast.warnings) == (slow.errors, slow.warnings)
     assert fast.errors or fast.warnings
+
+
+@pytest.mark.parametrize(
+    ("fields", "warned"),
+    [
+        ({"hidden": True}, True),
+        ({"hidden": "yes", "published": True}, True),
+        ({"hidden": True, "published": False}, False),  # not public: nothing to warn of
+        ({"private": True, "published": "no"}, False),
+        ({"unlisted": True, "draft": True}, False),
+        ({"hidden": True, "published": "maybe"}, True),  # the bad value is an error of its own
+        ({"hidden": False}, False),
+    ],
+)
+def test_a_hiding_field_warns_only_when_the_item_is_public(
+    fields: dict[str, object], warned: bool
+) -> None:
+    key = next(iter(fields))
+    said = fieldnames.advice(key, fields[key], fields)
+    assert (
+        said == "unknown field, so the item is public; did you mean published: false?"
+    ) == warned
+    assert said is None or warned

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import functools
-from collections.abc import Collection
+from collections.abc import Mapping
 
 from roundup.read import schema
 
@@ -43,17 +43,31 @@ _OTHER_NAMES = {_folded(name): field for field, names in _NAMES_ELSEWHERE.items(
 _HIDING = tuple(_folded(name) for name in _HIDING)
 
 
-def advice(key: str, value: object, present: Collection[str]) -> str | None:
+def advice(key: str, value: object, present: Mapping[str, object]) -> str | None:
     """A warning for an unknown field `key` (holding `value`) of a file with these fields, or
     None when it looks like data of the curator's own (such as the seed's `secured`)."""
     hiding, field, hint = _reading(key)
     if hiding:
-        if value is True or (isinstance(value, str) and value.strip().lower() in ("true", "yes")):
+        if _says_yes(value) and not _unpublished(present):
             return "unknown field, so the item is public; did you mean published: false?"
         return None
     if field is None or field in present:  # both there: the other one is deliberate data
         return None
     return f"unknown field, kept but not used; did you mean {field}?{hint}"
+
+
+def _says_yes(value: object) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() in ("true", "yes"))
+
+
+def _unpublished(fields: Mapping[str, object]) -> bool:
+    """Whether the file's own fields already keep it unpublished (`published: false` or
+    `draft: true`): a `hidden: true` beside them changes nothing, and needs no warning."""
+    try:
+        hidden = "published" in fields and not schema.parse_published(fields["published"])
+        return hidden or ("draft" in fields and schema.parse_published(fields["draft"]))
+    except schema.FieldError:  # told about in its own right
+        return False
 
 
 def meant(key: str) -> str | None:
