@@ -133,8 +133,20 @@ def test_related_entries_keep_what_is_safe() -> None:
         "warning: a.md:7: related[1].originalUrl: 'data:text/html,x' is not an absolute http:// "
         "or https:// URL; link dropped",
         "warning: a.md:9: related[2]: a related article needs a title; dropped",
+        "warning: a.md:10: related[3]: a related article without originalUrl or webUrl is not "
+        "shown",
         "warning: a.md:11: related[3].publishedDateTime: 'soon' is not an ISO 8601 date such as "
         "2020-09-21T20:42:00Z; date dropped",
+    ]
+
+
+def test_an_empty_topic_name_is_told_and_left_out() -> None:
+    value, report = read('topics: [Feeds, "", "   ", null]\n')
+    assert records.topics(value["topics"], report) == ("Feeds",)
+    assert messages(report) == [
+        "warning: a.md:1: topics[1]: empty topic; ignored",
+        "warning: a.md:1: topics[2]: empty topic; ignored",
+        "warning: a.md:1: topics[3]: empty topic; ignored",
     ]
 
 

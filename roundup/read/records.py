@@ -99,16 +99,16 @@ def topics(value: Any, report: Report) -> tuple[str, ...]:
     names: dict[str, str] = {}  # case-folded name -> first spelling on this item
     for index, entry in enumerate(value):
         where = (*path, index)
-        if entry is None:
-            report.warn(where, "empty topic; ignored")
-            continue
         if isinstance(entry, list | dict):
             report.error(where, "expected a topic name (text)")
             continue
-        name = report.text(entry, where)
-        if name is None:
+        name = report.text(entry, where)  # None for null or blank text, or not text (told)
+        if name is not None:
+            name = collapse_spaces(unicodedata.normalize("NFC", name))
+        if not name:
+            if entry is None or isinstance(entry, str):
+                report.warn(where, "empty topic; ignored")
             continue
-        name = collapse_spaces(unicodedata.normalize("NFC", name))
         if len(name) > MAX_TOPIC_LENGTH:
             report.warn(where, f"{len(name)} characters; cut to {MAX_TOPIC_LENGTH}")
             name = cut(name, MAX_TOPIC_LENGTH)
@@ -220,6 +220,8 @@ def _related_url(entry: dict[str, Any], where: Path, report: Report) -> str | No
     # never swapped silently for the other one.
     key = "originalUrl" if entry.get("originalUrl") is not None else "webUrl"
     if entry.get(key) is None:
+        # Kept, as any field is, but shown nowhere: coverage is a list of links.
+        report.warn(where, "a related article without originalUrl or webUrl is not shown")
         return None
     try:
         return checked_url(entry[key], (*where, key), report)
