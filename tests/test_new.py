@@ -193,6 +193,23 @@ def test_a_failed_fetch_with_a_title_writes_from_the_flags(
     assert article.provider == Provider("127.0.0.1", "127.0.0.1")
 
 
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("javascript:alert(1)", "is not an absolute http:// or https:// URL"),
+        ("ftp://files.example/a", "is not an absolute http:// or https:// URL"),
+        ("https://a b/", "contains spaces, control characters or backslashes"),
+    ],
+)
+def test_a_link_no_article_may_have_is_one_error_before_any_fetch(
+    site: Path, capsys: pytest.CaptureFixture[str], url: str, reason: str
+) -> None:
+    # Not a warning that the page cannot be fetched and then an error: the link itself.
+    code, out, err = new(capsys, url, "--title", "A title")
+    assert (code, out, err) == (1, "", f"roundup: {url}: {url!r} {reason}\n")
+    assert list((site / "content").iterdir()) == []
+
+
 def test_a_page_without_any_title(
     web: FixtureWeb, site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -44,11 +44,16 @@ def run(args: argparse.Namespace) -> int:
     from roundup.core.errors import RoundupError
     from roundup.core.links import canonical_link
     from roundup.read.loader import display_path
+    from roundup.read.schema import FieldError, check_url
     from roundup.web.fetch import FetchError, fetch
     from roundup.web.metadata import PageMetadata, extract
 
     config = load_config(args, content_dir=args.content)
     url = args.url.strip()
+    try:  # a link no article may have is refused before anything is fetched or said
+        check_url(url)
+    except FieldError as failure:
+        raise RoundupError(f"{url}: {failure.message}") from None
     page: Page | None = None
     try:
         page = fetch(url)
