@@ -32,6 +32,12 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     config = folder / "pyproject.toml"
     text = re.sub(r"(?m)^site_id = .*\n", "", config.read_text("utf-8"))
     config.write_text(text.replace("feed_items = 3", "feed_items = 50"), "utf-8")
+    # Without the related story that has no link (and a warning): here, every warning is one
+    # about ids.
+    atom = folder / "content" / "a-atom.md"
+    no_link = '  - title: "A related story without a link"\n'
+    assert no_link in atom.read_text("utf-8")
+    atom.write_text(atom.read_text("utf-8").replace(no_link, ""), "utf-8")
     monkeypatch.chdir(folder)
     return folder
 

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from roundup.core.errors import OutputError
+from roundup.read.loader import display_path
 
 PARSED = "parsed"  # the parse cache's shard files
 TEMPLATES = "templates.bin"  # compiled templates (code: written owner-only)
@@ -75,9 +76,11 @@ def check_apart(cache: Path, output: Path, sources: dict[str, Path] | None = Non
             where = "holds"
         else:
             continue
+        here = Path.cwd()
         raise OutputError(
-            f"the cache folder {cache} {where} the {name} folder {folder}; keep roundup's "
-            "state apart from the site's files (the default is .roundup-cache/)"
+            f"the cache folder {display_path(cache, here)} {where} the {name} folder "
+            f"{display_path(folder, here)}; keep roundup's state apart from the site's files "
+            "(the default is .roundup-cache/)"
         )
     if cache_real == output_real:
         raise OutputError(
