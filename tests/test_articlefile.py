@@ -220,6 +220,15 @@ def test_drafts_and_dates() -> None:
     )
 
 
+@pytest.mark.parametrize("year", [1, 99, 999, 1000])
+def test_a_date_before_the_year_1000_keeps_its_four_digits(year: int) -> None:
+    # strftime's %Y wrote "99-05-05T00:00:00Z", which the build then refused.
+    when = datetime(year, 5, 5, 10, 0, tzinfo=UTC)
+    entry = NewArticle("T", when, "https://example.com/")
+    assert f"publishedDateTime: {year:04d}-05-05T10:00:00Z\n" in render(entry)
+    assert read_back(render(entry)).published_at == when
+
+
 def test_bad_fields_are_refused_with_the_field_name() -> None:
     with pytest.raises(ValueError, match="title: must not be empty"):
         NewArticle(" \t", WHEN, "https://example.com/")

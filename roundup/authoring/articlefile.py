@@ -26,6 +26,7 @@ from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from roundup.core.dates import utc_stamp
 from roundup.core.errors import RoundupError
 from roundup.core.model import Image, Provider
 from roundup.core.slugs import slugify
@@ -162,7 +163,7 @@ def _number(value: float) -> str:
 def _when(value: datetime | date) -> str:
     if isinstance(value, datetime):
         if value.tzinfo is not None:
-            return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+            return utc_stamp(value)
         return value.replace(microsecond=0).isoformat()
     return value.isoformat()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 MONTHS = (
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -30,3 +30,13 @@ def format_time(value: datetime, zone: bool = False) -> str:
     text = f"{value.hour:02d}:{value.minute:02d}"
     name = value.tzname() if zone else None
     return f"{text} {name}" if name else text
+
+
+def utc_stamp(moment: datetime) -> str:
+    """An aware time as written in an article file: UTC, whole seconds, a four-digit year
+    (`strftime("%Y")` gives "99" for the year 99, which no reader takes back)."""
+    try:
+        moment = moment.astimezone(UTC)
+    except (OverflowError, ValueError):  # at the very ends of the calendar: as it is
+        return moment.replace(microsecond=0).isoformat()
+    return moment.replace(microsecond=0, tzinfo=None).isoformat() + "Z"

@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 from roundup.authoring import articlefile
 from roundup.authoring.articlefile import NewArticle
+from roundup.core.dates import utc_stamp
 from roundup.core.links import canonical_link, clean_url, registrable_domain, strip_tracking
 from roundup.core.model import Image, Provider
 from roundup.core.text import CONTROL_CHARS, LINE_CONTROLS, collapse_spaces, one_line, shorten
@@ -67,7 +68,7 @@ class Plan:
             elif self._add(label, entry, reading.default_date):
                 undated += entry.published_at is None
         if undated:
-            when = reading.default_date.strftime("%Y-%m-%dT%H:%M:%SZ")
+            when = utc_stamp(reading.default_date)
             have = f"{undated} entries have" if undated > 1 else "1 entry has"
             self.notices.append(
                 f"{label}: publishedDateTime: {have} no date; dated {when}, "
