@@ -168,6 +168,23 @@ def test_dead_and_moved_links_with_file_and_line(
     assert all(agent.startswith("roundup/") for _, _, agent in web.requests)
 
 
+def test_a_server_that_answers_head_wrongly_is_asked_with_get(
+    web: FixtureWeb, site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Only GET's answer may call a page dead; a server that hangs up on HEAD was called so.
+    write(site, "a.md", good(url=web.url("/head-hangs-up")))
+    write(site, "b.md", good(url=web.url("/not-http")))
+    code, out, lines = check(capsys, "--links")
+    assert web.hits("/head-hangs-up") == ["HEAD", "GET"]
+    assert web.hits("/not-http") == ["HEAD", "GET"]
+    # What the server sent is not quoted back: it filled a 20,000-character line.
+    assert lines == [
+        "content/b.md:4: originalUrl: 127.0.0.1 sent an answer that is not HTTP, or none at all"
+    ]
+    assert (code, out) == (1, "roundup: 2 articles valid; 2 links checked (0 from the last "
+                                "day): 1 dead\n")  # fmt: skip
+
+
 def test_results_are_kept_for_a_day(
     web: FixtureWeb, site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

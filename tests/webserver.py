@@ -20,6 +20,8 @@
 | `/pace/<anything>` | a page after 0.2 s; `most_at_once` counts how many were in flight |
 | `/paper.pdf` | a PDF |
 | `/no-head` | 405 to HEAD, the blog page to GET |
+| `/head-hangs-up` | no answer to HEAD (the connection closed), the blog page to GET |
+| `/not-http` | 20,000 bytes that are no HTTP answer, to any request |
 | `/images/<name>.jpg` | a small JPEG |
 | `/loop` | redirects to itself |
 | `/untitled` | a page with no title at all |
@@ -146,6 +148,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.web.requests.append(
                 ("HEAD" if head else "GET", path, self.headers.get("User-Agent", ""))
             )
+        if (path == "/head-hangs-up" and head) or path == "/not-http":
+            if path == "/not-http":
+                with contextlib.suppress(ConnectionError):
+                    self.wfile.write(b"Z" * 20_000 + b"\r\n\r\n")
+            self.close_connection = True
+            return
+        if path == "/head-hangs-up":
+            path = "/diary/static-weekend"
         route = self._route(urlsplit(path).path, path)
         status = route.head_status if head and route.head_status else route.status
         self.send_response(status)

@@ -15,6 +15,7 @@ import httpx
 
 from roundup import __version__
 from roundup.core.errors import RoundupError
+from roundup.core.text import cut, one_line
 from roundup.read import schema
 
 TIMEOUT = 10.0  # seconds for the whole fetch, as for each connect and read
@@ -164,8 +165,13 @@ def network_reason(error: BaseException, host: str) -> str:
             return f"the TLS certificate of {host} is not valid ({cause.verify_message})"
         if isinstance(cause, ssl.SSLError):
             return f"TLS with {host} failed ({cause.reason or cause})"
+        if isinstance(cause, httpx.RemoteProtocolError | httpx.LocalProtocolError):
+            return f"{host} sent an answer that is not HTTP, or none at all"
+        if isinstance(cause, httpx.ReadError | httpx.WriteError | httpx.CloseError):
+            return f"the connection to {host} broke off"
         cause = cause.__cause__ or cause.__context__
-    return f"cannot fetch ({type(error).__name__}: {error})"
+    # The library's own words, cut short: they may quote what the server sent, at any length.
+    return f"cannot fetch ({type(error).__name__}: {cut(one_line(str(error)), 160)})"
 
 
 def _looks_like_html(body: bytes) -> bool:

@@ -221,8 +221,13 @@ async def _check(
 async def _request(client: httpx.AsyncClient, url: str) -> httpx.Response:
     """HEAD, then GET when HEAD is refused or fails: only the answer to GET is trusted to
     say a page is gone. The body of a GET is not read."""
-    response = await client.head(url)
-    if response.status_code < 400 or response.status_code == 429:
+    try:
+        response: httpx.Response | None = await client.head(url)
+    except (httpx.ConnectError, httpx.ConnectTimeout):
+        raise  # the host cannot be reached at all: a GET would only wait for it again
+    except httpx.HTTPError:  # HEAD answered wrongly: cut off, garbled, too slow, in a loop
+        response = None
+    if response is not None and (response.status_code < 400 or response.status_code == 429):
         return response
     async with client.stream("GET", url) as streamed:
         return streamed
