@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import io
 import logging
@@ -53,6 +54,10 @@ def _parser() -> argparse.ArgumentParser:
         module = _command(name)
         sub = commands.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(sub)
+        # Every command takes -v: an internal error asks for the output with it. A command
+        # that gives -v a meaning of its own has added it already (argparse then refuses).
+        with contextlib.suppress(argparse.ArgumentError):
+            sub.add_argument("-v", "--verbose", action="store_true", help="print more detail")
     return parser
 
 

@@ -168,6 +168,35 @@ def test_dead_and_moved_links_with_file_and_line(
     assert all(agent.startswith("roundup/") for _, _, agent in web.requests)
 
 
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"kind": "ok", "reason": "x", "status": "abc", "location": None, "checked": "yesterday"},
+        {"kind": "fine", "reason": "x", "status": 200, "location": None, "checked": 0},
+        {"kind": "ok", "reason": "x", "status": 200, "location": None, "checked": 4e18},
+        ["not", "an", "entry"],
+    ],
+)
+def test_a_damaged_link_cache_is_asked_again_never_a_crash(
+    web: FixtureWeb, site: Path, capsys: pytest.CaptureFixture[str], entry: object
+) -> None:
+    # Deleting the cache folder is always safe, and so is finding it edited by hand: a
+    # status that was text stopped check with an internal error.
+    path = f"/roundup-ssg/roundup?cached={len(web.requests)}"  # the server outlives a test
+    url = web.url(path)
+    write(site, "a.md", good(url=url))
+    cache_file = site / ".roundup-cache" / "links.json"
+    cache_file.parent.mkdir(parents=True)
+    cache_file.write_text(json.dumps({"version": 1, "links": {url: entry}}), encoding="utf-8")
+    code, out, _ = check(capsys, "--links")
+    assert (code, out) == (
+        0,
+        "roundup: 1 article valid; 1 link checked (0 from the last day): all live\n",
+    )
+    assert web.hits(path) == ["HEAD"]
+    assert json.loads(cache_file.read_text(encoding="utf-8"))["links"][url]["status"] == 200
+
+
 def test_a_server_that_answers_head_wrongly_is_asked_with_get(
     web: FixtureWeb, site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -190,6 +190,8 @@ CASES += [
     for name in COMMANDS
     for case in (
         Case(f"{name} --help", nothing, (name, "--help"), 0, f"usage: roundup {name}"),
+        # An internal error asks for the command's output with -v: every command takes it.
+        Case(f"{name} takes -v", nothing, (name, "--help"), 0, "-v, --verbose"),
         Case(f"{name} with an unknown option", nothing, (name, "--no-such-option"), 2,
              "error: "),
         Case(f"{name} in an empty folder", nothing, (name,), None, ""),

@@ -15,13 +15,14 @@ import logging
 import os
 import time
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 from urllib.parse import urlsplit
 
 import httpx
+import msgspec
 
 from roundup.core.model import Article
 from roundup.web.fetch import USER_AGENT, network_reason
@@ -92,45 +93,58 @@ def _names(article: Article, prefix: str) -> list[str]:
     return [name for name in article.lines if name.startswith(prefix)]
 
 
+class _Entry(msgspec.Struct, forbid_unknown_fields=True):
+    """One outcome as `links.json` keeps it: an Outcome and when it was found."""
+
+    kind: Kind
+    reason: str
+    status: int | None
+    location: str | None
+    checked: float
+
+
+class _CacheFile(msgspec.Struct):
+    version: int
+    links: dict[str, _Entry]
+
+
 class LinkCache:
     """Outcomes that hold for a day, in `<cache folder>/links.json` (plain JSON)."""
 
     def __init__(self, folder: Path | None, now: float | None = None) -> None:
         self.path = folder / CACHE_FILE if folder else None
         self.now = time.time() if now is None else now
-        self.entries: dict[str, dict[str, Any]] = {}
+        self.entries: dict[str, _Entry] = {}
         if self.path is None:
             return
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            # Checked field by field (msgspec): a file edited or damaged by hand was an
+            # internal error when a field held the wrong type.
+            data = msgspec.json.decode(self.path.read_bytes(), type=_CacheFile)
+        except (OSError, msgspec.DecodeError):
             return  # none yet, or damaged: every link is requested again
-        if not isinstance(data, dict) or data.get("version") != _CACHE_VERSION:
+        if data.version != _CACHE_VERSION:
             return
-        for url, entry in (data.get("links") or {}).items():
-            if isinstance(entry, dict) and self.now - entry.get("checked", 0) < CACHE_SECONDS:
+        for url, entry in data.links.items():
+            if 0 <= self.now - entry.checked < CACHE_SECONDS:
                 self.entries[url] = entry
 
     def get(self, url: str) -> Outcome | None:
         entry = self.entries.get(url)
         if entry is None:
             return None
-        try:
-            return Outcome(entry["kind"], entry["reason"], entry.get("status"),
-                           entry.get("location"), cached=True)  # fmt: skip
-        except (KeyError, TypeError):
-            return None
+        return Outcome(entry.kind, entry.reason, entry.status, entry.location, cached=True)
 
     def put(self, url: str, outcome: Outcome) -> None:
         if outcome.kind in ("ok", "moved"):  # failures are asked again next time
-            entry = asdict(outcome)
-            del entry["cached"]
-            self.entries[url] = {**entry, "checked": self.now}
+            found = (outcome.kind, outcome.reason, outcome.status, outcome.location)
+            self.entries[url] = _Entry(*found, checked=self.now)
 
     def save(self) -> None:
         if self.path is None:
             return
-        data = {"version": _CACHE_VERSION, "links": dict(sorted(self.entries.items()))}
+        links = {url: msgspec.structs.asdict(e) for url, e in sorted(self.entries.items())}
+        data = {"version": _CACHE_VERSION, "links": links}
         temporary = self.path.with_name(f".{CACHE_FILE}.{os.getpid()}.tmp")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
