@@ -40,6 +40,15 @@ def template(name: str, text: str) -> Callable[[Path], None]:
     return make
 
 
+def template_bytes(name: str, data: bytes) -> Callable[[Path], None]:
+    def make(site: Path) -> None:
+        article(site)
+        (site / "templates").mkdir()
+        (site / "templates" / name).write_bytes(data)
+
+    return make
+
+
 def nothing(site: Path) -> None:
     pass
 
@@ -153,6 +162,13 @@ CASES = [
         "base.html", '{% extends "theme/base.html" %}\n{% block footer %}{{ 1 / 0 }}'
         "{% endblock %}\n"), ("build", *BASE), 1,
         "templates/base.html:2: while rendering /: ZeroDivisionError: division by zero"),
+    Case("template includes what is not there",
+         template("item.html", '{% extends "theme/item.html" %}\n{% block content %}'
+                  '{% include "nope.html" %}{% endblock %}\n'), ("build", *BASE), 1,
+         "templates/item.html:2: while rendering /items/a/: no template named nope.html in "
+         "templates/ or the theme"),
+    Case("template not UTF-8", template_bytes("item.html", b"\xff\xfe{{ x }}"), ("build", *BASE),
+         1, "roundup: templates/item.html: cannot read the template: it is not UTF-8 text"),
     Case("template includes itself", template("item.html", '{% include "item.html" %}\n'),
          ("build", *BASE), 1,
          "templates/item.html:1: while rendering /items/a/: templates include one another "

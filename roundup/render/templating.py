@@ -232,7 +232,13 @@ class Renderer:
                 where = shown_file(error.filename or name)
                 raise TemplateError(f"{where}:{error.lineno}: {error.message}") from None
             except (OSError, UnicodeDecodeError) as error:
-                raise TemplateError(f"{name}: cannot read the template: {error}") from None
+                where = next(
+                    (shown_file(str(Path(f) / name)) for f in self.folders
+                     if (Path(f) / name).is_file()),
+                    name,
+                )  # fmt: skip
+                reason = "it is not UTF-8 text" if isinstance(error, UnicodeDecodeError) else error
+                raise TemplateError(f"{where}: cannot read the template: {reason}") from None
 
     def check_extends(self) -> None:
         """Raise a TemplateError for templates that extend themselves, or one another in a
@@ -260,7 +266,11 @@ class Renderer:
             text = template.render(page=page, **page.context)
         except jinja2.TemplateError as error:
             where = _template_frame(error) or _reported_place(error) or page.template
-            raise TemplateError(f"{where}: while rendering /{page.path}: {error}") from None
+            message = str(error)
+            if isinstance(error, jinja2.TemplateNotFound):  # its text is the name alone
+                names = getattr(error, "templates", None) or [error.name]
+                message = _no_template([str(n) for n in names], self.folders)
+            raise TemplateError(f"{where}: while rendering /{page.path}: {message}") from None
         except RecursionError:
             where = _template_frame(None) or page.template
             self.check_extends()
@@ -275,6 +285,11 @@ class Renderer:
             message = f"{type(error).__name__}: {error}"
             raise TemplateError(f"{place}: while rendering /{page.path}: {message}") from None
         return text.encode("utf-8")
+
+
+def _no_template(names: list[str], folders: list[str]) -> str:
+    places = " or ".join([shown_file(f) + "/" for f in folders[:-1]] + ["the theme"])
+    return f"no template named {' or '.join(names)} in {places}"
 
 
 def shown_file(filename: str) -> str:
