@@ -103,6 +103,17 @@ def test_every_bad_key_is_reported_once(tmp_path: Path) -> None:
     assert "title: contains control characters" in text
 
 
+@pytest.mark.parametrize("zone", ["localtime", "posixrules", "Etc/../localtime"])
+def test_a_zone_that_is_the_machines_own_is_refused(tmp_path: Path, zone: str) -> None:
+    # "localtime" links to the machine's zone: one site would build differently on each.
+    _write(tmp_path, f"[tool.roundup]\ntimezone = '{zone}'\n")
+    with pytest.raises(ConfigError) as error:
+        config.load(None, {}, tmp_path)
+    assert error.value.problems == [
+        f"pyproject.toml: timezone: '{zone}' is not an IANA time zone such as Europe/Berlin"
+    ]
+
+
 def test_invalid_toml_and_missing_file_are_config_errors(tmp_path: Path) -> None:
     _write(tmp_path, "[tool.roundup\n")
     with pytest.raises(ConfigError, match="invalid TOML"):

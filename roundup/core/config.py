@@ -97,8 +97,16 @@ def _hub(value: str) -> str:
     return value
 
 
+# Names the system's zone folder holds that are no place's zone: "localtime" is a link to
+# the machine's own zone (the same site would differ from machine to machine), "posixrules"
+# a default for POSIX TZ strings.
+_NOT_ZONES = frozenset({"localtime", "posixrules"})
+
+
 def _zone(value: str) -> str:
     try:
+        if value.rsplit("/", 1)[-1].casefold() in _NOT_ZONES:
+            raise ValueError(value)
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"{value!r} is not an IANA time zone such as Europe/Berlin") from None
