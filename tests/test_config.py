@@ -227,6 +227,34 @@ def test_unusual_but_valid_base_urls_are_taken(site: Path, cli: CLI, value: str)
     assert cli("build", "--base-url", value).code == 0
 
 
+@pytest.mark.parametrize(
+    ("value", "taken"),
+    [
+        ("https://bücher.example/ü/", "https://xn--bcher-kva.example/%C3%BC/"),
+        ("https://bücher.example:8080", "https://xn--bcher-kva.example:8080/"),
+        ('https://ex.example/a"onmouseover=alert(1)/', "https://ex.example/a%22onmouseover=alert(1)/"),
+        ("https://ex.example/<script>/", "https://ex.example/%3Cscript%3E/"),
+        ("https://example.org/a%20b/~c/", "https://example.org/a%20b/~c/"),  # as it was
+        ("http://[::1]:8000/x", "http://[::1]:8000/x/"),
+    ],
+)  # fmt: skip
+def test_a_base_url_is_taken_in_the_ascii_form_sitemaps_and_feeds_need(
+    value: str, taken: str
+) -> None:
+    assert config.checked_base_url(value) == taken
+
+
+def test_a_site_under_an_idn_host_and_path_writes_ascii_urls(site: Path, cli: CLI) -> None:
+    assert cli("build", "--base-url", "https://bücher.example/ü/").code == 0
+    out = site / "output"
+    base = "https://xn--bcher-kva.example/%C3%BC/"
+    assert f"Sitemap: {base}sitemap.xml" in (out / "robots.txt").read_text("utf-8")
+    sitemap = (out / "sitemap.xml").read_text("utf-8")
+    assert f"<loc>{base}</loc>" in sitemap and sitemap.isascii()
+    page = parse_html(out / "index.html")
+    assert page.cssselect("link[rel=canonical]")[0].get("href") == base
+
+
 def test_values_of_the_wrong_type_say_what_the_key_takes(site: Path, cli: CLI) -> None:
     _write(site, '[tool.roundup]\ntitle = 5\nitems_per_page = "30"\nfuture = "yes"\n'
            'language = "en_US"\n')  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import re
 import tomllib
@@ -10,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from roundup.core.errors import ConfigError
 from roundup.core.slugs import slugify
@@ -201,6 +202,18 @@ def checked_base_url(value: str) -> str:
         folder = value[: value.rindex(last)]
         raise ValueError(f"{shown} ends in a file name; give the folder the site is served "
                          f"from: {folder}")  # fmt: skip
+    # Written into sitemaps, robots.txt and feeds, which take URLs in ASCII only: a host of
+    # other letters in its IDNA form, a path's other characters (and quotes, brackets)
+    # percent-encoded, as a browser sends them.
+    netloc = parts.netloc
+    if not netloc.isascii():
+        try:
+            netloc = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise ValueError(f"{shown}: {host!r} is not a host name") from None
+        netloc += f":{parts.port}" if parts.port is not None else ""
+    path = quote(parts.path, safe="/%:@!$&'()*+,;=-._~")
+    value = urlunsplit((parts.scheme, netloc, path, "", ""))
     return value if value.endswith("/") else value + "/"
 
 
@@ -318,8 +331,11 @@ def default_site_id(base_url: str) -> str:
     host or path changes them, which `site_id` prevents (the build warns when it happens).
     """
     parts = urlsplit(base_url)
-    host = (parts.hostname or "").removeprefix("www.")
-    return slugify(f"{host} {parts.path}") or "roundup"
+    host = parts.hostname or ""
+    # As written: the base URL is kept in its ASCII form, and the ids were made before that.
+    with contextlib.suppress(UnicodeError):
+        host = host.encode("ascii").decode("idna")
+    return slugify(f"{host.removeprefix('www.')} {unquote(parts.path)}") or "roundup"
 
 
 def _toml(path: Path) -> dict[str, Any]:
