@@ -71,6 +71,18 @@ def test_date_spans_name_each_month_and_year_once() -> None:
         ("{}", "unknown placeholder {}; use {number}, {date}, {week}, {year}"),
         ("#{number", "expected '}' before end of string; write {{ or }} for a brace of its own"),
         ("{date:05d}", "cannot be filled in: Unknown format code 'd' for object of type 'str'"),
+        (
+            "{number:>10000000}",
+            "{number:>10000000}: a placeholder takes a short format at most, such as {number:03}",
+        ),
+        (
+            "{week:.500f}",
+            "{week:.500f}: a placeholder takes a short format at most, such as {week:03}",
+        ),
+        (
+            "{number!r}",
+            "{number!r}: a placeholder takes a short format at most, such as {number:03}",
+        ),
     ],
 )
 def test_a_bad_edition_title_says_what_is_wrong(template: str, message: str) -> None:

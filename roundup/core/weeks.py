@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import string
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -111,11 +112,21 @@ def date_span(first: date, last: date) -> str:
 def check_title(template: str) -> str:
     """The `edition_title` template as given, or a ValueError saying what is wrong with it."""
     try:
-        fields = [field for _, field, _, _ in string.Formatter().parse(template)]
+        parsed = list(string.Formatter().parse(template))
     except ValueError as error:
         raise ValueError(f"{error}; write {{{{ or }}}} for a brace of its own") from None
     known = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
-    for field in fields:
+    for _, field, spec, conversion in parsed:
+        # A format such as {number:03} pads; a width of millions ({number:>10000000}) made
+        # every title 10 MB, and a conversion (!r) has no use here.
+        if field is not None and (conversion or re.search(r"[0-9]{3,}", spec or "")):
+            written = (
+                field + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            )
+            raise ValueError(
+                f"{{{written}}}: a placeholder takes a short format at most, such as {{{field}:03}}"
+            )
+    for field in (field for _, field, _, _ in parsed):
         if field is not None and field not in PLACEHOLDERS:
             near = difflib.get_close_matches(field, PLACEHOLDERS, 1, 0.6)
             hint = f"did you mean {{{near[0]}}}?" if near else f"use {known}"
