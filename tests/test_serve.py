@@ -247,6 +247,9 @@ def test_the_first_build_failing_still_serves_and_recovers(fixture_site: Path) -
         assert home.status == 404
         overlay = home.page().cssselect("#roundup-errors")
         assert ERROR_LINE in overlay[0].text_content()
+        # No good build was ever made: none is said to be served.
+        running.wait_for_line("1 error in 1 file; the site is served once it builds")
+        assert "last good build" not in running.output
         edit(article, BROKEN_DATE, GOOD_DATE)
         running.wait_for_line("the build works again")
         assert running.get("").status == 200

@@ -220,7 +220,11 @@ class Session:
             self.live.failed(lines)
         for line in lines:
             error(line)
-        error(f"roundup: {tail}; the last good build is still served")
+        # The output folder holds a good build if one ever succeeded, here or before serve.
+        if (self.config.output_dir / "index.html").is_file():
+            error(f"roundup: {tail}; the last good build is still served")
+        else:
+            error(f"roundup: {tail}; the site is served once it builds")
 
     def _names(self, changed: set[str]) -> str:
         # Without the temporary files of editors and tools (sed's, vim's 4913), gone already.
