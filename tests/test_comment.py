@@ -10,6 +10,7 @@ from lxml import html as lxml_html
 
 from roundup.read import comment
 from roundup.read.comment import render_comment, with_absolute_links
+from roundup.site.filters import comment_html
 
 
 def parsed(text: str) -> lxml_html.HtmlElement:
@@ -94,3 +95,10 @@ def test_relative_links_are_resolved_against_the_page_and_nothing_else_changes()
     )
     absolute = render_comment("[abs](https://b.example/) and *more*").html
     assert with_absolute_links(absolute, page) is absolute  # no relative link: no work
+
+
+def test_a_level_one_heading_stays_a_heading() -> None:
+    # The sanitiser dropped <h1> and kept its text, bare, outside any element.
+    html = render_comment("# Why it matters\n\nSome text.\n").html
+    assert html == "<h1>Why it matters</h1>\n<p>Some text.</p>"
+    assert comment_html(html, 2) == "<h3>Why it matters</h3>\n<p>Some text.</p>"

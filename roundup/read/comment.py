@@ -21,7 +21,7 @@ from roundup.core.text import collapse_spaces
 from roundup.read import simplemd
 
 _TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "del", "dd", "dl", "dt", "em", "h2", "h3",
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "dd", "dl", "dt", "em", "h1", "h2", "h3",
     "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "mark", "ol", "p", "pre", "q", "s",
     "samp", "small", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
     "tr", "ul",
