@@ -102,3 +102,12 @@ def test_a_level_one_heading_stays_a_heading() -> None:
     html = render_comment("# Why it matters\n\nSome text.\n").html
     assert html == "<h1>Why it matters</h1>\n<p>Some text.</p>"
     assert comment_html(html, 2) == "<h3>Why it matters</h3>\n<p>Some text.</p>"
+
+
+def test_code_blocks_and_tables_that_scroll_can_be_reached_by_keyboard() -> None:
+    # axe's scrollable-region-focusable: a wide <pre> or table scrolls, so it takes focus.
+    html = render_comment("```\ncode\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n").html
+    shown = comment_html(html, 2)
+    assert shown.count('tabindex="0"') == 2
+    assert '<pre tabindex="0">' in shown and '<table tabindex="0">' in shown
+    assert comment_html("<p>plain</p>", 2) == "<p>plain</p>"

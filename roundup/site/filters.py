@@ -58,13 +58,17 @@ _TOKEN = re.compile(
     r'<(/?)([a-zA-Z][a-zA-Z0-9]*)((?:\s+[^\s"\'=<>/]+(?:="[^"]*")?)*)\s*/?>|[^<]+|<'
 )
 _HEADING = re.compile(r"h([1-6])")
-# Every heading tag starts with one of these and every image tag with one of the last two; a
-# comment with none of them (most comments) comes out unchanged, so it needs no tokenising.
-_REWRITTEN_STARTS = ("<h", "<H", "</h", "</H", "<i", "<I")
+# Every heading tag starts with one of these, every image tag with "<i", and code blocks and
+# tables as the last ones; a comment with none of them (most comments) comes out unchanged,
+# so it needs no tokenising.
+_REWRITTEN_STARTS = ("<h", "<H", "</h", "</H", "<i", "<I", "<pre", "<PRE", "<table", "<TABLE")
+# Boxes that scroll sideways when wider than the column: reachable by keyboard too.
+_SCROLLING = ("pre", "table")
 
 
 def comment_html(html: str, level: int) -> str:
-    """The sanitised comment with its headings below `level` and its images lazy.
+    """The sanitised comment with its headings below `level`, its images lazy, and its code
+    blocks and tables focusable (they scroll sideways; a keyboard must reach them).
 
     The curator writes "## Why" whatever the page; moved down, the page keeps one h1 and no
     skipped levels. Levels beyond h6 become bold paragraphs.
@@ -91,6 +95,8 @@ def comment_html(html: str, level: int) -> str:
                 out.append(f'<p class="comment-heading"{attributes}>')
         elif name == "img" and not closing:
             out.append(f'<img{attributes} loading="lazy" decoding="async">')
+        elif name in _SCROLLING and not closing:
+            out.append(f'<{name}{attributes} tabindex="0">')
         else:
             out.append(m[0])
     return "".join(out)
