@@ -58,10 +58,10 @@ _TOKEN = re.compile(
     r'<(/?)([a-zA-Z][a-zA-Z0-9]*)((?:\s+[^\s"\'=<>/]+(?:="[^"]*")?)*)\s*/?>|[^<]+|<'
 )
 _HEADING = re.compile(r"h([1-6])")
-# Every heading tag starts with one of these, every image tag with "<i", and code blocks and
-# tables as the last ones; a comment with none of them (most comments) comes out unchanged,
-# so it needs no tokenising.
-_REWRITTEN_STARTS = ("<h", "<H", "</h", "</H", "<i", "<I", "<pre", "<PRE", "<table", "<TABLE")
+# Where a tag this filter rewrites starts (a heading, an image, a code block, a table); a
+# comment with none (most comments) comes out unchanged, with no tokenising. One search: it
+# runs for every listed comment, and ten `in` tests took five times as long.
+_REWRITTEN = re.compile(r"</?[hH]|<[iI]|<(?:pre|PRE|table|TABLE)")
 # Boxes that scroll sideways when wider than the column: reachable by keyboard too.
 _SCROLLING = ("pre", "table")
 
@@ -73,10 +73,7 @@ def comment_html(html: str, level: int) -> str:
     The curator writes "## Why" whatever the page; moved down, the page keeps one h1 and no
     skipped levels. Levels beyond h6 become bold paragraphs.
     """
-    for start in _REWRITTEN_STARTS:
-        if start in html:
-            break
-    else:
+    if _REWRITTEN.search(html) is None:
         return html
     tokens = list(_TOKEN.finditer(html))
     levels = sorted({int(m[2][1]) for m in tokens if m[2] and _HEADING.fullmatch(m[2].lower())})
