@@ -73,6 +73,7 @@ def _seconds(text: str) -> float:
 def run(args: argparse.Namespace) -> int:
     from roundup.core.errors import ContentError
     from roundup.read.loader import display_path
+    from roundup.site import entryids
     from roundup.site.structure import topic_warnings
 
     config = load_config(args, content_dir=args.content, cache_dir=args.cache_dir)
@@ -80,8 +81,9 @@ def run(args: argparse.Namespace) -> int:
     prefix = display_path(config.content_dir, Path.cwd()) + "/"
     published = [a for a in loaded.articles if a.published]  # what a build shows
     site_warnings = [replace(p, path=prefix + p.path) for p in topic_warnings(published)]
+    _, id_warnings = entryids.assign(published, config.site_id, prefix)  # as a build does
     loaded.warnings = sorted(
-        loaded.warnings + site_warnings, key=lambda p: (p.path, p.line or 0, p.field)
+        loaded.warnings + site_warnings + id_warnings, key=lambda p: (p.path, p.line or 0, p.field)
     )
     if args.strict and loaded.warnings:  # as `roundup build --strict` would fail
         raise ContentError(loaded.warnings)

@@ -63,12 +63,14 @@ def derived_id(site_id: str, article: Article) -> str:
 def assign(
     articles: Iterable[Article], site_id: str, prefix: str = ""
 ) -> tuple[dict[str, str], list[Problem]]:
-    """Every article's entry id, by source, and a warning for each id two articles share.
+    """Every article's entry id, by source, and a warning for each `id:` two articles share.
 
     Of articles that share an id the earliest published keeps it (then the first by path):
     that is the one subscribers have most likely seen. Each other gets the id with its slug
-    appended, so that readers show both; the warning says how to pin one with `id:`.
-    `prefix` is how paths are shown.
+    appended, so that readers show both. Two `id:` fields alike are a mistake to tell. The
+    same link curated again in a later edition is not: a weekly roundup does it all the
+    time, and twice in one edition the collection check already warns. `prefix` is how paths
+    are shown.
     """
     ids: dict[str, str] = {}
     owner: dict[str, Article] = {}
@@ -83,19 +85,15 @@ def assign(
         keeper, *others = sorted(group, key=lambda a: (a.published_at, a.source))
         for article in others:
             ids[article.source] = f"{entry}/{quote(article.slug, safe=_TAG_SAFE)}"
-            warnings.append(_clash(article, keeper, prefix))
+            if article.entry_id:
+                warnings.append(_clash(article, keeper, prefix))
     return ids, warnings
 
 
 def _clash(article: Article, keeper: Article, prefix: str) -> Problem:
-    if article.entry_id:
-        cause, line = "the same id: field", article.lines.get("id")
-    else:
-        cause = "the same link"
-        line = article.lines.get("originalUrl" if article.original_url else "webUrl")
     message = (
-        f"the same feed entry id as {prefix}{keeper.source} ({cause}); feed readers would "
-        "show only one of them, so this item's id adds its slug. Give it an id: of its own "
-        "to keep its id when the file is renamed"
+        f"the same feed entry id as {prefix}{keeper.source} (the same id: field); feed "
+        "readers would show only one of them, so this item's id adds its slug. Give it an "
+        "id: of its own to keep its id when the file is renamed"
     )
-    return Problem(prefix + article.source, line, "id", message)
+    return Problem(prefix + article.source, article.lines.get("id"), "id", message)
