@@ -281,7 +281,7 @@ def test_each_check_says_exactly_what_is_wrong_in_the_order_of_the_keys(tmp_path
     with pytest.raises(ConfigError) as error:
         config.load(None, {}, tmp_path)
     assert error.value.problems == [
-        "pyproject.toml: title: String should have at least 1 character",
+        "pyproject.toml: title: must not be empty; write the site's name",
         "pyproject.toml: description: expected text in quotes, got 5",
         "pyproject.toml: language: 'en_GB' is not a language tag such as en or en-GB",
         "pyproject.toml: items_per_page: expected a whole number, such as 30 (without quotes), "

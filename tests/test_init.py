@@ -181,6 +181,24 @@ def test_force_writes_only_what_is_missing(
     assert out == "roundup: ./ has every file of a site already; nothing was written\n"
 
 
+def test_force_beside_a_roundup_toml_keeps_it_as_the_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A [tool.roundup] written beside it made the very next build fail (two settings files).
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "roundup.toml").write_text('title = "From roundup.toml"\n', encoding="utf-8")
+    code, _, err = init(capsys, "--force")
+    assert code == 0 and "roundup: kept roundup.toml as it was" in err.splitlines()
+    assert not (tmp_path / "pyproject.toml").exists()
+    assert main(["build", "-q"]) == 0
+    assert (
+        parse_html(tmp_path / "output" / "index.html")
+        .findtext(".//title")
+        .strip()
+        .endswith("From roundup.toml")
+    )
+
+
 @pytest.mark.parametrize(
     ("flags", "message"),
     [
@@ -188,7 +206,8 @@ def test_force_writes_only_what_is_missing(
             ["--base-url", "ftp://x.example/"],
             "--base-url: 'ftp://x.example/' must be an absolute http:// or https://",
         ),
-        (["--title", ""], "--title: String should have at least 1 character"),
+        (["--title", ""], "--title: must not be empty; write the site's name"),
+        (["--title", "   "], "--title: must not be empty; write the site's name"),
         (["--title", "bell\x07"], "--title: contains control characters"),
     ],
 )

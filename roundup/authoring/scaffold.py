@@ -60,7 +60,8 @@ def create(folder: Path, title: str, base_url: str, force: bool = False) -> Crea
     A folder with anything in it (but `.git`) is refused unless `force`; even then nothing is
     overwritten or deleted: files that exist are kept as they are, and only the missing ones
     are written. The settings go into `[tool.roundup]` of `pyproject.toml`; an existing
-    pyproject.toml without that table gets it appended.
+    pyproject.toml without that table gets it appended, and a `roundup.toml` (the other
+    place settings may be) is kept as the site's settings.
     """
     if folder.exists() and not folder.is_dir():
         raise RoundupError(f"{folder} exists and is not a folder")
@@ -70,7 +71,11 @@ def create(folder: Path, title: str, base_url: str, force: bool = False) -> Crea
             "files (nothing is overwritten)"
         )
     created = Created()
-    _settings(folder / "pyproject.toml", title, base_url, created)
+    if (folder / "roundup.toml").is_file():
+        # The site's settings are there already: a [tool.roundup] beside them is an error.
+        created.kept.append(folder / "roundup.toml")
+    else:
+        _settings(folder / "pyproject.toml", title, base_url, created)
     files = {
         ".gitignore": GITIGNORE,
         "templates/README.md": TEMPLATES_README,

@@ -71,8 +71,8 @@ def _true_or_false(value: Any) -> bool:
 
 
 def _not_empty(value: str) -> str:
-    if not value:
-        raise ValueError("String should have at least 1 character")
+    if not value.strip():  # spaces alone made a page title of spaces, and the default site id
+        raise ValueError("must not be empty; write the site's name")
     return value
 
 
