@@ -177,8 +177,8 @@ def _reason(error: Exception) -> str:
 
 def _refusal(response: Any) -> str:
     status = f"{response.status_code} {response.reason_phrase}".strip()
-    if response.is_redirect:
-        where = response.headers.get("location", "")
+    where = response.headers.get("location", "").strip() if response.is_redirect else ""
+    if where:
         return f"the hub answered {status} (to {where}); set websub_hub to the URL it moved to"
     text = collapse_spaces(response.text)[:_MAX_REASON]
     text = "".join(c for c in text if c.isprintable())
