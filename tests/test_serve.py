@@ -127,7 +127,12 @@ def test_a_broken_save_keeps_the_last_good_site_and_shows_why(
         good = events.next(lambda state: state["version"] != good["version"])
         edit(article, GOOD_DATE, BROKEN_DATE)
         broken = events.next(lambda state: state["errors"] != [])
-        assert broken == {"version": good["version"], "errors": [ERROR_LINE]}
+        assert broken == {
+            "version": good["version"],
+            "errors": [ERROR_LINE],
+            "headline": "roundup: the last change did not build. This is still the last good "
+            "build.",
+        }
         # The terminal says it too, in the usual shape.
         serve.wait_for_line(f"^{ERROR_LINE}$".replace("(", r"\(").replace(")", r"\)"))
         serve.wait_for_line("1 error in 1 file; the last good build is still served")
@@ -247,7 +252,9 @@ def test_the_first_build_failing_still_serves_and_recovers(fixture_site: Path) -
         assert home.status == 404
         overlay = home.page().cssselect("#roundup-errors")
         assert ERROR_LINE in overlay[0].text_content()
-        # No good build was ever made: none is said to be served.
+        # No good build was ever made: none is said to be served, on the page or in the terminal.
+        headline = overlay[0].cssselect("p")[0].text_content()
+        assert headline == "roundup: the site did not build. Its pages appear once it does."
         running.wait_for_line("1 error in 1 file; the site is served once it builds")
         assert "last good build" not in running.output
         edit(article, BROKEN_DATE, GOOD_DATE)

@@ -25,7 +25,7 @@ from roundup.core.errors import (
 )
 from roundup.read.loader import display_path
 from roundup.serve.builtfor import built_base_url
-from roundup.serve.livereload import LiveReload
+from roundup.serve.livereload import NOTHING_BUILT, LiveReload
 from roundup.serve.server import Site, SiteServer, normal_base_path
 from roundup.serve.watch import Sources, Watcher
 
@@ -216,12 +216,13 @@ class Session:
     def _failed(self, lines: list[str], tail: str) -> None:
         lines = [printable(line) for line in lines]
         self.broken = True
+        # The output folder holds a good build if one ever succeeded, here or before serve.
+        served = (self.config.output_dir / "index.html").is_file()
         if self.live is not None:  # first: a page asked for once the lines are out shows them
-            self.live.failed(lines)
+            self.live.failed(lines, "" if served else NOTHING_BUILT)
         for line in lines:
             error(line)
-        # The output folder holds a good build if one ever succeeded, here or before serve.
-        if (self.config.output_dir / "index.html").is_file():
+        if served:
             error(f"roundup: {tail}; the last good build is still served")
         else:
             error(f"roundup: {tail}; the site is served once it builds")

@@ -23,10 +23,13 @@ class State:
 
     version: str
     errors: tuple[str, ...] = ()
+    headline: str = ""  # over the errors: what is served meanwhile (see `HEADLINE`)
 
     def event(self) -> bytes:
         """The state as one server-sent event (JSON keeps every line break escaped)."""
-        data = json.dumps({"version": self.version, "errors": list(self.errors)})
+        data = json.dumps(
+            {"version": self.version, "errors": list(self.errors), "headline": self.headline}
+        )
         return f"event: state\ndata: {data}\n\n".encode()
 
 
@@ -54,9 +57,10 @@ class LiveReload:
             self._builds += 1
         self._publish(State(self._version()))
 
-    def failed(self, errors: list[str]) -> None:
-        """A build failed: the site is unchanged, and open pages show why."""
-        self._publish(State(self._version(), tuple(errors)))
+    def failed(self, errors: list[str], headline: str = "") -> None:
+        """A build failed: the site is unchanged, and open pages show why, under `headline`
+        (by default `HEADLINE`: the last good build is what they see)."""
+        self._publish(State(self._version(), tuple(errors), headline or HEADLINE))
 
     def _publish(self, state: State) -> None:
         with self._changed:
@@ -84,11 +88,11 @@ def inject(page: bytes, state: State) -> bytes:
         events=EVENTS_PATH,
         box=_BOX,
         head=_HEAD,
-        headline=_HEADLINE,
+        headline=HEADLINE,
         lines=_LINES,
         close=_CLOSE,
     )
-    snippet = (overlay(state.errors) + script).encode()
+    snippet = (overlay(state.errors, state.headline or HEADLINE) + script).encode()
     end = page.lower().rfind(b"</body")
     return page + snippet if end < 0 else page[:end] + snippet + page[end:]
 
@@ -111,17 +115,19 @@ _CLOSE = (
     "background:#fff;color:#2b0b0e;border:0;border-radius:4px;font:700 18px/1 system-ui;"
     "cursor:pointer"
 )
-_HEADLINE = "roundup: the last change did not build. This is still the last good build."
+HEADLINE = "roundup: the last change did not build. This is still the last good build."
+# When no build ever succeeded, there is no last good build to show.
+NOTHING_BUILT = "roundup: the site did not build. Its pages appear once it does."
 
 
-def overlay(errors: tuple[str, ...]) -> str:
+def overlay(errors: tuple[str, ...], headline: str = HEADLINE) -> str:
     """The errors as a box over the page, announced to screen readers; empty without errors."""
     if not errors:
         return ""
     lines = html.escape("\n".join(errors))
     return (
         f'<div id="roundup-errors" role="alert" style="{_BOX}">'
-        f'<p style="{_HEAD}">{html.escape(_HEADLINE)}</p>'
+        f'<p style="{_HEAD}">{html.escape(headline)}</p>'
         f'<pre style="{_LINES}">{lines}</pre>'
         f'<button type="button" aria-label="Hide the build errors" style="{_CLOSE}">'
         "&times;</button>"
@@ -149,7 +155,7 @@ _SCRIPT = string.Template(
   function wire(box) {
     box.querySelector("button").addEventListener("click", hide);
   }
-  function show(errors) {
+  function show(errors, headline) {
     var box = document.getElementById("roundup-errors");
     if (box && box.querySelector("pre").textContent === errors.join("\\n")) return;
     hide();
@@ -161,7 +167,7 @@ _SCRIPT = string.Template(
     box.setAttribute("role", "alert");
     box.style.cssText = "$box";
     head.style.cssText = "$head";
-    head.textContent = "$headline";
+    head.textContent = headline || "$headline";
     lines.style.cssText = "$lines";
     lines.textContent = errors.join("\\n");
     close.type = "button";
@@ -182,7 +188,7 @@ _SCRIPT = string.Template(
       sessionStorage.setItem(key, window.scrollX + "," + window.scrollY);
       location.reload();
     } else {
-      show(state.errors);
+      show(state.errors, state.headline);
     }
   });
 })();
