@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
 from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import feedparser
@@ -20,6 +17,7 @@ from roundup.site import hosting
 import checkers
 from conftest import CLI, ROOT, SHOWCASE, build_folder, files_of, parse_html
 from sitelinks import crawl, html_pages
+from webserver import serve_folder
 
 SCHEMAS = ROOT / "tests" / "schemas"
 BASE = "https://example.org/links/"
@@ -151,23 +149,13 @@ def test_search_results_without_a_page_lead_to_the_week_page_that_lists_them(
         assert parse_html(out / page / "index.html").cssselect(f"#{anchor}"), url
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """A local web server over a folder: (its URL, the folder)."""
     root = tmp_path / "served"
     root.mkdir()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(root)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", root
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_folder(root) as url:
+        yield url, root
 
 
 def _search(page_url: str, word: str) -> dict:

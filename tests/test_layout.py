@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from checkers import axe_script, chromium, node, output_of, playwright_core, run
 from conftest import ROOT, build_folder, write_article
+from webserver import serve_folder
 
 PAGE_WIDTH = ROOT / "tests" / "tools" / "page-width.mjs"
 AXE_CHECK = ROOT / "tests" / "tools" / "axe-check.mjs"
@@ -40,16 +38,6 @@ ARTICLES = {
 PATHS = ["", "items/long/", "items/rtl/", "topics/", "sources/", "feeds/", "2026/03/01/"]
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-class _QuietServer(ThreadingHTTPServer):
-    def handle_error(self, request: object, client_address: object) -> None:
-        pass  # a browser that leaves a page before its last request is answered
-
-
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The site built and served on 127.0.0.1; its base URL."""
@@ -59,14 +47,10 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     (site / "pyproject.toml").write_text('[tool.roundup]\ntitle = "Layout"\n', "utf-8")
     for name, (front, body) in ARTICLES.items():
         write_article(site / "content", name, front, body)
-    server = _QuietServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(root)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/out/"
-    try:
+    with serve_folder(root) as base_url:
+        url = base_url + "out/"
         build_folder(site, root / "out", base_url=url, search=False)
         yield url
-    finally:
-        server.shutdown()
 
 
 @pytest.mark.parametrize("width", [390, 1366])

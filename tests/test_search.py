@@ -7,11 +7,8 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from datetime import date
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -26,6 +23,7 @@ from roundup.site import searchshards
 
 from checkers import axe_script, chromium, node, output_of, playwright_core, run
 from conftest import ROOT, build_folder, files_of, parse_html
+from webserver import serve_folder
 
 SEARCH_CHECK = ROOT / "tests" / "tools" / "search-check.mjs"
 HOSTILE_TITLE = "<img src=x onerror=alert(1)> Echidna & friends"
@@ -511,23 +509,13 @@ def test_build_help_lists_the_off_switch() -> None:
 # --- In a browser, under a base path, as a reader would.
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A local web server over a folder: (its URL, the folder)."""
     root = tmp_path / "served"
     root.mkdir()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", root
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_folder(root) as url:
+        yield url, root
 
 
 def _search(page_url: str, word: str, *extra: Path) -> dict:

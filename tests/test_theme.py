@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from itertools import pairwise
 from pathlib import Path
 
@@ -33,6 +30,7 @@ from checkers import (
     vnu_command,
 )
 from conftest import CLI, ROOT, SHOWCASE, build_folder, parse_html, write_article
+from webserver import serve_folder
 
 THEME = ROOT / "templates"
 AXE_CHECK = ROOT / "tests" / "tools" / "axe-check.mjs"
@@ -51,11 +49,6 @@ WEEK = re.compile(r"\d{4}/w\d{2}/")
 def weekly(build: str) -> dict[str, str]:
     """The settings that make a build weekly, for the build named "weekly"."""
     return WEEKLY if build == "weekly" else {}
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass  # the test output has no use for a line per request
 
 
 @dataclass(frozen=True)
@@ -85,11 +78,7 @@ class Served:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     root = tmp_path_factory.mktemp("served")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
-    try:
+    with serve_folder(root) as base:
         for name in (*BUILDS, PAGED):
             # A base path, as on GitHub Pages: every link must honour it to be served here.
             settings = {"output_dir": str(root / name), "base_url": f"{base}{name}/"}
@@ -108,9 +97,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             finally:
                 pages_module.TITLES_PER_PAGE, listed.COMMENT_CHARS = titles, chars
         yield Served(root, base)
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def samples(served: Served) -> dict[str, str]:

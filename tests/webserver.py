@@ -42,6 +42,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -221,6 +222,27 @@ def serve_fixtures() -> Iterator[FixtureWeb]:
     thread.start()
     try:
         yield web
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+class _QuietFiles(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # quiet in test output
+        pass
+
+
+@contextmanager
+def serve_folder(root: Path) -> Iterator[str]:
+    """Serve the files under `root` as they are (a built site, as a static host would) on
+    127.0.0.1 for the duration of the block; yields the base URL, ending in "/"."""
+    server = _QuietServer(("127.0.0.1", 0), partial(_QuietFiles, directory=str(root)))
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="static-web", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
     finally:
         server.shutdown()
         server.server_close()
