@@ -180,14 +180,19 @@ def test_feeds_written_with_ids_from_file_names_get_the_upgrade_note(
     ]
 
 
+def _same_id_again(content: Path) -> None:
+    """h-oldest-again.md: another link, with the `id:` field of f-oldest.md."""
+    pinned = (content / "f-oldest.md").read_text("utf-8").replace("/oldest", "/other")
+    (content / "h-oldest-again.md").write_text(pinned, "utf-8")
+
+
 def test_two_items_with_one_link_or_one_id_get_distinct_ids_and_a_warning(
     site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     content = site / "content"
     again = (content / "b-json.md").read_text("utf-8").replace("12:00:00Z", "13:00:00Z")
     (content / "g-json-again.md").write_text(again, "utf-8")
-    pinned = (content / "f-oldest.md").read_text("utf-8").replace("/oldest", "/other")
-    (content / "h-oldest-again.md").write_text(pinned, "utf-8")
+    _same_id_again(content)
     assert main(["build", "-q"]) == 0
     lines = capsys.readouterr().err.splitlines()
     # The same link: told once, by the collection check (in one edition; in two it is normal).
@@ -231,8 +236,7 @@ def test_check_tells_the_id_clashes_build_tells(
     site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     content = site / "content"
-    pinned = (content / "f-oldest.md").read_text("utf-8").replace("/oldest", "/other")
-    (content / "h-oldest-again.md").write_text(pinned, "utf-8")
+    _same_id_again(content)
     assert main(["check", "--strict"]) == 1
     checked = capsys.readouterr().err
     assert main(["build", "--strict"]) == 1
