@@ -5,22 +5,12 @@
 // Requests that leave the base URL are aborted: the tests run without network, and an
 // external image that never arrives must not stall the page.
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-
-const require = createRequire(import.meta.url);
-const { chromium } = require("playwright-core");
+import { launch } from "./chromium.mjs";
 
 const [axePath, base, ...paths] = process.argv.slice(2);
 const axeSource = readFileSync(axePath, "utf8");
-const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
 
-const browser = await chromium.launch({
-  executablePath,
-  args: [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-  ],
-});
+const browser = await launch();
 const report = {};
 try {
   for (const colorScheme of ["light", "dark"]) {

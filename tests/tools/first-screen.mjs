@@ -3,19 +3,10 @@
 // Usage: node first-screen.mjs <width> <height> <base URL> <path>...
 // Prints one JSON object: {"<path>": ["<heading text>", ...]} with every h1-h4 whose top edge
 // is inside the first screen, in page order. Requests that leave the base URL are aborted.
-import { createRequire } from "node:module";
-
-const require = createRequire(import.meta.url);
-const { chromium } = require("playwright-core");
+import { launch } from "./chromium.mjs";
 
 const [width, height, base, ...paths] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-  ],
-});
+const browser = await launch();
 const report = {};
 try {
   const context = await browser.newContext({ viewport: { width: Number(width), height: Number(height) } });

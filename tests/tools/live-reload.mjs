@@ -9,16 +9,12 @@
 // overlay; save it fixed again and wait for the overlay to go. The article is restored between
 // widths. Prints one JSON object per width: {"<width>": {...}}.
 import { readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-
-const require = createRequire(import.meta.url);
-const { chromium } = require("playwright-core");
+import { launch } from "./chromium.mjs";
 
 const [axePath, url, article, oldText, newText, brokenLine, goodLine, shots] =
   process.argv.slice(2);
 const axeSource = readFileSync(axePath, "utf8");
 const original = readFileSync(article, "utf8");
-const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
 const WAIT = 20000;
 
 function save(from, to) {
@@ -27,13 +23,7 @@ function save(from, to) {
   writeFileSync(article, text.replace(from, to));
 }
 
-const browser = await chromium.launch({
-  executablePath,
-  args: [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-  ],
-});
+const browser = await launch();
 const report = {};
 try {
   for (const width of [390, 1280]) {

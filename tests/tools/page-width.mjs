@@ -5,19 +5,10 @@
 // [<for each element with class "page-title", "excerpt" or a comment paragraph whose text
 // starts with a right-to-left letter: whether its text ends at the element's right edge>]}}.
 // Requests that leave the base URL are aborted.
-import { createRequire } from "node:module";
-
-const require = createRequire(import.meta.url);
-const { chromium } = require("playwright-core");
+import { launch } from "./chromium.mjs";
 
 const [width, base, ...paths] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-  ],
-});
+const browser = await launch();
 const report = {};
 try {
   const context = await browser.newContext({ viewport: { width: Number(width), height: 900 } });

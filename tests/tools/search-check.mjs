@@ -12,20 +12,11 @@
 // Requests that leave the page's origin are aborted: the tests run without network. A result
 // not shown within SEARCH_CHECK_TIMEOUT_MS (default 30000) ends it with an error.
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-
-const require = createRequire(import.meta.url);
-const { chromium } = require("playwright-core");
+import { launch } from "./chromium.mjs";
 
 const [pageUrl, word, axePath] = process.argv.slice(2);
 const origin = new URL(pageUrl).origin;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-  ],
-});
+const browser = await launch();
 
 // Marks the first key and the first result as they happen, with the page's own clock.
 function watch() {
