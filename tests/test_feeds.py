@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import html
 import json
 import os
 import re
@@ -28,6 +29,7 @@ from roundup.render import feeds
 from roundup.site import structure as site_module
 
 import checkers
+from conftest import write_article
 
 TESTS = Path(__file__).resolve().parent
 FIXTURE = TESTS / "fixtures" / "feeds"
@@ -529,3 +531,87 @@ def test_every_feed_names_the_websub_hub_when_one_is_set(
         assert len(hubs) == len(GOLDEN_NAMES) - 1  # every feed but the OPML
         assert set(map(tuple, hubs.values())) == {("https://hub.example.org/",)}
     assert set(map(tuple, hubs_of(example).values())) == {()}  # no websub_hub: no hub link
+
+
+def _small_site(folder: Path, **settings: str) -> Path:
+    """A site of three links written here, built into folder/out with these settings."""
+    site = folder / "site"
+    lines = ['title = "Small"', 'base_url = "https://example.org/links/"', 'site_id = "small"']
+    lines += [f"{key} = {value}" for key, value in settings.items()]
+    (site / "content").mkdir(parents=True)
+    (site / "roundup.toml").write_text("\n".join(lines) + "\n", "utf-8")
+    write_article(
+        site / "content",
+        "comment-only.md",
+        'title: "Comment only"\npublishedDateTime: 2026-11-03T10:00:00Z\n'
+        'originalUrl: "https://bücher.example/päth/ü?q=ü&r=ab"\n'
+        'related:\n  - title: "Elsewhere"\n    originalUrl: "https://bücher.example/ä"\n',
+        "See [the notes](notes.html) & ![a picture](pic.png).\n\n"
+        + " ".join(f"w{n:04d}" for n in range(400))
+        + "\n",
+    )
+    write_article(
+        site / "content",
+        "bare.md",
+        'title: "Bare"\npublishedDateTime: 2026-11-02T10:00:00Z\noriginalUrl: "https://b.example/"',
+    )
+    write_article(
+        site / "content",
+        "ancient.md",
+        'title: "Ancient"\npublishedDateTime: 0099-06-01T12:00:00Z\noriginalUrl: "https://c.example/"',
+    )
+    config = config_module.load(site / "roundup.toml", {}, site)
+    build(config)
+    return site / "output"
+
+
+def test_an_entry_without_an_excerpt_is_summed_up_by_its_comment_as_text(tmp_path: Path) -> None:
+    # The RSS description and the JSON Feed summary are the summary readers list, not a second
+    # copy of the whole entry (which doubled rss.xml).
+    out = _small_site(tmp_path)
+    entries = {e.title: e for e in parsed(out / "rss.xml").entries}
+    summary = entries["Comment only"].summary
+    assert summary.startswith("<p>See the notes &amp; . w0000 w0001")
+    assert summary.endswith("…</p>") and len(summary) <= feeds.FEED_EXCERPT + len("<p></p>")
+    assert "w0399" in entries["Comment only"].content[0].value  # the whole comment is there
+    items = {i["title"]: i for i in json.loads((out / "feed.json").read_bytes())["items"]}
+    assert items["Comment only"]["summary"] == html.unescape(summary[3:-4])
+    # Nothing to sum up: no JSON summary, and the RSS description is the short entry itself.
+    assert "summary" not in items["Bare"]
+    rss = etree.parse(str(out / "rss.xml"))
+    bare = rss.xpath("//item[title='Bare']")[0]
+    assert bare.findtext("description").startswith('<p>Source: <a href="https://b.example/">')
+    encoded = bare.findtext("{http://purl.org/rss/1.0/modules/content/}encoded")
+    assert encoded == bare.findtext("description")
+
+
+def test_rss_dates_have_four_digit_years_and_rss_links_are_uris(tmp_path: Path) -> None:
+    out = _small_site(tmp_path)
+    rss = etree.parse(str(out / "rss.xml"))
+    # feedgen writes the year 99 as "99", which readers take for 1999.
+    ancient_date = rss.xpath("//item[title='Ancient']/pubDate/text()")
+    assert ancient_date == ["Mon, 01 Jun 0099 12:00:00 +0000"]
+    assert rss.xpath("//item[title='Bare']/pubDate/text()") == ["Mon, 02 Nov 2026 10:00:00 +0000"]
+    ancient = {e.title: e for e in parsed(out / "rss.xml").entries}["Ancient"]
+    assert ancient.published_parsed[:3] == (99, 6, 1)
+    # An IRI is no RSS link, nor a JSON Feed URL; Atom takes IRIs, and keeps the link as written.
+    uri = "https://xn--bcher-kva.example/p%C3%A4th/%C3%BC?q=%C3%BC&r=ab"
+    assert rss.xpath("//item[title='Comment only']/link/text()") == [uri]
+    items = {i["title"]: i for i in json.loads((out / "feed.json").read_bytes())["items"]}
+    assert items["Comment only"]["external_url"] == uri
+    body = items["Comment only"]["content_html"]
+    assert f'Source: <a href="{uri.replace("&", "&amp;")}">' in body
+    assert '<a href="https://xn--bcher-kva.example/%C3%A4">Elsewhere</a>' in body
+    atom = {e.title: e for e in parsed(out / "feed.xml").entries}
+    assert atom["Comment only"].link == "https://bücher.example/päth/ü?q=ü&r=ab"
+
+
+def test_the_editions_feed_makes_comment_links_absolute_like_the_others(tmp_path: Path) -> None:
+    out = _small_site(tmp_path, editions='"week"')
+    page = "https://example.org/links/items/comment-only/"
+    for name in ("feed.xml", "editions.xml"):
+        content = next(
+            e.content[0].value for e in parsed(out / name).entries if "See " in e.content[0].value
+        )
+        assert f'href="{page}notes.html"' in content, name
+        assert f'src="{page}pic.png"' in content, name

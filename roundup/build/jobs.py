@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import partial
 
 from roundup.core.weeks import EditionCalendar
-from roundup.render import editionfeed, feeds, sitemaps
+from roundup.render import editionfeed, feeds, jsonfeed, sitemaps
 from roundup.render.templating import Asset, Renderer
 from roundup.site import pages
 from roundup.site import structure as S
@@ -87,6 +87,6 @@ def _feed_files(
         yield spec, spec.atom_path, feeds.atom
         yield spec, spec.rss_path, feeds.rss
         if spec.topic is None:
-            yield spec, "feed.json", feeds.json_feed
+            yield spec, "feed.json", jsonfeed.json_feed
     for spec in feeds.source_feed_specs(site, ids):  # Atom only: one more file per source
         yield spec, spec.atom_path, feeds.atom

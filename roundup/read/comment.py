@@ -120,6 +120,17 @@ def with_absolute_links(fragment: str, base: str) -> str:
     return resolved.strip()
 
 
+def text_of(fragment: str) -> str:
+    """A cleaned comment as one line of plain text (for a feed entry's summary): its tags
+    dropped (a block's end is a space, so that words of two blocks stay apart), its characters
+    unescaped, its whitespace collapsed."""
+    spaced = _BLOCK_END.sub(r"\g<0> ", fragment)
+    return collapse_spaces(html.unescape(nh3.clean(spaced, tags=set())))
+
+
+_BLOCK_END = re.compile(r"</(?:p|li|pre|h[1-6]|blockquote|t[dhr]|table|[ou]l|dd|dt|div)>|<br ?/?>")
+
+
 def plain_text(text: str) -> str:
     """The text escaped, one paragraph per block of lines: a fallback that cannot go wrong."""
     blocks = (collapse_spaces(block) for block in text.split("\n\n"))

@@ -1,9 +1,10 @@
-"""Atom 1.0 and RSS 2.0 feeds made with feedgen, and JSON Feed 1.1, for the site and each topic."""
+"""Atom 1.0 and RSS 2.0 feeds made with feedgen, for the site, each topic and each source (the
+JSON Feed of the same entries is `jsonfeed`)."""
 
 from __future__ import annotations
 
 import contextlib
-import json
+import email.utils
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,7 +19,7 @@ from feedgen.util import xml_elem
 
 from roundup.core.model import Image
 from roundup.core.text import CONTROL_CHARS, cut_at_word
-from roundup.read.comment import with_absolute_links
+from roundup.read.comment import text_of, with_absolute_links
 from roundup.site import structure as S
 from roundup.site.entryids import TAG_DATE
 from roundup.site.structure import Item, Site, Topic
@@ -155,11 +156,11 @@ def clean(text: str) -> str:
     return CONTROL_CHARS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def _feed_title(site: Site, spec: FeedSpec) -> str:
+def feed_title(site: Site, spec: FeedSpec) -> str:
     return f"[Preview] {spec.title}" if site.preview else spec.title
 
 
-def _entry_title(item: Item, preview: bool) -> str:
+def entry_title(item: Item, preview: bool) -> str:
     title = item.article.title
     return f"[Unpublished] {title}" if preview and not item.article.published else title
 
@@ -175,11 +176,11 @@ def entry_html(item: Item, item_url: str | None, site_url: str) -> str:
     if a.comment_html:  # already sanitised by an allow-list when the content was loaded
         parts.append(with_absolute_links(a.comment_html, item_url or site_url))
     source = (a.provider.name if a.provider else "") or urlsplit(a.url).hostname or a.url
-    parts.append(f'<p>Source: <a href="{escape(a.url)}">{escape(source, quote=False)}</a></p>')
+    parts.append(f'<p>Source: <a href="{escape(uri(a.url))}">{escape(source, quote=False)}</a></p>')
     related = [r for r in a.related if r.url]
     if related:
         links = "".join(
-            f'<li><a href="{escape(r.url or "")}">{escape(r.title, quote=False)}</a>'
+            f'<li><a href="{escape(uri(r.url or ""))}">{escape(r.title, quote=False)}</a>'
             + (f" ({escape(r.provider.name, quote=False)})" if r.provider else "")
             + "</li>"
             for r in related
@@ -188,6 +189,20 @@ def entry_html(item: Item, item_url: str | None, site_url: str) -> str:
     if item_url:
         parts.append(f'<p><a href="{escape(item_url)}">Permalink</a></p>')
     return "\n".join(parts)
+
+
+def summary_of(item: Item) -> str:
+    """What a reader shows as the entry's summary, as plain text: the excerpt, else the
+    opening of the curator's comment; cut at `FEED_EXCERPT` characters ("" without either)."""
+    a = item.article
+    text = a.excerpt or (text_of(a.comment_html) if a.comment_html else "")
+    return cut_at_word(text, FEED_EXCERPT)
+
+
+def rss_date(moment: datetime) -> str:
+    """An RFC 822 date with a four-digit year, as RSS readers read it back: feedgen writes the
+    year 99 as "99", which readers take for 1999."""
+    return email.utils.format_datetime(_utc(moment))
 
 
 class _EntryAdditions(BaseEntryExtension):  # type: ignore[misc]  # feedgen has no types
@@ -199,6 +214,7 @@ class _EntryAdditions(BaseEntryExtension):  # type: ignore[misc]  # feedgen has 
         self.base = ""  # what relative links in a comment resolve against without one
         self.author = ""
         self.image: Image | None = None
+        self.date = _EMPTY_FEED_DATE
 
     def extend_atom(self, entry: XmlElement) -> XmlElement:
         content = entry.find("content")
@@ -224,6 +240,7 @@ class _EntryAdditions(BaseEntryExtension):  # type: ignore[misc]  # feedgen has 
         # that readers (newsboat, rss2email's "From") show.
         xml_elem(f"{{{DC_NS}}}creator", item).text = self.author
         self._media(item)
+        _four_digit_year(item, "pubDate", self.date)
         return item
 
     def _media(self, entry: XmlElement) -> None:
@@ -243,6 +260,7 @@ class _FeedAdditions(BaseExtension):  # type: ignore[misc]  # feedgen has no typ
     def __init__(self) -> None:
         self.empty = False
         self.hub = ""
+        self.date = _EMPTY_FEED_DATE
         self.namespaces: dict[str, str] = {}
 
     def extend_ns(self) -> dict[str, str]:
@@ -255,6 +273,7 @@ class _FeedAdditions(BaseExtension):  # type: ignore[misc]  # feedgen has no typ
         date = channel.find("lastBuildDate")
         if self.empty and date is not None:
             channel.remove(date)
+        _four_digit_year(channel, "lastBuildDate", self.date)
         if self.hub:  # feedgen writes only the self link of the atom:link elements
             self_link = channel.find(_ATOM_LINK)
             assert self_link is not None, "every feed has its self link"
@@ -265,6 +284,14 @@ class _FeedAdditions(BaseExtension):  # type: ignore[misc]  # feedgen has no typ
 
 def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
+
+
+def _four_digit_year(parent: XmlElement, name: str, moment: datetime) -> None:
+    """Rewrite feedgen's RSS date `name` under `parent` when its year has fewer digits than
+    four; later years keep feedgen's bytes (the same text)."""
+    element = parent.find(name)
+    if element is not None and moment.year < 1000:
+        element.text = rss_date(moment)
 
 
 def _generator(
@@ -283,9 +310,10 @@ def _generator(
     if any(thumbnail(item) for item in spec.items):
         additions.namespaces["media"] = MEDIA_NS
     fg.id(clean(feed_id(config.site_id, spec)))
-    fg.title(clean(_feed_title(site, spec)))
+    fg.title(clean(feed_title(site, spec)))
     fg.subtitle(clean(spec.description))  # the RSS description too
     fg.updated(_utc(updated(spec.items)))  # the RSS lastBuildDate too
+    additions.date = updated(spec.items)
     fg.author({"name": clean(config.author or config.title)})
     fg.language(clean(config.language))  # Atom's xml:lang too
     fg.generator(GENERATOR)  # replaces feedgen's own name, version and uri
@@ -297,27 +325,30 @@ def _generator(
     fg.link(href=clean(base + spec.home), rel="alternate", type="text/html")
     for item, entry_id in zip(spec.items, spec.ids, strict=True):
         # feedgen puts a new entry first by default; spec.items is already newest first.
-        _fill_entry(fg.add_entry(order="append"), site, item, entry_id)
+        _fill_entry(fg.add_entry(order="append"), site, item, entry_id, rss)
     return fg
 
 
-def _fill_entry(fe: FeedEntry, site: Site, item: Item, entry_id: str) -> None:
+def _fill_entry(fe: FeedEntry, site: Site, item: Item, entry_id: str, rss: bool) -> None:
     a = item.article
     page = clean(site.config.base_url + item.path) if item.has_page else ""
     body = entry_html(item, page, clean(site.config.base_url))
     author = clean(author_of(site, item))
     fe.id(clean(entry_id))  # the RSS guid too, isPermaLink="false"
-    fe.title(clean(_entry_title(item, site.preview)))
-    fe.link(href=clean(a.url), rel="alternate")  # the RSS link too
+    fe.title(clean(entry_title(item, site.preview)))
+    # RSS's <link> is a URI; Atom's href an IRI, kept as written (`published` matches it).
+    fe.link(href=clean(uri(a.url) if rss else a.url), rel="alternate")
     fe.author({"name": author})  # Atom only: RSS wants an e-mail address there
     fe.published(_utc(a.published_at))  # the RSS pubDate too
     fe.updated(_utc(a.published_at))
     if item.topics:
         fe.category([{"term": clean(t.name)} for t in item.topics])  # RSS categories too
     # The calls' order matters: description() also sets Atom content, which content() then
-    # replaces. RSS descriptions are HTML; the excerpt is plain text, so it is escaped first.
-    summary = escape(cut_at_word(a.excerpt, FEED_EXCERPT), quote=False)
-    fe.description(clean(f"<p>{summary}</p>" if a.excerpt else body))
+    # replaces. RSS descriptions are HTML; the summary is plain text, so it is escaped first.
+    # Without a summary (no excerpt, no comment) the entry is a few lines: it is the
+    # description too, as feedgen writes content:encoded only beside a description.
+    summary = summary_of(item)
+    fe.description(clean(f"<p>{escape(summary, quote=False)}</p>" if summary else body))
     fe.content(clean(body), type="html")  # RSS content:encoded too
     # No Atom <summary>: the content already starts with the excerpt, and readers that prefer
     # a plain-text summary (rss2email) would show it instead of the curator's comment.
@@ -328,6 +359,7 @@ def _fill_entry(fe: FeedEntry, site: Site, item: Item, entry_id: str) -> None:
     additions.base = clean(site.config.base_url)
     additions.author = author
     additions.image = thumbnail(item)
+    additions.date = a.published_at
 
 
 def atom(site: Site, spec: FeedSpec) -> bytes:
@@ -342,55 +374,3 @@ def rss(site: Site, spec: FeedSpec) -> bytes:
     fg = _generator(site, spec, spec.rss_path, "application/rss+xml", rss=True)
     feed: bytes = fg.rss_str(pretty=True)
     return feed
-
-
-def json_feed(site: Site, spec: FeedSpec) -> bytes:
-    """JSON Feed 1.1: `url` is the item's page here, `external_url` the article it points to;
-    for a link without a page of its own, `url` is the article."""
-    config = site.config
-    base = config.base_url
-    items = []
-    for item, entry_id in zip(spec.items, spec.ids, strict=True):
-        a = item.article
-        page = base + item.path if item.has_page else None
-        entry: dict[str, Any] = {"id": entry_id, "url": page or a.url}
-        if page:
-            entry["external_url"] = a.url
-        entry |= {
-            "title": _entry_title(item, site.preview),
-            "content_html": entry_html(item, page, base),
-            "date_published": rfc3339(a.published_at),
-            "authors": [{"name": author_of(site, item)}],
-            "tags": [t.name for t in item.topics],
-        }
-        if a.excerpt:
-            entry["summary"] = cut_at_word(a.excerpt, FEED_EXCERPT)
-        image = thumbnail(item)
-        if image:
-            entry["image"] = uri(image.url)
-        items.append(entry)
-    feed: dict[str, Any] = {
-        "version": "https://jsonfeed.org/version/1.1",
-        "title": _feed_title(site, spec),
-        "home_page_url": base + spec.home,
-        "feed_url": base + spec.json_path,
-        "description": spec.description,
-        "language": config.language,
-        "authors": [{"name": config.author or config.title}],
-    }
-    if config.websub_hub:
-        feed["hubs"] = [{"type": "WebSub", "url": config.websub_hub}]
-    feed["items"] = items
-    text = json.dumps(_cleaned(feed), ensure_ascii=False, indent=2)
-    return (text + "\n").encode("utf-8")
-
-
-def _cleaned(value: Any) -> Any:
-    """The same characters as the XML feeds carry; a lone surrogate would not even encode."""
-    if isinstance(value, str):
-        return clean(value)
-    if isinstance(value, list):
-        return [_cleaned(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _cleaned(v) for k, v in value.items()}
-    return value
