@@ -103,6 +103,15 @@ def test_every_bad_key_is_reported_once(tmp_path: Path) -> None:
     assert "title: contains control characters" in text
 
 
+@pytest.mark.parametrize("escape", ["\\uFFFF", "\\uFDD0", "\\U0001FFFE"])
+def test_a_non_character_in_a_setting_is_refused(tmp_path: Path, escape: str) -> None:
+    # No XML can hold U+FFFF and the like: feeds.opml and the sitemaps would not parse.
+    _write(tmp_path, f'[tool.roundup]\ntitle = "Links{escape}"\n')
+    with pytest.raises(ConfigError) as error:
+        config.load(None, {}, tmp_path)
+    assert "title: contains a non-character (such as U+FFFF)" in "\n".join(error.value.problems)
+
+
 @pytest.mark.parametrize("zone", ["localtime", "posixrules", "Etc/../localtime"])
 def test_a_zone_that_is_the_machines_own_is_refused(tmp_path: Path, zone: str) -> None:
     # "localtime" links to the machine's zone: one site would build differently on each.

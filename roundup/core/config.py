@@ -15,7 +15,7 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from roundup.core.errors import ConfigError
 from roundup.core.slugs import slugify
-from roundup.core.text import LINE_CONTROLS, shorten
+from roundup.core.text import CONTROL_CHARS, LINE_CONTROLS, shorten
 from roundup.core.weeks import EDITION_KINDS, WEEKDAYS, check_title
 
 COMMENTED = "commented"  # item_pages: only links with a curator's comment get a page
@@ -40,6 +40,8 @@ def _text(*checks: Check, printable: bool = True) -> Check:
         # TOML escapes can smuggle control characters into titles; XML output cannot hold them.
         if LINE_CONTROLS.search(value):
             raise ValueError("contains control characters")
+        if CONTROL_CHARS.search(value):  # U+FFFE, U+FFFF and the like: no XML can hold them
+            raise ValueError("contains a non-character (such as U+FFFF)")
         return _all(checks, value)
 
     return check
