@@ -16,6 +16,7 @@ import pytest
 from roundup.build.pipeline import build
 from roundup.cli import main
 from roundup.core import config as config_module
+from roundup.core.errors import ContentError
 from roundup.read.content import parse_bytes
 from roundup.site.entryids import link_identity
 
@@ -100,18 +101,76 @@ def test_renaming_the_site_keeps_every_id_without_a_site_id(site: Path) -> None:
     assert result.warnings == []
 
 
-def test_changing_the_link_makes_a_new_entry(site: Path) -> None:
+def test_changing_the_link_makes_a_new_entry_and_the_build_says_how_to_keep_its_id(
+    site: Path,
+) -> None:
     build_site(site)
     before = entries(site / "output")["feed.xml"]
     article = site / "content" / "e-untopical.md"
     text = article.read_text("utf-8").replace("www.iana.org/time-zones", "www.iana.org/tz")
     article.write_text(text, "utf-8")
-    build_site(site)
+    # A corrected link (a typo, http to https) would reach every subscriber again: the
+    # item's page tells which entry it was, and the warning gives the id to keep; --strict
+    # stops before anything is written.
+    config = config_module.load(site / "pyproject.toml", {}, site)
+    with pytest.raises(ContentError) as stopped:
+        build(config, strict=True)
+    old = before["https://www.iana.org/time-zones"]
+    new = (
+        "tag:example-org-links,2005:link/"
+        + hashlib.blake2b(b"https://www.iana.org/tz", digest_size=16).hexdigest()
+    )
+    assert [(p.path, p.line, p.field, p.message) for p in stopped.value.problems] == [
+        (
+            "content/e-untopical.md",
+            4,
+            "originalUrl",
+            f"this item's feed entry id changes from {old} to {new}; subscribers would see it "
+            f'again, as its link changed; to keep it, add id: "{old}"',
+        )
+    ]
+    result = build_site(site)
     after = entries(site / "output")["feed.xml"]
     assert "https://www.iana.org/tz" in after and "https://www.iana.org/time-zones" not in after
-    assert after["https://www.iana.org/tz"] not in before.values()
+    assert after["https://www.iana.org/tz"] == new
     others = {link: i for link, i in after.items() if link != "https://www.iana.org/tz"}
     assert others == {link: i for link, i in before.items() if link in others}
+    assert len(result.warnings) == 1
+    # Written as told, the id is the old one again (and the build says it changes back).
+    article.write_text(text.replace("---\n", f'---\nid: "{old}"\n', 1), "utf-8")
+    build_site(site)
+    assert entries(site / "output")["feed.xml"]["https://www.iana.org/tz"] == old
+
+
+def test_a_date_that_changes_which_of_a_link_curated_twice_came_first_names_both_items(
+    site: Path,
+) -> None:
+    # The one published first keeps the link's id: a correction that puts the other first
+    # swaps them. Both entries are told, each with its own old id (the item at its page).
+    content = site / "content"
+    again = (content / "b-json.md").read_text("utf-8").replace("2024-03-04", "2024-03-09")
+    (content / "g-json-again.md").write_text(again, "utf-8")
+    build_site(site)
+    before = feedparser.parse((site / "output/feed.xml").read_bytes()).entries
+    ids = sorted(e.id for e in before if e.link == "https://www.jsonfeed.org/version/1.1/")
+    first, second = ids  # b-json.md's plain id, and g-json-again.md's with its slug
+    assert second == first + "/g-json-again"
+    text = (content / "g-json-again.md").read_text("utf-8").replace("2024-03-09", "2024-03-01")
+    (content / "g-json-again.md").write_text(text, "utf-8")
+    warnings = build_site(site).warnings
+    told = [(p.path, p.message) for p in warnings]
+    assert told == [
+        (
+            "content/b-json.md",
+            f"this item's feed entry id changes from {first} to {first}/b-json; "
+            "subscribers would see it again",
+        ),
+        (
+            "content/g-json-again.md",
+            f"this item's feed entry id changes from {second} to {first}; "
+            "subscribers would see it again",
+        ),
+    ]
 
 
 def test_moving_the_site_without_site_id_warns_with_the_fix_and_strict_stops(

@@ -13,6 +13,7 @@ import logging
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import NamedTuple
 from xml.etree import ElementTree
 
 from roundup.core.config import SiteConfig, default_site_id
@@ -29,8 +30,16 @@ _FEED_ID = re.compile(r"tag:([^,]+),\d{4}:feed/")
 _SLUG_ID = re.compile(r"tag:[^,]+,\d{4}:items/")  # ids from file names, before roundup 0.2
 
 
-def previous_entries(feed: Path) -> tuple[str, list[tuple[str, str]]]:
-    """The feed id and the (link, entry id) of each entry of an Atom feed, or ("", [])."""
+class Entry(NamedTuple):
+    """An entry of the Atom feed subscribers were last given."""
+
+    link: str  # the article (the alternate link)
+    page: str  # the item's page (the related link), "" for an item without one
+    id: str
+
+
+def previous_entries(feed: Path) -> tuple[str, list[Entry]]:
+    """The feed id and the entries of an Atom feed, or ("", [])."""
     try:
         if feed.stat().st_size > _MAX_BYTES:
             return "", []
@@ -43,10 +52,13 @@ def previous_entries(feed: Path) -> tuple[str, list[tuple[str, str]]]:
     entries = []
     for entry in root.iter(_ATOM + "entry"):
         entry_id = (entry.findtext(_ATOM + "id") or "").strip()
+        links = {"alternate": "", "related": ""}
         for link in entry.iter(_ATOM + "link"):
-            if link.get("rel", "alternate") == "alternate" and link.get("href"):
-                entries.append((link.get("href", ""), entry_id))
-                break
+            rel = link.get("rel", "alternate")
+            if rel in links and not links[rel]:
+                links[rel] = link.get("href", "")
+        if links["alternate"]:
+            entries.append(Entry(links["alternate"], links["related"], entry_id))
     return (root.findtext(_ATOM + "id") or "").strip(), entries
 
 
@@ -60,11 +72,20 @@ def changed_ids(config: SiteConfig, items: Sequence[Item], ids: Mapping[str, str
     now: dict[str, list[Item]] = {}  # a link curated twice has two items, and two ids
     for item in items:
         now.setdefault(item.article.url, []).append(item)
-    changed = []
-    for link, old in before:
-        alike = now.get(link, ())
-        if alike and all(ids[item.article.source] != old for item in alike):
-            changed.append((alike[0], old))
+    # An entry's item is the one at its page, where it has one: a link curated twice has
+    # two items alike, and a link corrected leaves the page where it was.
+    base = config.base_url
+    at_page = {base + item.path: item for item in items if item.has_page}
+    changed: list[tuple[Item, Entry]] = []
+    for entry in before:
+        mine = at_page.get(entry.page) if entry.page else None
+        if mine is not None:
+            if ids[mine.article.source] != entry.id:
+                changed.append((mine, entry))
+            continue
+        alike = now.get(entry.link, ())
+        if alike and all(ids[item.article.source] != entry.id for item in alike):
+            changed.append((alike[0], entry))
     if not changed:
         return []
     where = display_path(feed, Path.cwd())
@@ -84,7 +105,7 @@ def changed_ids(config: SiteConfig, items: Sequence[Item], ids: Mapping[str, str
             f'site_id = "{old_site}"'
         )
         return [Problem(source, None, "site_id", message)]
-    if all(_SLUG_ID.match(old) for _, old in changed):
+    if all(_SLUG_ID.match(entry.id) for _, entry in changed):
         message = (
             f"{count} get new ids: entry ids no longer come from file names (see README, "
             '"Upgrading"), so subscribers see these entries once more, this one time'
@@ -92,12 +113,19 @@ def changed_ids(config: SiteConfig, items: Sequence[Item], ids: Mapping[str, str
         return [Problem(where, None, "", message)]
     prefix = display_path(config.content_dir, Path.cwd()) + "/"
     return [
-        Problem(
-            prefix + item.article.source,
-            item.article.lines.get("id"),
-            "id",
-            f"this item's feed entry id changes from {old} to {ids[item.article.source]}; "
-            "subscribers would see it again",
-        )
-        for item, old in sorted(changed, key=lambda pair: pair[0].article.source)
+        _changed(prefix, item, entry, ids[item.article.source])
+        for item, entry in sorted(changed, key=lambda pair: pair[0].article.source)
     ]
+
+
+def _changed(prefix: str, item: Item, entry: Entry, new: str) -> Problem:
+    article = item.article
+    message = f"this item's feed entry id changes from {entry.id} to {new}; "
+    if entry.link != article.url and not article.entry_id:
+        # A corrected link (a typo, http to https): the old id can be written down.
+        where = "originalUrl" if article.original_url else "webUrl"
+        keep = f'add id: "{entry.id}"'
+        message += f"subscribers would see it again, as its link changed; to keep it, {keep}"
+        return Problem(prefix + article.source, article.lines.get(where), where, message)
+    message += "subscribers would see it again"
+    return Problem(prefix + article.source, article.lines.get("id"), "id", message)
