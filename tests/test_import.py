@@ -12,6 +12,7 @@ import pytest
 
 from roundup.cli import main
 from roundup.core.model import Article
+from roundup.importers import sources
 from roundup.read.content import parse_file
 
 from conftest import files_of, parse_html
@@ -20,7 +21,7 @@ EXPORTS = Path(__file__).parent / "fixtures" / "import"
 BERLIN = ZoneInfo("Europe/Berlin")
 EXPORTED_AT = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)  # the exports' modification time
 
-# file, format as reported, imported, already present, skipped (each import on its own).
+# file, format as reported, imported, repeated in the file (merged), skipped (each on its own).
 FORMATS = [
     ("firefox.html", "Netscape bookmark HTML", 9, 1, 2),
     ("chrome.html", "Netscape bookmark HTML", 6, 1, 1),
@@ -96,23 +97,24 @@ def assert_shown_on_topic_and_day_pages(site: Path, imported: dict[str, Article]
             assert article.url in links_on(page), (name, topic)
 
 
-@pytest.mark.parametrize(("export", "format", "imported", "present", "skipped"), FORMATS)
+@pytest.mark.parametrize(("export", "format", "imported", "repeated", "skipped"), FORMATS)
 def test_each_export_imports_builds_shows_its_links_and_imports_once(
     site: Path,
     capsys: pytest.CaptureFixture[str],
     export: str,
     format: str,
     imported: int,
-    present: int,
+    repeated: int,
     skipped: int,
 ) -> None:
     source = f"exports/{export}"
     code, out, err = run(capsys, source)
     assert code == 0
-    entries = imported + present + skipped
+    entries = imported + repeated + skipped
+    merged = f"; {repeated} repeated in the import, merged" if repeated else ""
     assert out == [
         f"roundup: {source}: {format}, {entries} entries",
-        f"roundup: imported {imported}, already present {present}, skipped {skipped}",
+        f"roundup: imported {imported}, already present 0, skipped {skipped}{merged}",
     ]
     assert len([line for line in err if line.startswith(f"{source}:")]) >= skipped
     found = articles(site)
@@ -125,7 +127,8 @@ def test_each_export_imports_builds_shows_its_links_and_imports_once(
     code, out, err = run(capsys, source)
     assert code == 0
     assert out[-1] == (
-        f"roundup: imported 0, already present {imported + present}, skipped {skipped}; nothing new"
+        f"roundup: imported 0, already present {imported + repeated}, skipped {skipped}; "
+        "nothing new"
     )
     assert files_of(site / "content") == before
 
@@ -136,7 +139,9 @@ def test_all_exports_at_once_build_with_zero_errors(
     sources = [f"exports/{export}" for export, *_ in FORMATS]
     code, out, _ = run(capsys, *sources, "--folders-as-topics")
     assert code == 0
-    assert out[-1] == "roundup: imported 54, already present 4, skipped 14"
+    assert out[-1] == (
+        "roundup: imported 54, already present 0, skipped 14; 4 repeated in the import, merged"
+    )
     found = articles(site)
     assert len(found) == sum(row[2] for row in FORMATS)
     assert main(["build", "-q", "--strict"]) == 0
@@ -156,14 +161,20 @@ def test_bad_entries_are_one_line_each_and_the_rest_imports(
         'exports/firefox.html:24: originalUrl: "javascript:(function(){document.body.'
         "contentEditable='true'})()\" is not an http:// or https:// link",
         "exports/firefox.html:31: title: empty; the link's address is the title",
+        "exports/firefox.html:32: originalUrl: the same link as line 17; one file for both, "
+        "its topics added",
         "exports/linkding.html:13: originalUrl: 'https://example.net/a\\x01b' contains control"
         " characters",
         "exports/linkding.html:14: title: control characters removed",
+        "exports/pinboard.json:entry 3: originalUrl: the same link as entry 2; one file for "
+        "both, its topics added",
         "exports/pinboard.json:entry 5: originalUrl: the entry has no link",
         "exports/pinboard.json:entry 6: time: '2021-02-30T25:61:00Z' is not a date such as "
         "2024-03-05T18:00:00Z",
         "exports/starred.rss:entry 3: published: 'Someday, maybe' is not a date feedparser "
         "can read",
+        "exports/starred.rss:entry 4: originalUrl: the same link as entry 1; one file for both, "
+        "its topics added",
         "exports/starred.rss:entry 5: originalUrl: the entry has no link",
         "exports/starred.rss: publishedDateTime: 1 entry has no date; dated "
         "2024-03-16T08:00:00Z, the feed's date",
@@ -188,7 +199,8 @@ def test_dry_run_lists_the_files_a_real_run_writes_and_writes_nothing(
     assert code == 0
     assert not (site / "content").exists()
     assert out[-1] == (
-        "roundup: would import 15, already present 3, skipped 6; nothing written (--dry-run)"
+        "roundup: would import 15, already present 0, skipped 6; 3 repeated in the import, "
+        "merged; nothing written (--dry-run)"
     )
     listed = sorted(line.removeprefix("would write ") for line in out if line.startswith("would"))
     code, out, _ = run(capsys, *sources, "-v")
@@ -217,12 +229,140 @@ def test_a_link_already_curated_is_left_alone_and_no_file_is_overwritten(
     before = files_of(content)
     code, out, _ = run(capsys, "exports/pinboard.json")
     assert code == 0
-    assert out[-1] == "roundup: imported 3, already present 2, skipped 2"
+    assert out[-1] == (
+        "roundup: imported 3, already present 1, skipped 2; 1 repeated in the import, merged"
+    )
     after = files_of(content)
     assert {name: after[name] for name in before} == before
     new = sorted(set(after) - set(before))
     assert "1999-08-15-frequently-asked-questions-by-the-press-tim-bl-2.md" in new
     assert not any("local-first" in name for name in new)
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_an_imported_file_takes_no_slug_of_a_file_in_a_sub_folder_or_a_slug_field(
+    site: Path, capsys: pytest.CaptureFixture[str], dry_run: bool
+) -> None:
+    # The build tells two slugs alike apart by moving one: an imported file named like a file
+    # in content/2021/ moved that published item to another URL.
+    content = site / "content"
+    (content / "1999").mkdir(parents=True)
+    (content / "1999" / "1999-08-15-frequently-asked-questions-by-the-press-tim-bl.md").write_text(
+        "---\ntitle: Another link\npublishedDateTime: 1999-08-15\n"
+        "originalUrl: https://example.org/other\n---\n",
+        encoding="utf-8",
+    )
+    (content / "pinned.md").write_text(
+        "---\ntitle: Pinned\npublishedDateTime: 2014-10-09\nslug: "
+        '"2014-10-09-what-the-heck-is-the-event-loop-anyway-philip"\n'
+        "originalUrl: https://example.org/pinned\n---\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "exports/pinboard.json", "-v", *(["--dry-run"] if dry_run else []))
+    assert code == 0
+    names = [
+        line.removeprefix("would write ") for line in out if line.startswith(("content/", "would"))
+    ]
+    assert "content/1999-08-15-frequently-asked-questions-by-the-press-tim-bl-2.md" in names
+    assert "content/2014-10-09-what-the-heck-is-the-event-loop-anyway-philip-2.md" in names
+    if not dry_run:
+        assert main(["build", "-q", "--strict"]) == 0  # no slug told apart, no page moved
+        assert (site / "output/items/pinned/index.html").exists() is False
+        page = site / "output/items/2014-10-09-what-the-heck-is-the-event-loop-anyway-philip"
+        assert "Pinned" in (page / "index.html").read_text("utf-8")
+
+
+def test_a_pinboard_entry_without_href_is_one_entry_skipped_not_a_whole_export_refused(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (site / "pb.json").write_text(
+        '[{"href": "https://pinboard.example/one", "description": "One", '
+        '"time": "2021-03-04T05:06:07Z"}, {"description": "no href", '
+        '"time": "2021-03-04T05:06:07Z"}, null, 5]',
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "pb.json")
+    assert code == 0
+    assert out == [
+        "roundup: pb.json: Pinboard JSON, 4 entries",
+        "roundup: imported 1, already present 0, skipped 3",
+    ]
+    assert err == [
+        "pb.json:entry 2: originalUrl: the entry has no link",
+        "pb.json:entry 3: href: expected a bookmark object, got NoneType",
+        "pb.json:entry 4: href: expected a bookmark object, got int",
+    ]
+
+
+def test_a_csv_quote_never_closed_is_told_not_imported_as_one_swallowing_title(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (site / "bad.csv").write_text(
+        "url,title,created\nhttps://c.example/5,Five,2023-01-01\n"
+        'https://c.example/6,"unterminated quote,2023-01-01\n'
+        "https://c.example/7,Seven,2023-01-01\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "bad.csv")
+    assert code == 0
+    assert out[-1] == "roundup: imported 1, already present 0, skipped 1"
+    assert err == [
+        'bad.csv:3: url: a quoted field opens here and is never closed (a missing "), so the '
+        "lines from here to the end were read as one field; nothing of them was imported"
+    ]
+    assert [a.title for a in articles(site).values()] == ["Five"]
+    # A quoted field over several lines that does close is a note like any other.
+    (site / "good.csv").write_text(
+        'url,title,note\nhttps://c.example/8,Eight,"two\nlines"\n', encoding="utf-8"
+    )
+    assert run(capsys, "good.csv")[1][-1] == "roundup: imported 1, already present 0, skipped 0"
+
+
+def test_a_link_twice_in_the_import_is_one_file_with_both_entries_topics_and_text(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (site / "dup.json").write_text(
+        '[{"href": "https://dup.example/b", "description": "B", "tags": "one", '
+        '"time": "2021-03-04T05:06:07Z"}, {"href": "http://www.dup.example/b?utm_source=x#f", '
+        '"description": "B2", "extended": "Notes of B2", "tags": "two", '
+        '"time": "2021-03-05T05:06:07Z"}]',
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "dup.json")
+    assert code == 0
+    assert out[-1] == (
+        "roundup: imported 1, already present 0, skipped 0; 1 repeated in the import, merged"
+    )
+    assert err == [
+        "dup.json:entry 2: originalUrl: the same link as entry 1; one file for both, its "
+        "topics and text added"
+    ]
+    [article] = articles(site).values()
+    assert (article.title, article.topics, article.excerpt) == ("B", ("one", "two"), "Notes of B2")
+
+
+def test_json_feed_dates_are_text_a_lone_tag_is_kept_and_a_far_date_says_so(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (site / "feed.json").write_text(
+        '{"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": ['
+        '{"id": "1", "url": "https://j.example/1", "title": "Number", "date_published": 12345},'
+        '{"id": "2", "url": "https://j.example/2", "title": "Far", '
+        '"date_published": "9999-12-31T23:59:59Z"},'
+        '{"id": "3", "url": "https://j.example/3", "title": "Tag", "tags": "lonely", '
+        '"date_published": "2024-03-05T18:00:00Z"}]}',
+        encoding="utf-8",
+    )
+    code, _, err = run(capsys, "feed.json")
+    assert code == 0
+    assert err == [
+        "feed.json:entry 1: date_published: expected a date such as 2024-03-05T18:00:00Z, "
+        "got 12345",  # not 1970-01-01T03:25:45Z, silently
+        "feed.json:entry 2: date_published: '9999-12-31T23:59:59Z' is too far in the past or "
+        "future",
+    ]
+    [article] = articles(site).values()
+    assert article.topics == ("lonely",)
 
 
 def test_draft_topic_and_since(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -301,6 +441,60 @@ def test_a_folder_is_not_a_source(site: Path, capsys: pytest.CaptureFixture[str]
     code, _, err = run(capsys, "exports")
     assert code == 1
     assert err[0] == "exports: is a folder; give the export file itself"
+
+
+def test_a_device_or_a_huge_file_is_refused_before_it_is_read(
+    site: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Read whole only to be refused, /dev/zero took all memory, and a 3 GB video the
+    # machine's: an internal error, exit 3.
+    code, _, err = run(capsys, "/dev/zero")
+    assert (code, err[0]) == (1, "/dev/zero: is a device, not a file; give the export file itself")
+    huge = site / "huge.mp4"
+    with huge.open("wb") as file:
+        file.truncate(sources.MAX_FILE + 1)  # sparse: no disk used
+    code, _, err = run(capsys, "huge.mp4", "--dry-run")
+    assert code == 1
+    assert (
+        err[0]
+        == "huge.mp4: larger than 1 GB, far more than any export of links; is it the right file?"
+    )
+    # A pipe has no size to look at: read up to the limit (a smaller one here).
+    monkeypatch.setattr(sources, "MAX_FILE", 10)
+    read, write = os.pipe()
+    os.write(write, b"x" * 11)
+    os.close(write)
+    code, _, err = run(capsys, f"/dev/fd/{read}")
+    os.close(read)
+    assert code == 1 and err[0].startswith(f"/dev/fd/{read}: larger than 0 GB")
+
+
+def test_bookmarks_without_href_a_localised_other_bookmarks_and_a_cut_file_are_told(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (site / "de.html").write_text(
+        "<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<DL><p>\n"
+        '<DT><A ADD_DATE="1700000000">No href at all</A>\n'
+        '<DT><A HREF="https://nh.example/ok" ADD_DATE="1700000000">OK</A>\n'
+        '<DT><H3 UNFILED_FOLDERS="true">Weitere Lesezeichen</H3>\n'
+        '<DL><p><DT><A HREF="https://de.example/2" ADD_DATE="1700000000">Zwei</A></DL><p>\n'
+        "</DL>\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "de.html", "--folders-as-topics")
+    assert code == 0
+    assert out[-1] == "roundup: imported 2, already present 0, skipped 1"
+    assert err == ["de.html:3: originalUrl: the entry has no link"]  # was left out unsaid
+    # Firefox's "Other Bookmarks" in any language (UNFILED_FOLDERS) is no topic.
+    assert [a.topics for a in articles(site).values()] == [(), ()]
+    whole = (site / "de.html").read_text("utf-8")
+    (site / "cut.html").write_text(whole[: whole.index("Zwei") + 2], encoding="utf-8")
+    code, out, err = run(capsys, "cut.html", "--dry-run")
+    assert code == 0
+    assert err[0] == (
+        "cut.html: the file ends before its lists do (a </DL> is missing): it may have been "
+        "cut short, and its last bookmark may be incomplete or missing"
+    )
 
 
 def test_standard_input(

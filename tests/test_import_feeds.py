@@ -64,7 +64,7 @@ def test_a_feed_by_url_is_fetched_with_roundups_user_agent(
     assert code == 0
     assert out == [
         f"roundup: {url}: RSS/Atom feed, 5 entries",
-        "roundup: imported 2, already present 1, skipped 2",
+        "roundup: imported 2, already present 0, skipped 2; 1 repeated in the import, merged",
     ]
     assert err[0] == f"{url}:entry 3: published: 'Someday, maybe' is not a date feedparser can read"
     [(method, _, agent)] = [r for r in web.requests if r[1] == "/import/starred.rss"]

@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
@@ -32,6 +33,7 @@ from roundup.core.model import Image, Provider
 from roundup.core.slugs import slugify
 from roundup.core.text import CONTROL_CHARS, cut, one_line
 from roundup.read import schema
+from roundup.read.content import derived_slug
 from roundup.read.records import MAX_EXCERPT, MAX_IMAGES, MAX_TITLE, MAX_TOPIC_LENGTH, MAX_TOPICS
 
 __all__ = ["NewArticle", "file_name", "render", "title_slug", "write", "yaml_string"]
@@ -234,12 +236,14 @@ def file_name(article: NewArticle, zone: tzinfo, suffix: str = "") -> str:
     return f"{when.isoformat()}-{title_slug(article.title, article.url)}{suffix}{SUFFIX}"
 
 
-def write(folder: Path, article: NewArticle, zone: tzinfo) -> Path:
+def write(folder: Path, article: NewArticle, zone: tzinfo, taken: Collection[str] = ()) -> Path:
     """Create the article's file in `folder` (made if missing) and return its path.
 
     The file is created exclusively (`O_EXCL`): when its name is taken, even by a file made a
-    moment ago by another process, the next of `-2`, `-3`, ... is tried. Raises RoundupError
-    when the folder cannot be written; a file that could not be written whole is removed.
+    moment ago by another process, or its slug is in `taken` (the slugs of the content
+    folder's files, in sub-folders too: see `curated.curated`), the next of `-2`, `-3`, ...
+    is tried. Raises RoundupError when the folder cannot be written; a file that could not be
+    written whole is removed.
     """
     data = render(article).encode("utf-8")
     try:
@@ -248,6 +252,8 @@ def write(folder: Path, article: NewArticle, zone: tzinfo) -> Path:
         raise RoundupError(f"cannot create {folder}: {error.strerror}") from None
     for attempt in range(1, _MAX_ATTEMPTS + 1):
         path = folder / file_name(article, zone, f"-{attempt}" if attempt > 1 else "")
+        if taken and derived_slug(path.name) in taken:
+            continue
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
         try:
             fd = os.open(path, flags, 0o666)

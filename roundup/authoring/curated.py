@@ -1,4 +1,5 @@
-"""Which links the content folder already holds, read cheaply: for "already curated" warnings."""
+"""Which links and slugs the content folder already holds, read cheaply: for "already curated"
+warnings, and for names of new files that take no item's page."""
 
 from __future__ import annotations
 
@@ -8,26 +9,36 @@ from pathlib import Path
 import yaml
 
 from roundup.core.links import canonical_link
-from roundup.read.content import FileProblem, decode, split_frontmatter
+from roundup.read.content import FileProblem, decode, derived_slug, split_frontmatter
 from roundup.read.loader import scan
 
 # A top-level `originalUrl:` or `webUrl:` line of the frontmatter; nested ones (related
 # coverage) are indented and are not the article's own link.
 _LINK_LINE = re.compile(r"^(?:originalUrl|webUrl)[ \t]*:[ \t]*(\S.*?)[ \t]*$", re.M)
+_SLUG_LINE = re.compile(r"^slug[ \t]*:[ \t]*(\S.*?)[ \t]*$", re.M)
 # A double-quoted scalar without escapes, or a single-quoted one without quotes inside.
 _SIMPLE_QUOTED = re.compile(r'"[^"\\]*"|\'[^\']*\'')
 
 
 def curated_links(content_dir: Path) -> dict[str, list[str]]:
     """Every article file's own links (`originalUrl`, `webUrl`), by `canonical_link`, each
-    with the files (relative to the folder, in the build's order) that curate it.
+    with the files (relative to the folder, in the build's order) that curate it."""
+    return curated(content_dir)[0]
 
-    Reads only the frontmatter lines of these two fields, far faster than validating every
-    file: 30,000 files take well under a second. Unreadable or broken files are skipped
-    (the build reports them); so is a link written in YAML flow style (`{webUrl: ...}`).
+
+def curated(content_dir: Path) -> tuple[dict[str, list[str]], set[str]]:
+    """`curated_links`, and every slug the folder's files take: from their names (in any
+    sub-folder) and their `slug:` fields. A new file whose name gives one of them would move
+    an item already published to another URL (the build tells two alike apart).
+
+    Reads only the frontmatter lines of these fields, far faster than validating every file:
+    30,000 files take well under a second. Unreadable or broken files are skipped (the build
+    reports them); so is a value written in YAML flow style (`{webUrl: ...}`).
     """
     found: dict[str, list[str]] = {}
+    slugs: set[str] = set()
     for source, _ in scan(content_dir).files:
+        slugs.add(derived_slug(source))
         try:
             text = decode((content_dir / source).read_bytes())
             front = split_frontmatter(text)[0]
@@ -36,7 +47,8 @@ def curated_links(content_dir: Path) -> dict[str, list[str]]:
         links = {canonical_link(url) for url in map(_scalar, _LINK_LINE.findall(front)) if url}
         for link in links:
             found.setdefault(link, []).append(source)
-    return found
+        slugs.update(slug for slug in map(_scalar, _SLUG_LINE.findall(front)) if slug)
+    return found, slugs
 
 
 def _scalar(written: str) -> str | None:

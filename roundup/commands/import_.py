@@ -65,7 +65,7 @@ def _date_text(text: str) -> str:
 def run(args: argparse.Namespace) -> int:
     # Imported here: the readers' libraries (lxml, feedparser) are for this command only.
     from roundup.authoring import articlefile
-    from roundup.authoring.curated import curated_links
+    from roundup.authoring.curated import curated
     from roundup.importers.plan import Options, Plan, free_names
     from roundup.importers.sources import FORMATS, SourceError, load, read
     from roundup.read import schema
@@ -89,23 +89,24 @@ def run(args: argparse.Namespace) -> int:
         error(f"roundup: {count} source{'s' * (count != 1)} could not be read; nothing was written")
         return 1
     folder = config.content_dir
-    curated = set(curated_links(folder)) if folder.is_dir() else set()
+    links, slugs = curated(folder) if folder.is_dir() else ({}, set())
     options = Options(tuple(args.topic), args.draft, since, args.folders_as_topics)
-    plan = Plan(options, curated, zone)
+    plan = Plan(options, set(links), zone)
     for spec, reading in readings:
         plan.add(spec, reading)
         if not args.quiet:
             entries = len(reading.entries)
-            print(f"roundup: {spec}: {FORMATS[reading.format]}, {entries:,} entries")
+            noun = "entry" if entries == 1 else "entries"
+            print(f"roundup: {spec}: {FORMATS[reading.format]}, {entries:,} {noun}")
     for line in plan.notices:
         error(line)
     articles = [planned.article for planned in plan.articles]
     if args.dry_run:
-        for path in free_names(folder, articles, zone):
+        for path in free_names(folder, articles, zone, slugs):
             print(f"would write {display_path(path, cwd)}")
     else:
         for article in articles:
-            path = articlefile.write(folder, article, zone)
+            path = articlefile.write(folder, article, zone, slugs)
             if args.verbose:
                 print(display_path(path, cwd))
     if not args.quiet:
@@ -117,6 +118,8 @@ def _summary(plan: Plan, imported: int, args: argparse.Namespace) -> str:
     present, skipped, older = plan.present, plan.skipped, plan.older
     verb = "would import" if args.dry_run else "imported"
     line = f"roundup: {verb} {imported:,}, already present {present:,}, skipped {skipped:,}"
+    if plan.repeated:
+        line += f"; {plan.repeated:,} repeated in the import, merged"
     if args.since:
         line += f"; {older:,} dated before {args.since} left out"
     if args.dry_run:

@@ -40,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     # Imported here: `roundup build` must not pay for an HTTP client and an HTML parser.
     from roundup.authoring import articlefile
-    from roundup.authoring.curated import curated_links
+    from roundup.authoring.curated import curated
     from roundup.core.errors import RoundupError
     from roundup.core.links import canonical_link
     from roundup.read.loader import display_path
@@ -67,14 +67,15 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as failure:
         raise RoundupError(f"{url}: {failure}") from None
     cwd = Path.cwd()
+    slugs: set[str] = set()
     if config.content_dir.is_dir():
-        curated = curated_links(config.content_dir)
+        links, slugs = curated(config.content_dir)
         asked = {url, article.url, *((page.final_url,) if page else ())}
-        earlier = sorted({s for u in asked for s in curated.get(canonical_link(u), ())})
+        earlier = sorted({s for u in asked for s in links.get(canonical_link(u), ())})
         for source in earlier:
             where = display_path(config.content_dir / source, cwd)
             error(f"warning: {where}: the same link is already curated there")
-    path = articlefile.write(config.content_dir, article, config.zone)
+    path = articlefile.write(config.content_dir, article, config.zone, slugs)
     print(display_path(path, cwd))
     return 0
 

@@ -30,7 +30,7 @@ from roundup.importers.entry import (
 )
 from roundup.importers.htmlmarkdown import note_markdown
 
-__all__ = ["looks_like_bookmarks", "read_bookmarks"]
+__all__ = ["cut_short", "looks_like_bookmarks", "read_bookmarks"]
 
 _DOCTYPE = re.compile(r"<!DOCTYPE\s+NETSCAPE-Bookmark-file-1\s*>", re.I)
 # Pocket's old export: a plain HTML list of links, each with `time_added`.
@@ -39,7 +39,8 @@ _POCKET = re.compile(r"<a\s[^>]*\btime_added\s*=", re.I)
 _LINKDING_NOTES = re.compile(r"\[linkding-notes\](.*?)\[/linkding-notes\]", re.S)
 _SERVICE_TAG = re.compile(r"^linkding:", re.I)  # linkding's own marks, such as `linkding:archived`
 # Attributes browsers put on their own top folders (toolbar, "Other bookmarks").
-_ROOT_MARKS = ("personal_toolbar_folder", "unfiled_bookmarks_folder")
+# Firefox marks "Other Bookmarks" UNFILED_FOLDERS, whatever the language names it.
+_ROOT_MARKS = ("personal_toolbar_folder", "unfiled_bookmarks_folder", "unfiled_folders")
 _READING_LIST = "com.apple.readinglist"  # Safari's Reading List folder id
 # Elements that end the description of the bookmark before them, or start a new one.
 _OPENING = frozenset({"dl", "h3", "h1", "a", "dd"})
@@ -48,6 +49,16 @@ _OPENING = frozenset({"dl", "h3", "h1", "a", "dd"})
 def looks_like_bookmarks(head: str) -> bool:
     """Whether the start of a file is bookmark HTML: Netscape's doctype, or Pocket's list."""
     return bool(_DOCTYPE.search(head[:4096]) or _POCKET.search(head[:65536]))
+
+
+def cut_short(text: str) -> bool:
+    """Whether the document closes fewer lists than it opens: every browser closes each
+    `<DL>`, so a file that does not was cut short (a download or a copy stopped)."""
+    return len(_LIST_END.findall(text)) < len(_LIST_START.findall(text))
+
+
+_LIST_START = re.compile(r"<dl[\s>]", re.I)
+_LIST_END = re.compile(r"</dl\s*>", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,10 +113,19 @@ def read_bookmarks(text: str, zone: tzinfo) -> Iterator[Entry | Skip]:
             pending = _folder(element, depth=sum(1 for f in stack if f is not None))
         elif tag == "h1":
             section = collapse_spaces(element.text_content())
-        elif tag == "a" and element.get("href") is not None and not _in_description(element):
+        elif tag == "a" and _is_bookmark(element):
             last = _bookmark(element, stack, section)
     if last is not None:
         yield _entry(last, zone)
+
+
+def _is_bookmark(anchor: lxml.html.HtmlElement) -> bool:
+    """A link of the list: one with an HREF outside a description, or a `<DT>`'s anchor
+    without one (a bookmark that lost its link, told as skipped rather than left out)."""
+    if _in_description(anchor):
+        return False
+    parent = anchor.getparent()
+    return anchor.get("href") is not None or (parent is not None and parent.tag == "dt")
 
 
 def _in_description(anchor: lxml.html.HtmlElement) -> bool:

@@ -89,19 +89,45 @@ def read_csv(text: str, zone: tzinfo) -> Iterator[Entry | Skip]:
     if found is None:
         return
     delimiter, columns = found
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=delimiter)
+    body = text.lstrip("\ufeff")
+    reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter)
     next(reader, None)
     end = reader.line_num
+    rows = []
     for row in reader:
         line, end = end + 1, reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
+        if any(cell.strip() for cell in row):
+            rows.append((line, row))
+    multiline = rows and any("\n" in cell or "\r" in cell for cell in rows[-1][1])
+    if multiline and _unclosed(body, delimiter):
+        # A quote opened and never closed: the reader took every line after it into that
+        # one field. Told, rather than imported as a title that swallowed the rest.
+        line = rows.pop()[0]
+        message = (
+            'a quoted field opens here and is never closed (a missing "), so the lines from '
+            "here to the end were read as one field; nothing of them was imported"
+        )
+        yield Skip(str(line), "url", message)
+    for line, row in rows:
 
         def cell(field: str, row: list[str] = row) -> str:
             index = columns.get(field)
             return row[index].strip() if index is not None and index < len(row) else ""
 
         yield _entry(str(line), cell, zone)
+
+
+def _unclosed(body: str, delimiter: str) -> bool:
+    """Whether the file ends inside a quoted field (which the lenient reader accepts)."""
+    strict = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter, strict=True)
+    while True:
+        try:
+            next(strict)
+        except StopIteration:
+            return False
+        except csv.Error as error:  # another slip (a quote inside a field): read on
+            if "unexpected end of data" in str(error):
+                return True
 
 
 def _entry(place: str, get: Callable[[str], str], zone: tzinfo) -> Entry | Skip:

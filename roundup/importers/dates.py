@@ -45,6 +45,8 @@ def parse_date(value: object, zone: tzinfo) -> datetime | date | None:
         return _from_epoch(float(text), text)
     try:
         return schema.parse_datetime(text, zone)
+    except schema.OutOfRange as problem:  # a date, but none a site can show: say that
+        raise DateProblem(problem.message) from None
     except ValueError:
         pass
     try:

@@ -53,8 +53,8 @@ def read_json_feed(
             yield Skip(place, "items", f"expected an item object, got {type(item).__name__}")
             continue
         try:
-            published_at = parse_date(item.get("date_published"), zone) or parse_date(
-                item.get("date_modified"), zone
+            published_at = parse_date(_date(item, "date_published"), zone) or parse_date(
+                _date(item, "date_modified"), zone
             )
         except DateProblem as problem:
             yield Skip(place, "date_published", str(problem))
@@ -70,7 +70,7 @@ def read_json_feed(
         text = entry_text(summary, content, link, base)
         image = _text(item.get("image")) or _text(item.get("banner_image"))
         listed = item.get("tags")
-        tags = listed if isinstance(listed, list) else ()
+        tags = listed if isinstance(listed, list) else (listed,) if isinstance(listed, str) else ()
         yield Entry(
             place=place,
             url=link,
@@ -86,3 +86,12 @@ def read_json_feed(
 
 def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
+
+
+def _date(item: dict[str, Any], field: str) -> object:
+    """A date field as JSON Feed writes it, RFC 3339 text: a number (seconds? milliseconds?)
+    is no date of this format, and would be read as one silently."""
+    value = item.get(field)
+    if value is None or isinstance(value, str):
+        return value
+    raise DateProblem(f"expected a date such as 2024-03-05T18:00:00Z, got {value!r}")

@@ -14,9 +14,11 @@ __all__ = ["looks_like_pinboard", "read_pinboard"]
 
 
 def looks_like_pinboard(document: object) -> TypeGuard[list[Any]]:
-    """A JSON list whose objects have Pinboard's `href` (an empty list is an empty export)."""
-    return isinstance(document, list) and all(
-        isinstance(item, dict) and "href" in item for item in document[:20]
+    """A JSON list of objects with Pinboard's `href` (an empty list is an empty export). Not
+    every element needs one: a bookmark without a link, or no object at all, is one entry
+    skipped with a line of its own, not a whole export refused."""
+    return isinstance(document, list) and (
+        not document or any(isinstance(item, dict) and "href" in item for item in document)
     )
 
 

@@ -4,6 +4,7 @@ content folder or earlier in the import left out, and every problem as one line.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
 from pathlib import Path
@@ -18,6 +19,7 @@ from roundup.core.text import CONTROL_CHARS, LINE_CONTROLS, collapse_spaces, one
 from roundup.importers.entry import EXCERPT_LIMIT, Entry, Skip
 from roundup.importers.htmlmarkdown import note_markdown
 from roundup.importers.sources import Reading
+from roundup.read.content import derived_slug
 
 __all__ = ["Options", "Plan", "Planned", "free_names"]
 
@@ -52,6 +54,7 @@ class Plan:
     zone: tzinfo
     articles: list[Planned] = field(default_factory=list)
     present: int = 0
+    repeated: int = 0  # entries whose link an earlier entry of the import has: merged
     skipped: int = 0
     older: int = 0
     notices: list[str] = field(default_factory=list)
@@ -97,11 +100,7 @@ class Plan:
             return False
         earlier = self._planned.get(key)
         if earlier is not None:  # the same link twice in the import: one file, all its topics
-            self.present += 1
-            kept = self.articles[earlier]
-            topics = kept.article.topics + self._topics(entry)
-            article = dataclasses.replace(kept.article, topics=topics)
-            self.articles[earlier] = dataclasses.replace(kept, article=article)
+            self._merge(label, earlier, entry, url, when)
             return False
         try:
             article = self._article(label, entry, url, when)
@@ -112,6 +111,40 @@ class Plan:
         self._planned[key] = len(self.articles)
         self.articles.append(Planned(label, entry.place, article))
         return True
+
+    def _merge(
+        self, label: str, earlier: int, entry: Entry, url: str, when: datetime | date
+    ) -> None:
+        """Fold an entry into the earlier one of its link: its topics, and its text (when it
+        has some the first lacks), so that nothing the export held is lost."""
+        self.repeated += 1
+        kept = self.articles[earlier]
+        first = kept.article
+        try:
+            second = self._article(label, entry, url, when)
+        except ValueError:  # told nowhere else: its text is what matters here, and its topics
+            second = dataclasses.replace(first, excerpt="", comment="")
+        excerpt, pieces = first.excerpt, [first.comment]
+        if second.excerpt and second.excerpt != excerpt:
+            if excerpt:
+                pieces.append(note_markdown(second.excerpt))
+            else:
+                excerpt = second.excerpt
+        if second.comment and second.comment not in pieces:
+            pieces.append(second.comment)
+        comment = "\n\n".join(p for p in pieces if p)
+        topics = first.topics + self._topics(entry)
+        merged = dataclasses.replace(first, topics=topics, excerpt=excerpt, comment=comment)
+        self.articles[earlier] = dataclasses.replace(kept, article=merged)
+        where = f"{kept.source}:{kept.place}"
+        if kept.source == label:
+            where = f"line {kept.place}" if kept.place.isdigit() else kept.place
+        text = (excerpt, comment) != (first.excerpt, first.comment)
+        added = "its topics and text added" if text else "its topics added"
+        self.notices.append(
+            f"{label}:{entry.place}: originalUrl: the same link as {where}; one file "
+            f"for both, {added}"
+        )
 
     def _domain(self, url: str) -> str:
         """The URL's registrable domain, looked up once per host: an export holds thousands
@@ -199,16 +232,19 @@ def _aware(when: datetime | date, zone: tzinfo) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=zone)
 
 
-def free_names(folder: Path, articles: list[NewArticle], zone: tzinfo) -> list[Path]:
+def free_names(
+    folder: Path, articles: list[NewArticle], zone: tzinfo, taken: Collection[str] = ()
+) -> list[Path]:
     """The paths `articlefile.write` would give the articles, written one after the other
-    into `folder`: what `--dry-run` lists, without creating anything."""
+    into `folder` (with the slugs `taken`): what `--dry-run` lists, creating nothing."""
     claimed: set[str] = set()
     paths = []
     for article in articles:
         attempt = 1
         while True:
             name = articlefile.file_name(article, zone, f"-{attempt}" if attempt > 1 else "")
-            if name not in claimed and not (folder / name).exists():
+            free = derived_slug(name) not in taken and not (folder / name).exists()
+            if name not in claimed and free:
                 break
             attempt += 1
         claimed.add(name)

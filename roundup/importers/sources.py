@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import stat
 import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
+from typing import BinaryIO
 
 from roundup.core.errors import RoundupError
 from roundup.importers.entry import Entry, Skip
@@ -16,6 +18,10 @@ from roundup.importers.entry import Entry, Skip
 __all__ = ["FORMATS", "Reading", "Source", "SourceError", "load", "read"]
 
 MAX_DOWNLOAD = 50 * 1024 * 1024  # bytes of a source fetched over http(s)
+# Bytes of a file or of standard input: a browser's export of 100,000 bookmarks is a few
+# dozen MB, and reading a larger file (a video given by mistake, /dev/zero) only to refuse
+# it would take all the machine's memory first.
+MAX_FILE = 1024 * 1024 * 1024
 # Every format, in the words a user knows it by (for messages and README).
 FORMATS = {
     "bookmarks": "Netscape bookmark HTML",
@@ -64,7 +70,7 @@ def load(spec: str, cwd: Path) -> Source:
     """The bytes of a source: `-` is standard input, http(s) URLs are downloaded (50 MB at
     most, 10 seconds), anything else is a file path relative to `cwd`."""
     if spec == "-":
-        return Source("-", sys.stdin.buffer.read())
+        return Source("-", _at_most(spec, sys.stdin.buffer))
     if spec.partition(":")[0].lower() in ("http", "https"):
         from roundup.web.fetch import FetchError, download
 
@@ -77,13 +83,33 @@ def load(spec: str, cwd: Path) -> Source:
         return Source(spec, got.body, got.final_url, got.content_type)
     path = cwd / spec
     try:
-        data = path.read_bytes()
-        modified = datetime.fromtimestamp(int(path.stat().st_mtime), UTC)
-    except IsADirectoryError:
-        raise SourceError(f"{spec}: is a folder; give the export file itself") from None
+        found = path.stat()
+        if stat.S_ISDIR(found.st_mode):
+            raise SourceError(f"{spec}: is a folder; give the export file itself")
+        if stat.S_ISCHR(found.st_mode) or stat.S_ISBLK(found.st_mode):
+            raise SourceError(f"{spec}: is a device, not a file; give the export file itself")
+        if found.st_size > MAX_FILE:
+            raise SourceError(f"{spec}: {_too_big(spec)}")
+        with path.open("rb") as file:  # a pipe too (`<(...)`): read up to the limit
+            data = _at_most(spec, file)
+        modified = datetime.fromtimestamp(int(found.st_mtime), UTC)
     except OSError as error:
         raise SourceError(f"{spec}: cannot read it ({error.strerror})") from None
     return Source(spec, data, modified=modified)
+
+
+def _at_most(spec: str, file: BinaryIO) -> bytes:
+    data = file.read(MAX_FILE + 1)
+    if len(data) > MAX_FILE:
+        raise SourceError(f"{spec}: {_too_big(spec)}")
+    return data
+
+
+def _too_big(spec: str) -> str:
+    return (
+        f"larger than {MAX_FILE // 2**30} GB, far more than any export of links; "
+        "is it the right file?"
+    )
 
 
 def read(source: Source, zone: tzinfo) -> Reading:
@@ -114,7 +140,14 @@ def read(source: Source, zone: tzinfo) -> Reading:
             f"{source.label}: JSON, but neither a Pinboard export nor a JSON Feed; {_WHAT_WORKS}"
         )
     if bookmarks.looks_like_bookmarks(head):
-        return _reading(source, "bookmarks", list(bookmarks.read_bookmarks(text, zone)))
+        reading = _reading(source, "bookmarks", list(bookmarks.read_bookmarks(text, zone)))
+        if bookmarks.cut_short(text):
+            warning = (
+                "the file ends before its lists do (a </DL> is missing): it may have been cut "
+                "short, and its last bookmark may be incomplete or missing"
+            )
+            return dataclasses.replace(reading, warnings=(warning,))
+        return reading
     if csvfile.header_of(text) is not None:
         return _reading(source, "csv", list(csvfile.read_csv(text, zone)))
     raise SourceError(f"{source.label}: not a format roundup can import; {_WHAT_WORKS}")

@@ -45,6 +45,10 @@ class FieldError(ValueError):
         self.message = message
 
 
+class OutOfRange(FieldError):
+    """A date written well that no calendar of roundup's can place (before 0001, after 9999)."""
+
+
 Path = tuple[str | int, ...]  # where a value is in the frontmatter: ("related", 0, "webUrl")
 
 
@@ -201,7 +205,7 @@ def _in_range(value: datetime, text: str) -> datetime:
     except (OverflowError, ValueError):
         instant = None
     if instant is None or not _EARLIEST <= instant <= _LATEST:
-        raise FieldError(f"{shorten(text)!r} is too far in the past or future")
+        raise OutOfRange(f"{shorten(text)!r} is too far in the past or future")
     return value
 
 
