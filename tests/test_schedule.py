@@ -105,3 +105,22 @@ def test_a_bad_now_is_a_clear_error(site: Path, cli: CLI, monkeypatch: pytest.Mo
     assert ran.lines[0] == (
         "ROUNDUP_NOW='next tuesday' is not an ISO 8601 date-time such as 2026-08-04T09:00Z"
     )
+
+
+def test_a_build_at_an_earlier_time_holds_back_again_what_was_out(
+    site: Path, cli: CLI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # ROUNDUP_NOW reproduces a build: going back before the newest item (or a week's end,
+    # weekly) changes the output, which the shortcut for "nothing changed" took as it was.
+    (site / "roundup.toml").write_text('editions = "week"\n')
+    build_on(cli, monkeypatch, "2026-03-05T12:00:00Z", "--output", "earlier")
+    assert build_on(cli, monkeypatch, "2026-03-20T00:00:00Z").code == 0
+    assert "Out on Monday" in feed_titles(site / "output")
+    ran = build_on(cli, monkeypatch, "2026-03-05T12:00:00Z")
+    assert ran.code == 0 and "1 scheduled held back" in ran.out
+    assert files_of(site / "output") == files_of(site / "earlier")
+    # Only the week's end moving back (the item out in both) changes editions.xml too.
+    build_on(cli, monkeypatch, "2026-03-10T00:00:00Z", "--output", "week")
+    build_on(cli, monkeypatch, "2026-03-20T00:00:00Z")
+    build_on(cli, monkeypatch, "2026-03-10T00:00:00Z")
+    assert files_of(site / "output") == files_of(site / "week")

@@ -17,7 +17,8 @@ from typing import Any
 from roundup.build import jobs, quick
 from roundup.build.fingerprints import file_keys, stable_bytes
 from roundup.build.quick import Memory
-from roundup.build.result import BuildResult, peak_memory, save_last_build, unchanged_result
+from roundup.build.result import BuildResult, peak_memory, save_last_build, since_of
+from roundup.build.result import unchanged_result as unchanged
 from roundup.core.config import SiteConfig
 from roundup.core.errors import ContentError, OutputError, Problem, RoundupError
 from roundup.core.parallel import forks, share_out
@@ -157,7 +158,7 @@ def _build(
     inputs = _key(code_digest(), _settings(config), preview, digest, found.key(), search_index)
     # What every file's key starts from: every input but the content and the search flag.
     page_base = f"{code_digest()}|{digest}|{_settings(config)}|{preview}"
-    previous = unchanged_result(output, records, inputs, now)
+    previous = unchanged(output, records, inputs, now)
     if previous is not None:
         if strict and previous.warnings:
             raise ContentError(previous.warnings)
@@ -223,7 +224,7 @@ def _build(
             clock.lap("site")
 
             same = memory if earlier is not None else None
-            result.due = editionfeed.due(site, now)
+            result.due, result.since = editionfeed.due(site, now), since_of(site, now)
             memo, planned = _write_all(
                 site,
                 ids,

@@ -150,6 +150,7 @@ def _rebuild(memory: Memory, last: LastBuild, asked: Asked) -> BuildResult | Non
     result = BuildResult(
         shown=last.result.shown, hidden=last.result.hidden, future=last.result.future,
         pages=last.result.pages, feeds=last.result.feeds, release=last.result.release,
+        since=last.result.since,
     )  # fmt: skip
     with Writer(config.output_dir, records, asked.label) as writer:
         if not memory.wrote_last(records):
@@ -177,8 +178,9 @@ def _rebuild(memory: Memory, last: LastBuild, asked: Asked) -> BuildResult | Non
 
 def _in_time(last: LastBuild, now: datetime) -> bool:
     """Whether nothing came out since the last build: a held item, a week's edition."""
-    release, due = last.result.release, last.result.due
-    return (release is None or now < release) and (due is None or now < due)
+    release, due, since = last.result.release, last.result.due, last.result.since
+    back = since is not None and now < since  # the time went back (ROUNDUP_NOW)
+    return (release is None or now < release) and (due is None or now < due) and not back
 
 
 def _comment_edit(

@@ -10,6 +10,8 @@ from datetime import datetime
 from pathlib import Path
 
 from roundup.core.errors import Problem
+from roundup.render import editionfeed
+from roundup.site.structure import Site
 from roundup.state.ownership import read_records, untouched
 
 log = logging.getLogger(__name__)
@@ -32,6 +34,9 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     release: datetime | None = None  # when the first held item comes out
     due: datetime | None = None  # when the running week's edition ends (the editions feed)
+    # The earliest "now" the output holds for: before it, the newest item shown would be held
+    # back again, or the newest edition in the editions feed would not have ended yet.
+    since: datetime | None = None
 
     @property
     def seconds(self) -> float:
@@ -54,6 +59,9 @@ def unchanged_result(output: Path, records: Path, inputs: str, now: datetime) ->
         due = last.get("due")
         if due is not None and datetime.fromisoformat(due) <= now:
             return None  # a week has ended: its edition joins the editions feed
+        since = last.get("since")
+        if since is not None and now < datetime.fromisoformat(since):
+            return None  # the time went back (ROUNDUP_NOW): an item or edition goes back in
         return BuildResult(
             warnings=[Problem(*p) for p in last["warnings"]],
             written=0,
@@ -62,6 +70,17 @@ def unchanged_result(output: Path, records: Path, inputs: str, now: datetime) ->
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def since_of(site: Site, now: datetime) -> datetime | None:
+    """The earliest build time a build at `now` holds for (`BuildResult.since`): the newest
+    shown item's time (if `now` had been before it, the item would be held back) or the end of
+    the newest edition in the editions feed, whichever is later."""
+    newest = next(
+        (i.article.published_at for i in site.items if i.article.published_at <= now), None
+    )
+    ended = editionfeed.last_ended(site, now)
+    return max((t for t in (newest, ended) if t is not None), default=None)
 
 
 def save_last_build(records: Path, inputs: str, result: BuildResult) -> None:
@@ -78,6 +97,7 @@ def save_last_build(records: Path, inputs: str, result: BuildResult) -> None:
     due = None if result.due is None else result.due.isoformat()
     data = {"inputs": inputs, "counts": counts, "warnings": warnings, "release": release}
     data["due"] = due
+    data["since"] = None if result.since is None else result.since.isoformat()
     temporary = records / (LAST_BUILD + ".tmp")
     try:
         temporary.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True), "utf-8")

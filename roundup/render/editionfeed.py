@@ -59,6 +59,18 @@ def published(site: Site, now: datetime) -> EditionsFeed:
     return EditionsFeed(tuple(editions), tuple(ends))
 
 
+def last_ended(site: Site, now: datetime) -> datetime | None:
+    """When the newest edition that is over at `now` ended: before that time, the feed would
+    not have it."""
+    if not site.calendar.weekly:
+        return None
+    for edition in site.editions:  # newest first
+        end = site.calendar.end(edition.day, site.config.zone)
+        if end <= now:
+            return end
+    return None
+
+
 def due(site: Site, now: datetime) -> datetime | None:
     """When the newest edition ends, if it has not yet: the feed changes then, with no edit."""
     if not site.calendar.weekly or not site.editions:
