@@ -19,6 +19,7 @@ from roundup import __version__
 from roundup.commands import COMMANDS
 from roundup.commands.common import LogHandler, error, status
 from roundup.core.errors import ConfigError, ContentError, RoundupError
+from roundup.state.signals import StoppedAfterWriting
 
 log = logging.getLogger("roundup")
 
@@ -126,6 +127,10 @@ def _run(args: argparse.Namespace, verbose: bool) -> int:
     except RoundupError as failure:
         error(f"roundup: {failure}")
         return EXIT_FAILED
+    except StoppedAfterWriting as stop:  # held until the output folder was whole again
+        what = "stopped (SIGTERM)" if stop.terminated else "interrupted"
+        error(f"roundup: {what} while the output folder was written; it holds the new site whole")
+        return EXIT_TERMINATED if stop.terminated else EXIT_INTERRUPTED
     except Terminated:
         error(f"roundup: stopped (SIGTERM){unchanged}")
         return EXIT_TERMINATED

@@ -425,3 +425,44 @@ def test_writer_refuses_a_foreign_folder_before_writing(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="roundup did not make it"):
         build_folder(site, foreign)
     assert [p.name for p in foreign.iterdir()] == ["index.html"]
+
+
+@pytest.mark.parametrize(("signum", "code", "said"), [
+    (signal.SIGINT, 130, "interrupted"),
+    (signal.SIGTERM, 143, "stopped (SIGTERM)"),
+])  # fmt: skip
+def test_a_stop_while_files_move_into_place_waits_for_the_whole_site_and_says_so(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    signum: int,
+    code: int,
+    said: str,
+) -> None:
+    # Stopped halfway through the moves, a build left half the new site and said the folder
+    # was not changed. The stop now waits for the moves, and the message tells what happened.
+    site = make_site(tmp_path / "site")
+    cold = make_site(tmp_path / "cold")
+    monkeypatch.chdir(cold)
+    assert main(["build", "-q"]) == 0
+    monkeypatch.chdir(site)
+    assert main(["build", "-q"]) == 0
+    for folder in (site, cold):
+        article = folder / "content" / "article-0003.md"
+        article.write_text(article.read_text("utf-8").replace("worth", "well worth"), "utf-8")
+    moving = output_module.move_tree
+
+    def stopped_midway(source: str, target: str) -> None:
+        os.kill(os.getpid(), signum)  # arrives now, as the first file moves
+        moving(source, target)
+
+    monkeypatch.setattr(output_module, "move_tree", stopped_midway)
+    capsys.readouterr()
+    assert main(["build", "-q"]) == code
+    assert capsys.readouterr().err == (
+        f"roundup: {said} while the output folder was written; it holds the new site whole\n"
+    )
+    monkeypatch.undo()
+    monkeypatch.chdir(cold)
+    assert main(["build", "-q"]) == 0
+    assert files_of(site / "output") == files_of(cold / "output")

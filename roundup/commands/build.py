@@ -47,7 +47,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="make no search page or index (as search = false in the config)",
     )
-    parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="print problems only (errors and warnings)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="print timings per phase")
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from types import TracebackType
 
 from roundup.core.errors import OutputError
+from roundup.state import signals
 from roundup.state.lock import FolderLock
 from roundup.state.ownership import (
     LEGACY_STATE,
@@ -333,26 +334,27 @@ class Writer:
         """Move staged files into place, delete files of the last build that are gone, record."""
         self._check_targets()  # every refusal before the first move, so a refusal changes nothing
         pending = self.records / PENDING
-        try:
-            pending.touch()
-            if self.staged:
-                move_tree(self.staging.rstrip("/"), self._root.rstrip("/"))
-            if self.staging_root is not None:
-                shutil.rmtree(self.staging_root, ignore_errors=True)  # what was not adopted
-            self.written += len(self.staged)
-            gone = set(self.old) - set(self.new)
-            for path in sorted(gone):
-                delete_output_file(self.root, path)
-            if self.recovering:
-                self._delete_unrecorded()
-            shutil.rmtree(self.root / LEGACY_STATE, ignore_errors=True)
-            if self.new != self.old or self.recovering:
-                self._write_manifest()
-            for name, data in self.record_files.items():
-                self._write_record(name, data)
-            pending.unlink()
-        except OSError as error:
-            raise self._failure(error, self._output_path(error.filename)) from None
+        with signals.held():  # stopped halfway, the folder would be half old, half new
+            try:
+                pending.touch()
+                if self.staged:
+                    move_tree(self.staging.rstrip("/"), self._root.rstrip("/"))
+                if self.staging_root is not None:
+                    shutil.rmtree(self.staging_root, ignore_errors=True)  # what was not adopted
+                self.written += len(self.staged)
+                gone = set(self.old) - set(self.new)
+                for path in sorted(gone):
+                    delete_output_file(self.root, path)
+                if self.recovering:
+                    self._delete_unrecorded()
+                shutil.rmtree(self.root / LEGACY_STATE, ignore_errors=True)
+                if self.new != self.old or self.recovering:
+                    self._write_manifest()
+                for name, data in self.record_files.items():
+                    self._write_record(name, data)
+                pending.unlink()
+            except OSError as error:
+                raise self._failure(error, self._output_path(error.filename)) from None
 
     def _check_targets(self) -> None:
         """Refuse folders that are links or files, and files roundup did not write."""
