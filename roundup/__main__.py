@@ -1,5 +1,5 @@
 """Allow `python -m roundup`."""
 
-from roundup.cli import run
+from roundup import command
 
-run()
+command()

@@ -13,9 +13,12 @@ import re
 import subprocess
 import sys
 import time
+import types
 from pathlib import Path
 
 import pytest
+
+import roundup
 
 from conftest import write_article
 
@@ -129,3 +132,18 @@ def test_errors_start_on_a_clean_line(site: Path) -> None:
     shown = check_screen(printed)
     assert shown[0].startswith("content/broken.md:3: invalid YAML")
     assert shown[-1] == "roundup: 1 error in 1 file; the output folder was not changed"
+
+
+def test_ctrl_c_while_roundup_loads_stops_quietly(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The first tens of milliseconds go to imports: Ctrl-C there printed a traceback.
+    class Loading(types.ModuleType):
+        def __getattr__(self, name: str) -> object:
+            raise KeyboardInterrupt
+
+    monkeypatch.setitem(sys.modules, "roundup.cli", Loading("roundup.cli"))
+    with pytest.raises(SystemExit) as stopped:
+        roundup.command()
+    assert stopped.value.code == 130
+    assert capsys.readouterr().err == "roundup: interrupted\n"
