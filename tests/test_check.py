@@ -264,6 +264,17 @@ def test_a_slow_link_is_reported_not_checked(
     assert check(capsys, "--links", "--timeout", "0.5", "--strict")[0] == 1
 
 
+def test_a_link_whose_headers_drip_in_is_not_checked_within_the_timeout(
+    web: FixtureWeb, site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Each byte came within httpx's read timeout: check --links never finished.
+    write(site, "a.md", good(url=web.url("/drip-headers")))
+    started = time.monotonic()
+    code, _, lines = check(capsys, "--links", "--timeout", "0.5", "--no-cache")
+    assert code == 0 and time.monotonic() - started < 2.5  # HEAD, then GET: 0.5 s each
+    assert lines == ["warning: content/a.md:4: originalUrl: not checked: no answer within 0.5 s"]
+
+
 def test_at_most_two_requests_at_a_time_per_host(
     web: FixtureWeb, site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

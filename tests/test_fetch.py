@@ -69,6 +69,14 @@ def test_a_slow_page_times_out(web: FixtureWeb) -> None:
     assert time.monotonic() - started < 2
 
 
+def test_headers_sent_a_byte_at_a_time_time_out_too(web: FixtureWeb) -> None:
+    # httpx's timeouts are per read: each byte came in time, and `new` waited for ever.
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"/drip-headers: no answer within 0\.5 s$"):
+        fetch(web.url("/drip-headers"), timeout=0.5)
+    assert time.monotonic() - started < 2
+
+
 def test_a_refused_connection() -> None:
     with socket.socket() as unused:
         unused.bind(("127.0.0.1", 0))

@@ -17,6 +17,7 @@
 | `/broken` | 500 |
 | `/busy/<anything>` | 429 with `Retry-After: 1` on the first request for that path, then 200 |
 | `/slow` | a page after `SLOW_SECONDS` |
+| `/drip-headers` | a header line a byte every 0.1 s, for `SLOW_SECONDS` (each read in time) |
 | `/pace/<anything>` | a page after 0.2 s; `most_at_once` counts how many were in flight |
 | `/paper.pdf` | a PDF |
 | `/no-head` | 405 to HEAD, the blog page to GET |
@@ -149,6 +150,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.web.requests.append(
                 ("HEAD" if head else "GET", path, self.headers.get("User-Agent", ""))
             )
+        if path == "/drip-headers":
+            self._drip()
+            return
         if (path == "/head-hangs-up" and head) or path == "/not-http":
             if path == "/not-http":
                 with contextlib.suppress(ConnectionError):
@@ -168,6 +172,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if not head:
             with contextlib.suppress(ConnectionError):  # a client that read enough and left
                 self.wfile.write(route.body)
+
+    def _drip(self) -> None:
+        self.close_connection = True
+        with contextlib.suppress(ConnectionError):
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Slow: ")
+            self.wfile.flush()
+            for _ in range(int(SLOW_SECONDS / 0.1)):
+                time.sleep(0.1)
+                self.wfile.write(b"x")
+                self.wfile.flush()
 
     def _route(self, path: str, full: str) -> Route:
         if full in ROUTES:

@@ -3,11 +3,11 @@ in time and size, decoded text."""
 
 from __future__ import annotations
 
+import asyncio
 import codecs
 import re
 import socket
 import ssl
-import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -53,7 +53,7 @@ def fetch(
     *,
     timeout: float = TIMEOUT,
     max_bytes: int = MAX_BYTES,
-    transport: httpx.BaseTransport | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> Page:
     """GET an http(s) page, following redirects; raise FetchError with a one-line reason.
 
@@ -90,7 +90,7 @@ def download(
     kind: str = "an HTML page",
     timeout: float = TIMEOUT,
     max_bytes: int = MAX_BYTES,
-    transport: httpx.BaseTransport | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> Download:
     """GET an http(s) URL as `fetch` does, and return the body's bytes undecoded.
 
@@ -104,28 +104,13 @@ def download(
         host = urlsplit(url).hostname or ""
     except ValueError as error:
         raise FetchError(f"{url}: not a valid URL ({error})") from None
-    deadline = time.monotonic() + timeout
     headers = {"User-Agent": USER_AGENT, "Accept": accept}
+    asked = _Asked(url, headers, media_types, kind, max_bytes, transport)
     try:
-        with (
-            httpx.Client(
-                follow_redirects=True,
-                max_redirects=MAX_REDIRECTS,
-                timeout=timeout,
-                headers=headers,
-                transport=transport,
-            ) as client,
-            client.stream("GET", url) as response,
-        ):
-            final_url = str(response.url)
-            if response.status_code >= 400:
-                raise FetchError(f"{url}: {response.status_code} {response.reason_phrase}")
-            content_type = response.headers.get("content-type", "")
-            media_type = content_type.partition(";")[0].strip().lower()
-            if media_type and media_types is not None and media_type not in media_types:
-                raise FetchError(f"{url}: not {kind} ({media_type})")
-            body, truncated = _read(response, max_bytes, deadline, url, timeout)
-    except httpx.TimeoutException:
+        # One deadline for everything: httpx's timeouts are per read, and a server that
+        # sends its headers a byte at a time would meet each of them, for ever.
+        return asyncio.run(asyncio.wait_for(_download(asked, timeout), timeout))
+    except (httpx.TimeoutException, TimeoutError):
         raise FetchError(f"{url}: no answer within {timeout:g} s") from None
     except httpx.TooManyRedirects:
         raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects") from None
@@ -135,21 +120,49 @@ def download(
         raise FetchError(f"{url}: {network_reason(error, host)}") from None
     except httpx.InvalidURL as error:
         raise FetchError(f"{url}: not a valid URL ({error})") from None
+
+
+@dataclass(frozen=True, slots=True)
+class _Asked:
+    url: str
+    headers: dict[str, str]
+    media_types: tuple[str, ...] | None
+    kind: str
+    max_bytes: int
+    transport: httpx.AsyncBaseTransport | None
+
+
+async def _download(asked: _Asked, timeout: float) -> Download:
+    url = asked.url
+    async with (
+        httpx.AsyncClient(
+            follow_redirects=True,
+            max_redirects=MAX_REDIRECTS,
+            timeout=timeout,
+            headers=asked.headers,
+            transport=asked.transport,
+        ) as client,
+        client.stream("GET", url) as response,
+    ):
+        final_url = str(response.url)
+        if response.status_code >= 400:
+            raise FetchError(f"{url}: {response.status_code} {response.reason_phrase}")
+        content_type = response.headers.get("content-type", "")
+        media_type = content_type.partition(";")[0].strip().lower()
+        if media_type and asked.media_types is not None and media_type not in asked.media_types:
+            raise FetchError(f"{url}: not {asked.kind} ({media_type})")
+        body, truncated = await _read(response, asked.max_bytes)
     return Download(url, final_url, body, content_type, truncated)
 
 
-def _read(
-    response: httpx.Response, max_bytes: int, deadline: float, url: str, timeout: float
-) -> tuple[bytes, bool]:
+async def _read(response: httpx.Response, max_bytes: int) -> tuple[bytes, bool]:
     chunks: list[bytes] = []
     size = 0
-    for chunk in response.iter_bytes():
+    async for chunk in response.aiter_bytes():
         chunks.append(chunk)
         size += len(chunk)
         if size >= max_bytes:
             return b"".join(chunks)[:max_bytes], True
-        if time.monotonic() > deadline:  # a page trickling in, each read just in time
-            raise FetchError(f"{url}: no answer within {timeout:g} s")
     return b"".join(chunks), False
 
 

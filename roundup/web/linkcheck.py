@@ -211,8 +211,8 @@ async def _check(
     for attempt in range(RETRIES_AFTER_429 + 1):
         try:
             async with overall:
-                response = await _request(client, url)
-        except httpx.TimeoutException:
+                response = await _request(client, url, timeout)
+        except (httpx.TimeoutException, TimeoutError):
             return Outcome("unchecked", f"no answer within {timeout:g} s")
         except httpx.TooManyRedirects:
             return Outcome("dead", "too many redirects")
@@ -232,18 +232,20 @@ async def _check(
     return Outcome("unchecked", "429 Too Many Requests (the site asks to wait)", 429)
 
 
-async def _request(client: httpx.AsyncClient, url: str) -> httpx.Response:
+async def _request(client: httpx.AsyncClient, url: str, timeout: float) -> httpx.Response:
     """HEAD, then GET when HEAD is refused or fails: only the answer to GET is trusted to
-    say a page is gone. The body of a GET is not read."""
+    say a page is gone. The body of a GET is not read. Each of them has `timeout` seconds in
+    all (httpx's timeouts are per read: headers sent a byte at a time would meet each)."""
     try:
-        response: httpx.Response | None = await client.head(url)
+        async with asyncio.timeout(timeout):
+            response: httpx.Response | None = await client.head(url)
     except (httpx.ConnectError, httpx.ConnectTimeout):
         raise  # the host cannot be reached at all: a GET would only wait for it again
-    except httpx.HTTPError:  # HEAD answered wrongly: cut off, garbled, too slow, in a loop
+    except (httpx.HTTPError, TimeoutError):  # cut off, garbled, too slow, in a loop
         response = None
     if response is not None and (response.status_code < 400 or response.status_code == 429):
         return response
-    async with client.stream("GET", url) as streamed:
+    async with asyncio.timeout(timeout), client.stream("GET", url) as streamed:
         return streamed
 
 
