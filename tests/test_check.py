@@ -275,6 +275,25 @@ def test_a_link_whose_headers_drip_in_is_not_checked_within_the_timeout(
     assert lines == ["warning: content/a.md:4: originalUrl: not checked: no answer within 0.5 s"]
 
 
+@pytest.mark.parametrize(
+    ("cache", "told"),
+    [
+        ("output", "output is the cache folder"),
+        ("output/.state", "output/.state is inside the output folder"),
+        ("content/cachex", "content/cachex is inside the content folder"),
+    ],
+)
+def test_the_link_cache_goes_nowhere_build_refuses_it(
+    web: FixtureWeb, site: Path, capsys: pytest.CaptureFixture[str], cache: str, told: str
+) -> None:
+    # links.json names drafts' links: in output/ it would be published by the next deploy.
+    write(site, "a.md", good(url=web.url("/diary/static-weekend"), extra="published: false\n"))
+    code, _, lines = check(capsys, "--links", "--cache-dir", cache)
+    assert code == 1 and told in lines[-1]
+    assert not list(site.rglob("links.json"))
+    assert check(capsys, "--links", "--cache-dir", cache, "--no-cache")[0] == 0  # no cache: fine
+
+
 def test_at_most_two_requests_at_a_time_per_host(
     web: FixtureWeb, site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -186,6 +186,15 @@ def test_ping_needs_a_hub_a_build_and_the_hub_in_the_feeds(
     assert hub.pinged() == []
 
 
+@pytest.mark.parametrize("cache", ["output/st", "content"])
+def test_the_ping_record_goes_nowhere_build_refuses_it(
+    site: Path, hub: Hub, capsys: pytest.CaptureFixture[str], cache: str
+) -> None:
+    assert main(["ping", "--cache-dir", cache]) == 1
+    assert "roundup: " in capsys.readouterr().err
+    assert hub.pinged() == [] and not list(site.rglob("websub.json"))
+
+
 def test_a_build_never_imports_the_http_client(site: Path) -> None:
     script = (
         "import sys\nfrom roundup.cli import main\n"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-import roundup
+from roundup import __main__ as launch
 
 from conftest import write_article
 
@@ -144,6 +144,6 @@ def test_ctrl_c_while_roundup_loads_stops_quietly(
 
     monkeypatch.setitem(sys.modules, "roundup.cli", Loading("roundup.cli"))
     with pytest.raises(SystemExit) as stopped:
-        roundup.command()
+        launch.command()
     assert stopped.value.code == 130
     assert capsys.readouterr().err == "roundup: interrupted\n"

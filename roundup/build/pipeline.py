@@ -32,7 +32,7 @@ from roundup.render.templating import Asset, Renderer
 from roundup.site import entryids, hosting, published
 from roundup.site import structure as S
 from roundup.state import precheck
-from roundup.state.folder import StateFolder, check_apart
+from roundup.state.folder import StateFolder, check_site_cache
 from roundup.state.output import Writer
 from roundup.state.ownership import MANIFEST, check_folder, resolved
 from roundup.state.precheck import identity
@@ -147,9 +147,7 @@ def _build(
             "whose .md and .txt files are all read as articles; choose a folder beside it, "
             "such as output/"
         )
-    check_apart(
-        config.cache_dir, output, {"content": config.content_dir, "templates": config.templates_dir}
-    )
+    check_site_cache(config)
     state = StateFolder(config.cache_dir)
     records = state.records(output)
     found = scan(config.content_dir)

@@ -94,9 +94,12 @@ def run(args: argparse.Namespace) -> int:
     if args.duplicates:
         summary += "; " + _list_repeats(loaded, display_path(config.content_dir, Path.cwd()))
     if args.links:
+        from roundup.state.folder import check_site_cache
         from roundup.web.linkcheck import LinkCache, check_urls, uses_of
 
         uses = uses_of(loaded.articles)
+        if not args.no_cache:
+            check_site_cache(config)  # the link cache names drafts' links: never in output/
         cache = LinkCache(None if args.no_cache else config.cache_dir)
         outcomes = check_urls([use.url for use in uses], cache, timeout=args.timeout)
         counts = {"dead": 0, "moved": 0, "unchecked": 0}

@@ -27,6 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from roundup.read.loader import display_path
+    from roundup.state.folder import check_site_cache
     from roundup.web import websub
 
     config = load_config(args, output_dir=args.output, cache_dir=args.cache_dir)
@@ -44,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
             f"{output}/feed.xml names {'the hub ' + named[0] if named else 'no hub'}, not "
             f"{hub}: build the site again before pinging"
         )
+    check_site_cache(config)  # its record of what the hub took goes there: never in output/
     record = websub.read_record(config.cache_dir, hub)
     todo = feeds if args.all else websub.changed(feeds, record)
     if args.dry_run:

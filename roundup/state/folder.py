@@ -6,6 +6,7 @@ import hashlib
 import os
 from pathlib import Path
 
+from roundup.core.config import SiteConfig
 from roundup.core.errors import OutputError
 from roundup.read.loader import display_path
 
@@ -55,6 +56,14 @@ class StateFolder:
                 f"cannot create the cache folder {self.root}: {error.strerror}; "
                 "choose another with --cache-dir or cache_dir"
             ) from None
+
+
+def check_site_cache(config: SiteConfig) -> None:
+    """`check_apart` for a site: its cache folder against its output, content and templates
+    folders. Every command that writes the cache asks first (`build`, `serve`, `check
+    --links`, `ping`): state written inside `output/` would be published."""
+    sources = {"content": config.content_dir, "templates": config.templates_dir}
+    check_apart(config.cache_dir, config.output_dir, sources)
 
 
 def check_apart(cache: Path, output: Path, sources: dict[str, Path] | None = None) -> None:
