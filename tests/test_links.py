@@ -82,6 +82,11 @@ def test_strip_tracking_changes_nothing_else() -> None:
     assert strip_tracking("https://example.com/a?utm_source=x") == "https://example.com/a"
     untouched = "https://example.com/a?b=%20&&c#f"
     assert strip_tracking(untouched) is untouched
+    # A login in the URL would be published on every page and feed that shows the link.
+    assert strip_tracking("http://user:secret@example.com:8080/a?utm_source=x&v=1") == (
+        "http://example.com:8080/a?v=1"
+    )
+    assert strip_tracking("https://user@example.com/") == "https://example.com/"
 
 
 def test_clean_url_escapes_what_a_browser_would() -> None:

@@ -191,6 +191,11 @@ def test_a_failed_fetch_with_a_title_writes_from_the_flags(
         ("Research",),
     )
     assert article.provider == Provider("127.0.0.1", "127.0.0.1")
+    # Written as a fetched URL is: percent-encoded, the host in ASCII, no login in it.
+    given = web.url("/straße?utm_campaign=x&a=ä").replace("http://", "http://ada:secret@")
+    code, out, _ = new(capsys, given, "--title", "IDN test")
+    assert code == 0
+    assert read(site / out.strip()).original_url == web.url("/stra%C3%9Fe?a=%C3%A4")
 
 
 @pytest.mark.parametrize(

@@ -86,13 +86,14 @@ def _article(
     """The new file's fields: the page's metadata, the flags over it."""
     from roundup.authoring.articlefile import NewArticle
     from roundup.core.errors import RoundupError
-    from roundup.core.links import canonical_link, registrable_domain, strip_tracking
+    from roundup.core.links import canonical_link, clean_url, registrable_domain, strip_tracking
     from roundup.core.model import Provider
 
     title = args.title or meta.title
     if not title:
         raise RoundupError(f"{url}: the page has no title; give one with --title")
-    final = strip_tracking(page.final_url if page else url)
+    # The URL as given (no page fetched) is written as a fetched one is: percent-encoded.
+    final = strip_tracking(page.final_url if page else clean_url(url))
     original = strip_tracking(meta.canonical_url) if meta.canonical_url else final
     # The address the page was fetched from is kept too when it is another link than the
     # page's canonical one (a mirror, an AMP page, a redirect's destination).

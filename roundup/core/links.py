@@ -67,17 +67,20 @@ def _kept_query(query: str) -> str:
 
 
 def strip_tracking(url: str) -> str:
-    """The URL without its tracking parameters; everything else stays exactly as written.
+    """The URL without its tracking parameters, nor a user name and password before its
+    host; everything else stays exactly as written.
 
     This is the URL to write into an article (`roundup new`, importers): the page the reader
-    gets is the same, without telling anyone where the curator found it.
+    gets is the same, without telling anyone where the curator found it, or the curator's
+    login (which every page and feed would publish).
     """
     parts = urlsplit(url)
+    netloc = parts.netloc.rpartition("@")[2]
     pairs = parts.query.split("&")
     kept = [p for p in pairs if not is_tracking_parameter(p.partition("=")[0])]
-    if len(kept) == len(pairs):
+    if len(kept) == len(pairs) and netloc == parts.netloc:
         return url
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, "&".join(kept), parts.fragment))
+    return urlunsplit((parts.scheme, netloc, parts.path, "&".join(kept), parts.fragment))
 
 
 def canonical_link(url: str) -> str:
