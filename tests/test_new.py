@@ -251,3 +251,23 @@ def test_as_a_command(web: FixtureWeb, site: Path) -> None:
     [written] = (site / "content").iterdir()
     assert run.stdout == f"content/{written.name}\n"
     assert read(written).title == "Über die Größe von Wärmepumpen \u2013 Heizungsforum Süd"
+
+
+def test_new_outside_any_site_writes_nothing_and_says_where_to_run_it(
+    web: FixtureWeb, site: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Run from inside content/, it made content/content/ and wrote the link there.
+    monkeypatch.chdir(site / "content")
+    code, out, err = new(capsys, web.url("/diary/static-weekend?outside"))
+    assert (code, out) == (1, "")
+    assert err == (
+        "roundup: content: content folder not found; run roundup new from the site's folder "
+        "(the one with roundup.toml or content/), or start a site with roundup init\n"
+    )
+    assert list((site / "content").iterdir()) == []
+    assert web.hits("/diary/static-weekend?outside") == []  # refused before any fetch
+    # A site's config without content/ yet is a site: its content folder is made.
+    (site / "content").rmdir()
+    monkeypatch.chdir(site)
+    assert new(capsys, web.url("/diary/static-weekend"))[0] == 0
+    assert len(list((site / "content").iterdir())) == 1

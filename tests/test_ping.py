@@ -37,6 +37,7 @@ class Hub:
     def __init__(self) -> None:
         self.received: list[tuple[str, str, dict[str, list[str]]]] = []
         self.refuse: dict[str, tuple[int, str]] = {}  # feed URL -> status and body
+        self.locations: dict[str, str] = {}  # feed URL -> the Location of its answer
         hub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -46,6 +47,9 @@ class Hub:
                 hub.received.append((self.path, self.headers["Content-Type"], form))
                 status, text = hub.refuse.get(form.get("hub.url", [""])[0], (204, ""))
                 self.send_response(status)
+                location = hub.locations.get(form.get("hub.url", [""])[0])
+                if location:
+                    self.send_header("Location", location)
                 self.send_header("Content-Length", str(len(text.encode())))
                 self.end_headers()
                 self.wfile.write(text.encode())
@@ -193,6 +197,26 @@ def test_the_ping_record_goes_nowhere_build_refuses_it(
     assert main(["ping", "--cache-dir", cache]) == 1
     assert "roundup: " in capsys.readouterr().err
     assert hub.pinged() == [] and not list(site.rglob("websub.json"))
+
+
+def test_a_hub_redirect_is_told_with_its_absolute_target_and_the_right_advice(
+    site: Path, hub: Hub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hub.refuse[BASE + "feed.xml"] = (307, "")
+    hub.locations[BASE + "feed.xml"] = "/other"
+    hub.refuse[BASE + "rss.xml"] = (308, "")
+    hub.locations[BASE + "rss.xml"] = "https://hub.example/new"
+    assert main(["ping"]) == 1
+    err = capsys.readouterr().err
+    other = hub.url.replace("/publish", "/other")
+    assert (
+        f"roundup: {BASE}feed.xml: the hub answered 307 Temporary Redirect (to {other}) and "
+        "took no ping; try again later\n"
+    ) in err
+    assert (
+        f"roundup: {BASE}rss.xml: the hub answered 308 Permanent Redirect (to "
+        "https://hub.example/new); set websub_hub to the URL it moved to\n"
+    ) in err
 
 
 def test_a_build_never_imports_the_http_client(site: Path) -> None:

@@ -49,6 +49,13 @@ def run(args: argparse.Namespace) -> int:
     from roundup.web.metadata import PageMetadata, extract
 
     config = load_config(args, content_dir=args.content)
+    if config.source is None and not config.content_dir.is_dir():
+        # No site here (run from inside content/, say): a new content/ would be no site's.
+        where = display_path(config.content_dir, Path.cwd())
+        raise RoundupError(
+            f"{where}: content folder not found; run roundup new from the site's folder (the "
+            "one with roundup.toml or content/), or start a site with roundup init"
+        )
     url = args.url.strip()
     try:  # a link no article may have is refused before anything is fetched or said
         check_url(url)

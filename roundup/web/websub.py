@@ -16,6 +16,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 from xml.etree import ElementTree
 
 from roundup import __version__
@@ -179,7 +180,11 @@ def _refusal(response: Any) -> str:
     status = f"{response.status_code} {response.reason_phrase}".strip()
     where = response.headers.get("location", "").strip() if response.is_redirect else ""
     if where:
-        return f"the hub answered {status} (to {where}); set websub_hub to the URL it moved to"
+        where = urljoin(str(response.url), where)  # a Location may be relative
+        if response.status_code in (301, 308):
+            return f"the hub answered {status} (to {where}); set websub_hub to the URL it moved to"
+        # A hub that redirects a ping now and then has not moved: the setting stays.
+        return f"the hub answered {status} (to {where}) and took no ping; try again later"
     text = collapse_spaces(response.text)[:_MAX_REASON]
     text = "".join(c for c in text if c.isprintable())
     return f"the hub answered {status}" + (f": {text}" if text else "")
