@@ -113,6 +113,8 @@ def test_the_site_itself_is_served(server: SiteServer, built: Path) -> None:
         ("/other/", Found(404)),
         ("/links/nope", Found(404)),
         ("/links/.env", Found(404)),
+        ("/links/feed.xml/", Found(404)),  # a file is no folder: GitHub Pages answers 404
+        ("/links/items/a-first/index.html/", Found(404)),
     ],
 )
 def test_locate(built: Path, target: str, found: Found | str) -> None:

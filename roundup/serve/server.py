@@ -104,7 +104,7 @@ def locate(root: str, base_path: str, target: str) -> Found:
         if index.startswith(root + os.sep) and os.path.isfile(index):
             return Found(200, file=index)
         return Found(404)
-    if os.path.isfile(local):
+    if os.path.isfile(local) and not rest.endswith("/"):  # `feed.xml/`: no host serves it
         return Found(200, file=local)
     return Found(404)
 
