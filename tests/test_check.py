@@ -294,6 +294,20 @@ def test_the_link_cache_goes_nowhere_build_refuses_it(
     assert check(capsys, "--links", "--cache-dir", cache, "--no-cache")[0] == 0  # no cache: fine
 
 
+def test_a_link_that_moved_then_died_says_where_and_one_without_location_is_unchecked(
+    web: FixtureWeb, site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(site, "a.md", good(url=web.url("/moved/gone")))
+    write(site, "b.md", good(url=web.url("/nowhere")))
+    code, _, lines = check(capsys, "--links", "--no-cache")
+    assert code == 1
+    assert lines == [
+        f"content/a.md:4: originalUrl: 404 Not Found at {web.url('/gone')}, where a 301 Moved "
+        "Permanently leads",
+        "warning: content/b.md:4: originalUrl: not checked: 302 Found without a Location to follow",
+    ]
+
+
 def test_at_most_two_requests_at_a_time_per_host(
     web: FixtureWeb, site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

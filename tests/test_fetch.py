@@ -54,6 +54,7 @@ def test_the_body_is_capped(web: FixtureWeb) -> None:
         ("/busy/fetch", "/busy/fetch: 429 Too Many Requests"),
         ("/paper.pdf", "/paper.pdf: not an HTML page (application/pdf)"),
         ("/loop", "/loop: more than 10 redirects"),
+        ("/nowhere", "/nowhere: 302 Found without a Location to follow"),
     ],
 )
 def test_failures_are_one_line(web: FixtureWeb, path: str, message: str) -> None:

@@ -271,3 +271,12 @@ def test_new_outside_any_site_writes_nothing_and_says_where_to_run_it(
     monkeypatch.chdir(site)
     assert new(capsys, web.url("/diary/static-weekend"))[0] == 0
     assert len(list((site / "content").iterdir())) == 1
+
+
+def test_an_empty_url_or_one_with_a_line_break_is_told_on_one_line(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert new(capsys, "") == (1, "", "roundup: new: the URL is empty; give the link to add\n")
+    code, _, err = new(capsys, "https://example.org/a\nb")
+    assert code == 1 and err.count("\n") == 1 and "'https://example.org/a\\nb'" in err
+

@@ -25,6 +25,8 @@
 | `/not-http` | 20,000 bytes that are no HTTP answer, to any request |
 | `/images/<name>.jpg` | a small JPEG |
 | `/loop` | redirects to itself |
+| `/moved/gone` | 301 → `/gone` (a link that moved, then died) |
+| `/nowhere` | 302 without a `Location` |
 | `/untitled` | a page with no title at all |
 | `/import/starred.rss` | an RSS feed of starred items (`fixtures/import/starred.rss`) |
 | `/import/notes/feed.atom` | an Atom feed with links relative to its own URL |
@@ -93,6 +95,8 @@ ROUTES: dict[str, Route] = {
     "/moved/repo": _redirect(308, "/roundup-ssg/roundup"),
     "/temporary": _redirect(307, "/diary/static-weekend"),
     "/loop": _redirect(302, "/loop"),
+    "/moved/gone": _redirect(301, "/gone"),
+    "/nowhere": Route(302, b"<p>Moved</p>"),  # a redirect without a Location
     "/gone": Route(404, (PAGES / "gone.html").read_bytes()),
     "/broken": Route(500, b"<h1>Internal Server Error</h1>"),
     "/untitled": Route(body=b"<html><body><p>No title here.</p></body></html>"),

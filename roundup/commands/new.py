@@ -43,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
     from roundup.authoring.curated import curated
     from roundup.core.errors import RoundupError
     from roundup.core.links import canonical_link
+    from roundup.core.text import one_line
     from roundup.read.loader import display_path
     from roundup.read.schema import FieldError, check_url
     from roundup.web.fetch import FetchError, fetch
@@ -57,10 +58,12 @@ def run(args: argparse.Namespace) -> int:
             "one with roundup.toml or content/), or start a site with roundup init"
         )
     url = args.url.strip()
+    if not url:
+        raise RoundupError("new: the URL is empty; give the link to add")
     try:  # a link no article may have is refused before anything is fetched or said
         check_url(url)
-    except FieldError as failure:
-        raise RoundupError(f"{url}: {failure.message}") from None
+    except FieldError as failure:  # told on one line, whatever the URL holds
+        raise RoundupError(f"{one_line(url)}: {failure.message}") from None
     page: Page | None = None
     try:
         page = fetch(url)

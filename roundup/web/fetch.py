@@ -147,6 +147,9 @@ async def _download(asked: _Asked, timeout: float) -> Download:
         final_url = str(response.url)
         if response.status_code >= 400:
             raise FetchError(f"{url}: {response.status_code} {response.reason_phrase}")
+        if response.status_code >= 300:  # a redirect with no Location: no page to read
+            status = f"{response.status_code} {response.reason_phrase}"
+            raise FetchError(f"{url}: {status} without a Location to follow")
         content_type = response.headers.get("content-type", "")
         media_type = content_type.partition(";")[0].strip().lower()
         if media_type and asked.media_types is not None and media_type not in asked.media_types:

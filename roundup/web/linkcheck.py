@@ -254,9 +254,14 @@ def _outcome(response: httpx.Response) -> Outcome:
     reason = f"{status} {response.reason_phrase}".strip()
     if status in _REFUSED:
         return Outcome("unchecked", f"{reason} (the site may refuse robots)", status)
-    if status >= 400:
-        return Outcome("dead", reason, status)
     first = response.history[0] if response.history else None
+    if status >= 400:
+        if first is not None:  # say where the link leads now: the fix may be to follow it
+            led = f"{first.status_code} {first.reason_phrase}".strip()
+            reason = f"{reason} at {response.url}, where a {led} leads"
+        return Outcome("dead", reason, status)
+    if status >= 300:  # a redirect without a Location: nowhere to follow it to
+        return Outcome("unchecked", f"{reason} without a Location to follow", status)
     if first is not None and first.status_code in _PERMANENT:
         moved = f"{first.status_code} {first.reason_phrase}".strip()
         return Outcome("moved", moved, first.status_code, str(response.url))
