@@ -279,4 +279,3 @@ def test_an_empty_url_or_one_with_a_line_break_is_told_on_one_line(
     assert new(capsys, "") == (1, "", "roundup: new: the URL is empty; give the link to add\n")
     code, _, err = new(capsys, "https://example.org/a\nb")
     assert code == 1 and err.count("\n") == 1 and "'https://example.org/a\\nb'" in err
-
