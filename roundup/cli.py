@@ -45,21 +45,23 @@ def _command(name: str) -> ModuleType:
     return importlib.import_module(f"roundup.commands.{COMMANDS[name]}")
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The command line's parser, and each command's own (which tells its own usage)."""
     parser = argparse.ArgumentParser(
         prog="roundup", description="Build a static site and feeds from curated link files."
     )
     parser.add_argument("--version", action="version", version=f"roundup {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    subs = {}
     for name in COMMANDS:
         module = _command(name)
-        sub = commands.add_parser(name, help=module.HELP, description=module.HELP)
+        sub = subs[name] = commands.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(sub)
         # Every command takes -v: an internal error asks for the output with it. A command
         # that gives -v a meaning of its own has added it already (argparse then refuses).
         with contextlib.suppress(argparse.ArgumentError):
             sub.add_argument("-v", "--verbose", action="store_true", help="print more detail")
-    return parser
+    return parser, subs
 
 
 def run() -> NoReturn:
@@ -84,7 +86,10 @@ def main(argv: list[str] | None = None) -> int:
         # A file name or title the terminal's encoding cannot show is escaped, not a crash.
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="backslashreplace")
-    args = _parser().parse_args(argv)
+    parser, subs = _parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # told with the command's own usage, not roundup's (exit 2, as argparse does)
+        subs[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
     verbose = getattr(args, "verbose", False)
     handler = LogHandler(sys.stderr)
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s", handlers=[handler])

@@ -265,6 +265,13 @@ def test_unusable_images_and_duplicate_topics_are_dropped() -> None:
         ("🎉🎉", "https://example.jp/news/tokyo-weather.html", "tokyo-weather"),
         ("🎉🎉", "https://www.example.jp/", "www-example-jp"),
         ("🎉", "", "link"),
+        # A currency sign is left out, not transliterated ("£" is "PS", "€" "EUR").
+        (
+            "Council approves £14m harbour bridge repairs after 6–3 vote",
+            "",
+            "council-approves-14m-harbour-bridge-repairs-after",
+        ),
+        ("€5 and $3 deals", "", "5-and-3-deals"),
     ],
 )
 def test_file_name_slugs(title: str, url: str, slug: str) -> None:

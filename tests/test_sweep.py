@@ -97,9 +97,12 @@ BASE = ("--base-url", "https://example.org/")
 CASES = [
     Case("no command", nothing, (), 2, "the following arguments are required: COMMAND"),
     Case("unknown command", nothing, ("publish",), 2, "invalid choice: 'publish'"),
-    Case("unknown option", article, ("build", "--fast"), 2, "unrecognized arguments: --fast"),
+    Case("unknown option", article, ("build", "--fast"), 2,
+         "roundup build: error: unrecognized arguments: --fast"),  # the command's own usage
     Case("option without value", article, ("build", "--output"), 2, "expected one argument"),
-    Case("empty folder", nothing, ("build",), 1, "content folder not found"),
+    Case("empty folder", nothing, ("build",), 1,
+         "content folder not found; run roundup from the site's folder, the one above content/ "
+         "(or give --content, or start a site with roundup init)\n"),
     Case("inside content/", article, ("build",), 1,
          "content folder not found; run roundup from the site's folder", cwd="content"),
     Case("content is a file", file_named("notes"), ("build", "--content", "notes"), 1,

@@ -213,7 +213,8 @@ def render(article: NewArticle) -> str:
 def title_slug(title: str, url: str = "") -> str:
     """A short ASCII slug for a file name: the title's first words, else the URL's last path
     segment or host (for titles with nothing to transliterate, such as emoji), else `link`."""
-    slug = _short(slugify(title))
+    # A currency sign is no word of the title: "£14m" is "14m", not "ps14m" (transliterated).
+    slug = _short(slugify("".join(c for c in title if unicodedata.category(c) != "Sc")))
     if not slug and url:
         parts = urlsplit(url)
         segments = [s for s in parts.path.split("/") if s]

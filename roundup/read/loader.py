@@ -62,12 +62,15 @@ def scan(content_dir: Path) -> Scan:
     one with nothing to do, so this is most of what an unchanged build costs.
     """
     if not content_dir.is_dir():
-        message = "content folder not found"
+        # The folder as a whole, not one of its files: one line, not "1 error in 1 file".
         if content_dir.exists():
             message = "is not a folder; the content folder holds one file per link"
-        elif content_dir.parent.name == "content":  # run from inside it
-            message += "; run roundup from the site's folder, the one above content/"
-        raise ContentError([Problem(str(content_dir), None, "", message)])
+        else:  # run from another folder (inside content/, say), or before any site exists
+            message = (
+                "content folder not found; run roundup from the site's folder, the one above "
+                "content/ (or give --content, or start a site with roundup init)"
+            )
+        raise RoundupError(f"{content_dir}: {message}")
     found = Scan([], [])
     _walk(str(content_dir), "", os.path.realpath(content_dir), found)
     return found
