@@ -267,7 +267,7 @@ def test_unusable_images_and_duplicate_topics_are_dropped() -> None:
         ("🎉", "", "link"),
         # A currency sign is left out, not transliterated ("£" is "PS", "€" "EUR").
         (
-            "Council approves £14m harbour bridge repairs after 6–3 vote",
+            "Council approves £14m harbour bridge repairs after 6\u20133 vote",
             "",
             "council-approves-14m-harbour-bridge-repairs-after",
         ),
