@@ -120,10 +120,12 @@ class Plan:
         self.repeated += 1
         kept = self.articles[earlier]
         first = kept.article
+        told = len(self.notices)
         try:
             second = self._article(label, entry, url, when)
         except ValueError:  # told nowhere else: its text is what matters here, and its topics
             second = dataclasses.replace(first, excerpt="", comment="")
+        del self.notices[told:]  # about its title and the like, which the file does not take
         excerpt, pieces = first.excerpt, [first.comment]
         if second.excerpt and second.excerpt != excerpt:
             if excerpt:
