@@ -89,7 +89,7 @@ def load(spec: str, cwd: Path) -> Source:
         if stat.S_ISCHR(found.st_mode) or stat.S_ISBLK(found.st_mode):
             raise SourceError(f"{spec}: is a device, not a file; give the export file itself")
         if found.st_size > MAX_FILE:
-            raise SourceError(f"{spec}: {_too_big(spec)}")
+            raise SourceError(f"{spec}: {_too_big()}")
         with path.open("rb") as file:  # a pipe too (`<(...)`): read up to the limit
             data = _at_most(spec, file)
         modified = datetime.fromtimestamp(int(found.st_mtime), UTC)
@@ -101,11 +101,11 @@ def load(spec: str, cwd: Path) -> Source:
 def _at_most(spec: str, file: BinaryIO) -> bytes:
     data = file.read(MAX_FILE + 1)
     if len(data) > MAX_FILE:
-        raise SourceError(f"{spec}: {_too_big(spec)}")
+        raise SourceError(f"{spec}: {_too_big()}")
     return data
 
 
-def _too_big(spec: str) -> str:
+def _too_big() -> str:
     return (
         f"larger than {MAX_FILE // 2**30} GB, far more than any export of links; "
         "is it the right file?"
