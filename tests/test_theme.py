@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from lxml import html as lxml_html
@@ -449,6 +450,49 @@ def test_a_site_template_can_extend_the_theme_file_it_replaces(
             "/links/assets/style.#.css",
             "/links/assets/custom.#.css",
         ]
+
+
+def test_static_files_are_named_by_their_path_linked_encoded_and_never_compiled(
+    fixture_site: Path, tmp_path: Path
+) -> None:
+    templates = fixture_site / "templates"
+    static = templates / "static"
+    (static / "vendor" / "prism").mkdir(parents=True)
+    # A vendor's style.css in a sub-folder took the key of the theme's, whose link vanished.
+    (static / "vendor" / "prism" / "style.css").write_text("code { color: red }\n", "utf-8")
+    (static / "logo #1?.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>', "utf-8")
+    # Published as they are, never templates: neither may fail the build as Jinja.
+    (static / "snippet.html").write_text("A snippet: {{#each items}}{{/each}}\n", "utf-8")
+    (templates / ".old").mkdir()
+    (templates / ".old" / "item.html").write_text("{% broken", "utf-8")
+    (templates / "base.html").write_text(
+        '{% extends "theme/base.html" %}{% block head %}'
+        '<link rel="stylesheet" href="{{ assets[\'vendor/prism/style.css\'] | url }}">'
+        '<link rel="icon" href="{{ assets[\'logo #1?.svg\'] | url }}">{% endblock %}',
+        encoding="utf-8",
+    )
+    out, _ = build_folder(fixture_site, tmp_path / "out")
+    page = parse_html(out / "index.html")
+    sheets = [re.sub(r"\.[0-9a-f]{8}\.", ".#.", link.get("href"))
+              for link in page.cssselect('link[rel="stylesheet"]')]  # fmt: skip
+    assert sheets == ["/links/assets/style.#.css", "/links/assets/vendor/prism/style.#.css"]
+    [icon] = [link.get("href") for link in page.cssselect('link[rel="icon"]')
+              if "logo" in link.get("href")]  # fmt: skip
+    assert re.fullmatch(r"/links/assets/logo%20%231%3F\.[0-9a-f]{8}\.svg", icon)
+    assert (out / unquote(icon.removeprefix("/links/"))).is_file()
+    assert len(list((out / "assets").glob("snippet.*.html"))) == 1
+
+
+def test_a_templates_dir_that_is_not_there_is_told(cli: CLI, tmp_path: Path) -> None:
+    write_article(tmp_path / "content", "a.md", "title: A\npublishedDateTime: 2026-01-01\n"
+                  "originalUrl: https://example.com/a")  # fmt: skip
+    (tmp_path / "roundup.toml").write_text('templates_dir = "mytheme"\n', "utf-8")
+    ran = cli("build")
+    assert ran.code == 0
+    assert ran.lines == [
+        "warning: roundup.toml: templates_dir: 'mytheme' is not a folder; the theme's "
+        "templates are used as they are"
+    ]
 
 
 # --- Weight: a big day stays light.

@@ -216,7 +216,7 @@ def _build(
             result.hidden = sum(not a.published for a in loaded.articles) - result.future
             result.release = min(loaded.held, default=None)
             assets = renderer.assets()
-            renderer.env.globals["assets"] = {a.source.name: a.path for a in assets}
+            renderer.env.globals["assets"] = {a.name: a.url_path for a in assets}
             # The site's objects live until the end: move them out of the collector's sight.
             gc.freeze()
             clock.lap("site")

@@ -299,6 +299,10 @@ def load(
         where = path.name if path else "defaults"
         raise ConfigError([_describe(where, key, message, given) for key, message in problems])
     root = path.parent if path else cwd
+    if "templates_dir" in settings and not (root / valid["templates_dir"]).is_dir():
+        # The default may well be missing (the theme alone); a folder named is meant to be.
+        named = f"{path.name if path else 'config'}: templates_dir: {valid['templates_dir']!r}"
+        warnings.append(f"{named} is not a folder; the theme's templates are used as they are")
     folders = ("content_dir", "output_dir", "templates_dir", "cache_dir")
     return SiteConfig(
         **{key: valid[key] for key in KEYS if key not in (*folders, "site_id")},

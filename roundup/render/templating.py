@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup
@@ -57,6 +58,12 @@ class Asset:
     source: Path
     path: str  # site path, e.g. "assets/style.3f2a1c9b.css"
     data: bytes
+    name: str = ""  # its path in the static folder, as templates name it: "vendor/prism.css"
+
+    @property
+    def url_path(self) -> str:
+        """`path` as a URL path: a file named `logo #1?.svg` is linked percent-encoded."""
+        return quote(self.path, safe="/~")
 
 
 # What `cached` remembers: its result, and the macro and arguments that made it (kept alive).
@@ -205,7 +212,7 @@ class Renderer:
             stem, dot, suffix = name.rpartition(".")
             tag = hashlib.blake2b(data, digest_size=4).hexdigest()
             hashed = f"{stem}.{tag}.{suffix}" if dot else f"{name}.{tag}"
-            assets.append(Asset(path, "assets/" + hashed, data))
+            assets.append(Asset(path, "assets/" + hashed, data, name))
         return assets
 
     def digest(self) -> str:
@@ -223,9 +230,20 @@ class Renderer:
         changed (see `build.quick`)."""
         self._cached.clear()
 
+    def template_names(self) -> list[str]:
+        """The templates a page can use: not the static files (`static/notes.txt` is published
+        as it is) nor anything hidden (`.git/`, `.old/item.html`)."""
+        names = []
+        for name in self.env.list_templates(extensions=TEMPLATE_SUFFIXES):
+            parts = name.split("/")
+            own = parts[1:] if parts[0] == THEME_PREFIX else parts
+            if own[0] != STATIC_DIR and not any(part.startswith(".") for part in parts):
+                names.append(name)
+        return names
+
     def check(self) -> None:
         """Compile every template now, so a syntax error stops the build before any write."""
-        for name in self.env.list_templates(extensions=TEMPLATE_SUFFIXES):
+        for name in self.template_names():
             try:
                 self.env.get_template(name)
             except jinja2.TemplateSyntaxError as error:
@@ -247,7 +265,7 @@ class Renderer:
         extends: dict[str, tuple[str, str, int]] = {}  # name -> (file, parent, line)
         loader = self.env.loader
         assert loader is not None, "__init__ gives the environment its loader"
-        for name in self.env.list_templates(extensions=TEMPLATE_SUFFIXES):
+        for name in self.template_names():
             source, filename, _ = loader.get_source(self.env, name)
             for node in self.env.parse(source).find_all(jinja2.nodes.Extends):
                 if isinstance(node.template, jinja2.nodes.Const):
@@ -274,7 +292,7 @@ class Renderer:
         except RecursionError:
             where = _template_frame(None) or page.template
             self.check_extends()
-            message = "templates include one another without end (does one include itself?)"
+            message = "templates include one another, or a macro calls itself, without end"
             raise TemplateError(f"{where}: while rendering /{page.path}: {message}") from None
         except Exception as error:
             # A site template's own mistake ({{ 1 / 0 }}, calling a text): name its line. An
