@@ -58,7 +58,7 @@ def test_a_news_article_becomes_a_complete_file(
                          "--comment", "Eight months of *detours*.")  # fmt: skip
     assert (code, err) == (0, "")
     # The day in the site's zone (18:00 UTC is 19:00 in Berlin), the title's first words.
-    assert out == "content/2026-03-04-council-approves-ps14m-harbour-bridge-repairs.md\n"
+    assert out == "content/2026-03-04-council-approves-14m-harbour-bridge-repairs-after.md\n"
     path = site / out.strip()
     assert path.read_text(encoding="utf-8") == (
         "---\n"
@@ -146,13 +146,13 @@ def test_the_same_link_warns_naming_the_earlier_file(
     second = new(capsys, web.url("/r/short"))
     assert first == (
         0,
-        "content/2026-03-04-council-approves-ps14m-harbour-bridge-repairs.md\n",
+        "content/2026-03-04-council-approves-14m-harbour-bridge-repairs-after.md\n",
         "warning: content/by-hand.md: the same link is already curated there\n",
     )
     assert second == (
         0,
-        "content/2026-03-04-council-approves-ps14m-harbour-bridge-repairs-2.md\n",
-        "warning: content/2026-03-04-council-approves-ps14m-harbour-bridge-repairs.md: "
+        "content/2026-03-04-council-approves-14m-harbour-bridge-repairs-after-2.md\n",
+        "warning: content/2026-03-04-council-approves-14m-harbour-bridge-repairs-after.md: "
         "the same link is already curated there\n"
         "warning: content/by-hand.md: the same link is already curated there\n",
     )

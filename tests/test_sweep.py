@@ -174,8 +174,8 @@ CASES = [
          1, "roundup: templates/item.html: cannot read the template: it is not UTF-8 text"),
     Case("template includes itself", template("item.html", '{% include "item.html" %}\n'),
          ("build", *BASE), 1,
-         "templates/item.html:1: while rendering /items/a/: templates include one another "
-         "without end"),
+         "templates/item.html:1: while rendering /items/a/: templates include one another, "
+         "or a macro calls itself, without end"),
     Case("serve as built before a build", article, ("serve", "--no-build"), 1,
          "run roundup build first"),
     Case("serve without content", nothing, ("serve",), 1, "no content folder at content/"),
