@@ -204,7 +204,9 @@ class Renderer:
             root = Path(folder) / STATIC_DIR
             if root.is_dir():
                 for path in sorted(root.rglob("*")):
-                    if path.is_file() and not path.name.startswith("."):
+                    # Hidden files and editors' backups (`notes.txt~`, `#notes.txt#`) stay home.
+                    name = path.name
+                    if path.is_file() and not name.startswith((".", "#")) and name[-1] != "~":
                         chosen[path.relative_to(root).as_posix()] = path
         assets = []
         for name, path in sorted(chosen.items()):
