@@ -12,7 +12,7 @@ import pytest
 from serving import WAIT, Events, Serve
 
 from checkers import axe_script, chromium, node, output_of, playwright_core, run
-from conftest import ROOT
+from conftest import ROOT, files_of
 
 GOOD_DATE = "publishedDateTime: 2024-03-01T09:00:00Z"
 BROKEN_DATE = "publishedDateTime: 2024-02-30T09:00:00Z"
@@ -313,3 +313,51 @@ def test_in_a_browser_pages_reload_keep_their_place_and_show_errors(
         assert seen["stillShowsNewText"]  # the last good build under the overlay
         assert seen["axe"] == []  # contrast, names, roles: nothing for axe-core to report
         assert seen["overlayGone"] and seen["reloadsWhileBroken"] == 0, seen
+
+
+def test_a_stop_between_a_saves_pages_and_its_index_finishes_the_index(
+    fixture_site: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Ctrl-C while the index of a save's pages was being made left new pages beside the old
+    # index, and output/ was neither the old site nor the new one.
+    from roundup.cli import _parser
+    from roundup.commands import serving
+    from roundup.core import config as config_module
+
+    monkeypatch.chdir(fixture_site)
+    args = _parser()[0].parse_args(["serve", "--no-watch"])
+    config = config_module.load(fixture_site / "pyproject.toml", {}, fixture_site)
+    session = serving.Session(args, serving.for_serving(args, config), config.cache_dir)
+    session._build(set(), first=True)  # pages, then their index
+    assert session.index_behind is False
+    article = fixture_site / "content" / "a-first.md"
+    article.write_text(article.read_text("utf-8") + "\nA word no index had: zanzibarite.\n")
+    building = serving.build
+
+    def stopped_at_the_index(*args: object, **kwargs: object) -> object:
+        if kwargs.get("search_index", True):
+            raise KeyboardInterrupt  # Ctrl-C while Pagefind works
+        return building(*args, **kwargs)
+
+    monkeypatch.setattr(serving, "build", stopped_at_the_index)
+    with pytest.raises(KeyboardInterrupt):
+        session._build({str(article)})
+    assert session.index_behind is True
+    monkeypatch.setattr(serving, "build", building)
+    session._finish_index()
+    assert "stopping once the search index is up to date" in capsys.readouterr().out
+    output = session.config.output_dir
+    cold = tmp_path / "cold"
+    cold_config = config_module.load(
+        fixture_site / "pyproject.toml",
+        {"output_dir": str(cold), "cache_dir": str(tmp_path / "cache"),
+         "base_url": session.config.base_url},
+        fixture_site,
+    )  # fmt: skip
+    from roundup.build.pipeline import build as cold_build
+
+    cold_build(cold_config)
+    assert files_of(output) == files_of(cold)

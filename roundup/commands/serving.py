@@ -51,6 +51,7 @@ class Session:
         self.broken = False  # the last build failed
         self.files = -1  # files in the output after the last good build
         self.memory = Memory()  # what one build worked out that the next can take over
+        self.index_behind = False  # the pages were built, their search index not yet
 
     def site(self) -> Site:
         return Site(self.config.output_dir, normal_base_path(self.config.base_path))
@@ -77,6 +78,7 @@ class Session:
                 self._say_where()
                 self._watch(self.watcher)
         except KeyboardInterrupt:
+            self._finish_index()
             print("roundup: stopped")
         finally:
             if self.watcher is not None:
@@ -169,6 +171,7 @@ class Session:
                 "the build failed",
             )  # fmt: skip
         else:
+            self.index_behind = self.config.search  # first: a stop may come while it is told
             self._built(result, changed, first)
             self._index()
 
@@ -188,8 +191,24 @@ class Session:
                 memory=self.memory,
                 interrupted=None if changes is None else lambda: not changes.empty(),
             )
+            self.index_behind = False
         except Interrupted:
             pass  # the next rebuild refreshes it
+        except RoundupError as failure:
+            error(f"roundup: the search index was not updated: {failure}")
+
+    def _finish_index(self) -> None:
+        """Stopped between a save's pages and their search index: build the index before
+        leaving, so that `output/` is the whole site (it may be deployed as it is); a second
+        Ctrl-C leaves at once, and says the index is behind."""
+        if not self.index_behind:
+            return
+        print("roundup: stopping once the search index is up to date (Ctrl-C again: at once)")
+        try:
+            # A plain build, not the session's: the stop may have cut into its memory's work.
+            build(self.config, preview=self.args.preview)
+        except KeyboardInterrupt:
+            error("roundup: the search index is behind the pages; build before deploying")
         except RoundupError as failure:
             error(f"roundup: the search index was not updated: {failure}")
 
