@@ -61,6 +61,14 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[str],
     return code, out.splitlines(), err.splitlines()
 
 
+def import_text(
+    capsys: pytest.CaptureFixture[str], name: str, text: str, *args: str
+) -> tuple[int, list[str], list[str]]:
+    """Write an export named `name` in the current folder (the site), then import it."""
+    Path(name).write_text(text, encoding="utf-8")
+    return run(capsys, name, *args)
+
+
 def articles(site: Path) -> dict[str, Article]:
     """Every article file of the content folder, read as a build reads it (no problems)."""
     found = {}
@@ -275,13 +283,13 @@ def test_an_imported_file_takes_no_slug_of_a_file_in_a_sub_folder_or_a_slug_fiel
 def test_a_pinboard_entry_without_href_is_one_entry_skipped_not_a_whole_export_refused(
     site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (site / "pb.json").write_text(
+    code, out, err = import_text(
+        capsys,
+        "pb.json",
         '[{"href": "https://pinboard.example/one", "description": "One", '
         '"time": "2021-03-04T05:06:07Z"}, {"description": "no href", '
         '"time": "2021-03-04T05:06:07Z"}, null, 5]',
-        encoding="utf-8",
     )
-    code, out, err = run(capsys, "pb.json")
     assert code == 0
     assert out == [
         "roundup: pb.json: Pinboard JSON, 4 entries",
@@ -297,13 +305,13 @@ def test_a_pinboard_entry_without_href_is_one_entry_skipped_not_a_whole_export_r
 def test_a_csv_quote_never_closed_is_told_not_imported_as_one_swallowing_title(
     site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (site / "bad.csv").write_text(
+    code, out, err = import_text(
+        capsys,
+        "bad.csv",
         "url,title,created\nhttps://c.example/5,Five,2023-01-01\n"
         'https://c.example/6,"unterminated quote,2023-01-01\n'
         "https://c.example/7,Seven,2023-01-01\n",
-        encoding="utf-8",
     )
-    code, out, err = run(capsys, "bad.csv")
     assert code == 0
     assert out[-1] == "roundup: imported 1, already present 0, skipped 1"
     assert err == [
@@ -312,23 +320,23 @@ def test_a_csv_quote_never_closed_is_told_not_imported_as_one_swallowing_title(
     ]
     assert [a.title for a in articles(site).values()] == ["Five"]
     # A quoted field over several lines that does close is a note like any other.
-    (site / "good.csv").write_text(
-        'url,title,note\nhttps://c.example/8,Eight,"two\nlines"\n', encoding="utf-8"
+    good = 'url,title,note\nhttps://c.example/8,Eight,"two\nlines"\n'
+    assert import_text(capsys, "good.csv", good)[1][-1] == (
+        "roundup: imported 1, already present 0, skipped 0"
     )
-    assert run(capsys, "good.csv")[1][-1] == "roundup: imported 1, already present 0, skipped 0"
 
 
 def test_a_link_twice_in_the_import_is_one_file_with_both_entries_topics_and_text(
     site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (site / "dup.json").write_text(
+    code, out, err = import_text(
+        capsys,
+        "dup.json",
         '[{"href": "https://dup.example/b", "description": "B", "tags": "one", '
         '"time": "2021-03-04T05:06:07Z"}, {"href": "http://www.dup.example/b?utm_source=x#f", '
         '"description": "B2", "extended": "Notes of B2", "tags": "two", '
         '"time": "2021-03-05T05:06:07Z"}]',
-        encoding="utf-8",
     )
-    code, out, err = run(capsys, "dup.json")
     assert code == 0
     assert out[-1] == (
         "roundup: imported 1, already present 0, skipped 0; 1 repeated in the import, merged"
@@ -344,16 +352,16 @@ def test_a_link_twice_in_the_import_is_one_file_with_both_entries_topics_and_tex
 def test_json_feed_dates_are_text_a_lone_tag_is_kept_and_a_far_date_says_so(
     site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (site / "feed.json").write_text(
+    code, _, err = import_text(
+        capsys,
+        "feed.json",
         '{"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": ['
         '{"id": "1", "url": "https://j.example/1", "title": "Number", "date_published": 12345},'
         '{"id": "2", "url": "https://j.example/2", "title": "Far", '
         '"date_published": "9999-12-31T23:59:59Z"},'
         '{"id": "3", "url": "https://j.example/3", "title": "Tag", "tags": "lonely", '
         '"date_published": "2024-03-05T18:00:00Z"}]}',
-        encoding="utf-8",
     )
-    code, _, err = run(capsys, "feed.json")
     assert code == 0
     assert err == [
         "feed.json:entry 1: date_published: expected a date such as 2024-03-05T18:00:00Z, "
@@ -472,16 +480,17 @@ def test_a_device_or_a_huge_file_is_refused_before_it_is_read(
 def test_bookmarks_without_href_a_localised_other_bookmarks_and_a_cut_file_are_told(
     site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (site / "de.html").write_text(
+    code, out, err = import_text(
+        capsys,
+        "de.html",
         "<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<DL><p>\n"
         '<DT><A ADD_DATE="1700000000">No href at all</A>\n'
         '<DT><A HREF="https://nh.example/ok" ADD_DATE="1700000000">OK</A>\n'
         '<DT><H3 UNFILED_FOLDERS="true">Weitere Lesezeichen</H3>\n'
         '<DL><p><DT><A HREF="https://de.example/2" ADD_DATE="1700000000">Zwei</A></DL><p>\n'
         "</DL>\n",
-        encoding="utf-8",
+        "--folders-as-topics",
     )
-    code, out, err = run(capsys, "de.html", "--folders-as-topics")
     assert code == 0
     assert out[-1] == "roundup: imported 2, already present 0, skipped 1"
     assert err == ["de.html:3: originalUrl: the entry has no link"]  # was left out unsaid
