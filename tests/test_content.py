@@ -156,3 +156,21 @@ def test_toml_frontmatter_gets_a_hint() -> None:
         "a.md:1: no frontmatter: the file must start with a line of --- (TOML frontmatter "
         "between +++ lines is not read)"
     ]
+
+
+def test_values_yaml_reads_as_dates_are_plain_text_that_the_cache_can_keep() -> None:
+    # `slug: 2026-05-04` is a fine slug, and a date in an unknown field is carried as written;
+    # the slug once stopped every build with an internal error from the parse cache.
+    from roundup.read import stored
+
+    text = GOOD.replace("secured:", "slug: 2026-05-04\nupdated: 2026-05-05\nsecured:")
+    parsed = parse_bytes(
+        text.replace("topics:", "more: {2026-01-01: [2026-01-02]}\ntopics:").encode(), "a.md", UTC
+    )
+    article = parsed.article
+    assert parsed.errors == [] and article is not None
+    assert type(article.slug) is str and article.slug == "2026-05-04"
+    assert article.extra["updated"] == "2026-05-05" and type(article.extra["updated"]) is str
+    assert article.extra["more"] == {"2026-01-01": ["2026-01-02"]}
+    assert stored.storable(parsed)
+    assert stored.load(stored.dump(parsed)).article.slug == "2026-05-04"  # type: ignore[union-attr]

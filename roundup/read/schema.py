@@ -87,7 +87,9 @@ def describe(value: Any, raw: str | None) -> str:
 
 def parse_text(value: Any, name: str, context: Context) -> str:
     if isinstance(value, str):
-        return value
+        # Plain text even when YAML saw a date (`slug: 2024-05-04`): the reader marks those
+        # with a str subclass, which the parse cache cannot store.
+        return value if type(value) is str else str(value)
     raise FieldError(f"expected text, got {describe(value, context.implicit.get((name,)))}")
 
 
