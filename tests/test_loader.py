@@ -88,6 +88,38 @@ def test_an_unreadable_folder_is_an_error(tmp_path: Path, monkeypatch: pytest.Mo
     ]
 
 
+def test_names_that_are_not_utf8_stop_the_build_each_told_on_one_line(
+    build_fixture: Builder, fixture_site: Path
+) -> None:
+    # A Latin-1 "café.md" from an old archive once stopped every build with an internal
+    # error; a file named with a line break printed its problem over two lines.
+    output, _ = build_fixture()
+    before = files_of(output)
+    content = os.fsencode(fixture_site / "content")
+    article = (fixture_site / "content" / "a-first.md").read_bytes()
+    with open(content + b"/caf\xe9.md", "wb") as file:
+        file.write(article)
+    os.mkdir(content + b"/dir\xe9")
+    with open(content + b"/dir\xe9/ok.md", "wb") as file:
+        file.write(article)
+    (fixture_site / "content" / "evil\nb.md:3: title: fake.md").write_bytes(b"---\n")
+    with pytest.raises(ContentError) as raised:
+        build_fixture()
+    lines = [str(p) for p in raised.value.problems]
+    where = f"{fixture_site}/content/"
+    assert (
+        lines[0]
+        == f"{where}caf\\xe9.md: the file name is not UTF-8 (another encoding's letters); rename it"
+    )
+    assert (
+        lines[1]
+        == f"{where}dir\\xe9: the folder name is not UTF-8 (another encoding's letters); rename it"
+    )
+    assert lines[2].startswith(f"{where}evil\\nb.md:3: title: fake.md:") and len(lines) == 3
+    assert all("\n" not in line for line in lines)
+    assert files_of(output) == before
+
+
 def test_a_build_stops_at_a_folder_it_cannot_read(
     build_fixture: Builder, fixture_site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# Control characters, line breaks and tabs included: a file may be named "a\nb.md", and its
+# problem must stay one line, unable to pass for a line about another file.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,9 +21,9 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
-        return (
-            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
-        )
+        text = f"{where}: {self.field}: " if self.field else f"{where}: "
+        text += self.message
+        return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 class RoundupError(Exception):

@@ -92,7 +92,7 @@ def _walk(
     try:
         with os.scandir(folder) as listing:
             for entry in listing:
-                _look_at(entry, prefix, root, found, folders)
+                _look_at(entry, prefix, root, found, folders, scanned.errors)
     except OSError as error:
         message = f"cannot read folder: {error.strerror}; its articles would leave the site"
         scanned.errors.append(Problem(prefix.rstrip("/") or ".", None, "", message))
@@ -113,9 +113,10 @@ def _look_at(
     root: str,
     found: list[tuple[str, tuple[int, int]] | Problem],
     folders: list[str],
+    errors: list[Problem],
 ) -> None:
     """What one entry of a folder is: an article file (with its stat key), a folder to walk,
-    a problem to tell, or nothing of interest."""
+    a problem to tell (`errors`: one that stops the build), or nothing of interest."""
     name = entry.name
     try:
         is_folder = entry.is_dir()
@@ -123,6 +124,8 @@ def _look_at(
         is_folder = False
     if is_folder:
         if name.startswith("."):
+            return
+        if _not_utf8(name, prefix, errors, "folder"):
             return
         if not is_ignored(name):  # x.md/ : not a file, so say what is done with it
             message = "a folder named like an article file; the files in it are read instead"
@@ -135,7 +138,7 @@ def _look_at(
             return
         folders.append(name)
         return
-    if is_ignored(name):
+    if is_ignored(name) or _not_utf8(name, prefix, errors, "file"):
         return
     if entry.is_symlink() and not _inside(entry.path, root):
         found.append(_not_followed(prefix + name))
@@ -151,6 +154,20 @@ def _look_at(
     else:  # a FIFO or device named x.md would block or never end
         message = "not a regular file (a pipe, socket or device); skipped"
         found.append(Problem(prefix + name, None, "", message))
+
+
+def _not_utf8(name: str, prefix: str, errors: list[Problem], kind: str) -> bool:
+    """Whether a name is not UTF-8 (an old archive's Latin-1 "café.md", say), told in
+    `errors` if so: no page address or cache entry can be made of it, and leaving the file
+    out would drop its article from the site unseen."""
+    try:
+        name.encode()
+    except UnicodeEncodeError:  # os.scandir hands such bytes on as lone surrogates
+        shown = name.encode(errors="surrogateescape").decode(errors="backslashreplace")
+        message = f"the {kind} name is not UTF-8 (another encoding's letters); rename it"
+        errors.append(Problem(prefix + shown, None, "", message))
+        return True
+    return False
 
 
 def change_stamp(stat: os.stat_result) -> int:
