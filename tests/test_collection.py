@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC
 
 from roundup.core.model import Article
@@ -55,6 +56,32 @@ def test_a_written_slug_never_takes_another_files_page() -> None:
     assert [str(e) for e in errors] == [
         "a.md:5: slug: x.md already has the slug 'x' from its file name; choose another"
     ]
+
+
+def draft(source: str, slug: str = "") -> Article:
+    return replace(article(source, slug=slug), published=False)
+
+
+def test_an_unpublished_file_never_takes_the_url_of_a_published_one() -> None:
+    # A draft content/news.md once moved the published content/b/news.md from items/news/ to
+    # items/news-8c2970/ (a public URL broken, and the draft's existence told); a published
+    # `slug: news` beside it failed the public build.
+    result, errors, warnings = check_collection([article("b/news.md"), draft("news.md")])
+    slugs = {a.source: a.slug for a in result}
+    assert errors == [] and slugs["b/news.md"] == "news" and slugs["news.md"].startswith("news-")
+    assert [str(w).split(":")[0] for w in warnings] == ["news.md"]
+    result, errors, warnings = check_collection([article("pub.md", slug="news"), draft("news.md")])
+    slugs = {a.source: a.slug for a in result}
+    assert errors == [] and slugs["pub.md"] == "news" and slugs["news.md"].startswith("news-")
+    assert [str(w) for w in warnings] == [
+        f"news.md:2: slug: pub.md has the slug 'news'; this item is at {slugs['news.md']}"
+    ]
+    # Two claims written out: the published file keeps the slug, the draft is told.
+    _, errors, _ = check_collection([article("b.md", slug="x"), draft("a.md", slug="x")])
+    assert [str(e).split(":")[0] for e in errors] == ["a.md"]
+    # A draft whose `slug:` takes a published file's name-derived slug: the draft is told.
+    _, errors, _ = check_collection([article("x.md"), draft("a.md", slug="x")])
+    assert [str(e).split(":")[0] for e in errors] == ["a.md"]
 
 
 def test_the_file_whose_name_is_its_slug_keeps_it() -> None:

@@ -56,7 +56,9 @@ def check_collection(
     (`x.md` and `X.md`, `a/x.md` and `b/x.md`) are told apart: the file whose name is its
     slug keeps it (else the least changed, shallowest, then first by path), the others get a
     suffix hashed from their own path, the same on every build. A `slug:` field that takes
-    another file's name-derived slug is an error too. `prefix` is how paths are shown;
+    another file's name-derived slug is an error too. Published items come first throughout:
+    an unpublished one (a draft, or one held back until its date) never takes a URL from a
+    published one, which would move its page and tell of the draft. `prefix` is how paths are shown;
     `known` has the `keys_of` some articles, by source, worked out before. A link that comes
     back in a later edition (`edition_of`, by default all are one) is normal in a roundup;
     twice in one edition is a warning.
@@ -72,7 +74,7 @@ def check_collection(
     # Slugs from file names, by their article, or a list of them when several share it: nearly
     # every slug has one, and a list each made 30,000 lists.
     derived: dict[str, A | list[A]] = {}
-    for article in ordered:
+    for article in sorted(ordered, key=_unpublished_last):
         slug = article.slug
         if slug != keys[article.source].derived_slug:
             first = claimed.setdefault(article.slug, article)
@@ -93,28 +95,36 @@ def check_collection(
     renamed: dict[str, A] = {}
     taken = set(claimed) | set(derived)
     for slug, group in derived.items():
-        if slug in claimed:
-            # Moving the file-named page would let any file (a draft, even) take a published
-            # URL away; the author who wrote the slug decides instead.
-            for article in group if isinstance(group, list) else (group,):
+        members = group if isinstance(group, list) else [group]
+        claimant = claimed.get(slug)
+        if claimant is not None and (not claimant.published or any(a.published for a in members)):
+            # Moving the file-named page would let any file take a published URL away; the
+            # author who wrote the slug decides instead.
+            for article in members:
                 message = (
                     f"{prefix}{article.source} already has the slug {slug!r} from its file name; "
                     "choose another"
                 )
-                errors.append(_problem(claimed[slug], "slug", message))
+                errors.append(_problem(claimant, "slug", message))
             continue
-        if not isinstance(group, list):
+        if claimant is None and len(members) == 1:
             continue
-        group.sort(key=lambda a: _claim_order(a.source, slug))
-        for article in group[1:]:
+        members.sort(key=lambda a: (not a.published, *_claim_order(a.source, slug)))
+        if claimant is not None:  # published, and every file named alike is not
+            members.insert(0, claimant)
+        for article in members[1:]:
             new = _free(slug, article.source, taken)
             taken.add(new)
             renamed[article.source] = replace(article, slug=new)
-            message = f"{prefix}{group[0].source} has the slug {slug!r}; this item is at {new}"
+            message = f"{prefix}{members[0].source} has the slug {slug!r}; this item is at {new}"
             warnings.append(_problem(article, "slug", message))
     result = [renamed.get(a.source, a) for a in articles]
     warnings.extend(_duplicate_links(ordered, keys, prefix, edition_of or (lambda _: None)))
     return result, errors, warnings
+
+
+def _unpublished_last(article: Article) -> bool:
+    return not article.published
 
 
 def _claim_order(source: str, slug: str) -> tuple[bool, bool, int, str]:
