@@ -174,3 +174,15 @@ def test_values_yaml_reads_as_dates_are_plain_text_that_the_cache_can_keep() -> 
     assert article.extra["more"] == {"2026-01-01": ["2026-01-02"]}
     assert stored.storable(parsed)
     assert stored.load(stored.dump(parsed)).article.slug == "2026-05-04"  # type: ignore[union-attr]
+
+
+def test_a_comments_relative_links_and_images_are_left_out_and_told() -> None:
+    text = GOOD.replace("Some *comment*.", "See [notes](notes.html), [top](#top) and ![p](p.png).")
+    parsed = parse_bytes(text.encode(), "a.md", UTC)
+    assert parsed.article is not None and parsed.article.comment_html == (
+        "<p>See notes, top and .</p>"
+    )
+    assert [str(w) for w in parsed.warnings] == [
+        "a.md:9: body: links and images need a whole address (https://…); left out: "
+        "'notes.html', '#top', 'p.png' (a link keeps its text)"
+    ]

@@ -9,7 +9,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from urllib.parse import urljoin
 
 import markdown
 import nh3
@@ -21,20 +20,23 @@ from roundup.core.text import collapse_spaces
 from roundup.read import simplemd
 
 _TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "del", "dd", "dl", "dt", "em", "h1", "h2", "h3",
-    "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "mark", "ol", "p", "pre", "q", "s",
-    "samp", "small", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
-    "tr", "ul",
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "dd", "details", "dl", "dt", "em",
+    "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li",
+    "mark", "ol", "p", "pre", "q", "s", "samp", "small", "strong", "sub", "summary", "sup",
+    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
 }  # fmt: skip
 _ATTRIBUTES = {
     "a": {"href", "title"},
     "abbr": {"title"},
     "img": {"src", "alt", "title", "width", "height"},
-    "td": {"align"},
-    "th": {"align"},
+    # A table column's alignment: Python-Markdown writes it as a style (older ones as align).
+    "td": {"align", "style"},
+    "th": {"align", "style"},
     "ol": {"start"},
 }
+_STYLES = {"text-align"}
 _SCHEMES = {"http", "https", "mailto"}
+_SCHEME_PREFIXES = {scheme + ":" for scheme in _SCHEMES}
 MAX_MARKDOWN = 100_000  # characters; a comment longer than this is a mistake, not a comment
 # Python-Markdown is quadratic on some inputs (100,000 "[" take a quarter of an hour); past
 # this budget the comment is shown as plain text instead of stalling the build.
@@ -48,6 +50,10 @@ class Comment:
 
     html: str
     plain: bool = False
+    # Addresses of links and images left out: relative ones ("notes.html", "/about/", "#top")
+    # would lead somewhere else on each page that shows the comment, and other schemes (ftp:,
+    # javascript:) are not for a web page. A link keeps its text.
+    dropped: tuple[str, ...] = ()
 
 
 class _TooSlow(Exception):
@@ -81,9 +87,52 @@ def render_comment(text: str) -> Comment:
         # Too slow, too deep, or a parser bug met on odd input: none may stop the build.
         _converter = _new_converter()  # interrupted midway: its state cannot be trusted
         return Comment(plain_text(text), plain=True)
-    return Comment(clean(converted))
+    dropped: list[str] = []
+    return Comment(clean(converted, dropped), dropped=tuple(dropped))
 
 
+# The scheme a URL names; one that names none is relative to the page it is on.
+_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
+# What a URL cannot hold as written (a validator refuses the link): percent-encoded instead.
+_NOT_IN_URLS = re.compile(r'[\x00-\x20"<>\\^`{|}\x7f]|%(?![0-9A-Fa-f]{2})')
+# Dropped by the sanitiser (a refused scheme, or relative), a link keeps its text; an image,
+# nothing, as an <img> without src is not HTML.
+_BARE_LINK = re.compile(r"<a (?:(?!href=)[^>])*>(.*?)</a>", re.DOTALL)
+_IMAGE = re.compile(r"<img\b[^>]*>")
+
+
+def clean(fragment: str, dropped: list[str] | None = None) -> str:
+    """Keep only the allowed tags, attributes, styles and URL schemes of an HTML fragment:
+    links and images only to absolute http(s) or mailto addresses (`dropped` hears of the
+    others), written as a validator accepts them; every image with an alt text (empty when
+    none is given, as for a Markdown image) and a size only in pixels."""
+    _state.dropped = [] if dropped is None else dropped
+    try:
+        cleaned: str = _CLEANER.clean(fragment)
+    finally:
+        _state.dropped = []
+    if "<a " in cleaned:
+        cleaned = _BARE_LINK.sub(r"\1", cleaned)
+    if "<img" in cleaned:
+        cleaned = _IMAGE.sub(_usable_image, cleaned)
+    return cleaned.strip()
+
+
+def _check(tag: str, attribute: str, value: str) -> str | None:
+    if attribute in ("href", "src"):
+        scheme = _SCHEME.match(value)
+        if scheme is None or scheme.group().lower() not in _SCHEME_PREFIXES:
+            _state.dropped.append(value)
+            return None
+        return _NOT_IN_URLS.sub(_percent, value)
+    if attribute in ("width", "height"):
+        return value if value.isascii() and value.isdigit() else None
+    return value
+
+
+# What `_check` tells of the fragment being cleaned (one per thread: `serve` builds in one).
+_state = threading.local()
+_state.dropped = []
 # Built once: configuring a sanitiser costs three times as much as cleaning a comment with it.
 _CLEANER = nh3.Cleaner(
     tags=_TAGS,
@@ -91,33 +140,20 @@ _CLEANER = nh3.Cleaner(
     url_schemes=_SCHEMES,
     link_rel="noopener",
     strip_comments=True,
+    attribute_filter=_check,
+    filter_style_properties=_STYLES,
 )
 
 
-def clean(fragment: str) -> str:
-    """Keep only the allowed tags, attributes and URL schemes of an HTML fragment."""
-    return _CLEANER.clean(fragment).strip()
+def _percent(match: re.Match[str]) -> str:
+    return "".join(f"%{byte:02X}" for byte in match.group().encode())
 
 
-# A link or image of a cleaned comment whose URL names no scheme: relative to its page.
-_RELATIVE = re.compile(r'(?:href|src)="(?![a-zA-Z][a-zA-Z0-9+.-]*:)')
-
-
-def with_absolute_links(fragment: str, base: str) -> str:
-    """A cleaned comment with its relative links and images resolved against `base` (the
-    item's page): for feeds, where a reader would resolve them against the feed's address
-    (RSS and JSON Feed have no `xml:base`). Most comments have none, and are handed back."""
-    if _RELATIVE.search(fragment) is None:
-        return fragment
-
-    def resolve(tag: str, attribute: str, value: str) -> str:
-        return urljoin(base, value) if attribute in ("href", "src") else value
-
-    resolved: str = nh3.clean(
-        fragment, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=_SCHEMES, link_rel="noopener",
-        strip_comments=True, attribute_filter=resolve,
-    )  # fmt: skip
-    return resolved.strip()
+def _usable_image(match: re.Match[str]) -> str:
+    tag = match.group()
+    if " src=" not in tag:
+        return ""
+    return tag if " alt=" in tag else tag[:4] + ' alt=""' + tag[4:]
 
 
 def text_of(fragment: str) -> str:

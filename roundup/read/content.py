@@ -202,6 +202,15 @@ def _validate(
     if comment.plain:
         message = "too intricate to render as Markdown in time; shown as plain text"
         report.warnings.append(Problem(report.source, body_line, "body", message))
+    if comment.dropped:
+        shown = ", ".join(repr(shorten(url)) for url in comment.dropped[:3])
+        more = len(comment.dropped) - 3
+        shown += f" and {more} more" if more > 0 else ""
+        message = (
+            f"links and images need a whole address (https://…); left out: {shown} "
+            "(a link keeps its text)"
+        )
+        report.warnings.append(Problem(report.source, body_line, "body", message))
 
     keys: tuple[str, ...] = ("slug", "originalUrl", "webUrl", "publishedDateTime", "id", "topics")
     lines: dict[str, int | None] = {key: report.yaml.line_of((key,)) for key in keys}

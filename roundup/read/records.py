@@ -150,7 +150,7 @@ def images(value: Any, path: Path, report: Report) -> tuple[Image, ...]:
 def checked_url(value: Any, path: Path, report: Report) -> str:
     if path in report.yaml.cleaned:
         raise schema.FieldError(schema.CONTROL_IN_URL)
-    return schema.check_url(value)
+    return schema.check_article_url(value)
 
 
 MAX_DIMENSION = 100_000  # px; no real picture is wider or taller

@@ -236,13 +236,29 @@ def check_url(value: Any) -> str:
             raise FieldError(f"{shorten(value)!r} is not a valid URL") from None
         if not parts.hostname:
             raise FieldError(f"{shorten(value)!r} has no host name")
+    if _NOT_IN_URLS.search(rest):  # as a validator and every feed format accept it
+        rest = _NOT_IN_URLS.sub(lambda m: "".join(f"%{b:02X}" for b in m[0].encode()), rest)
     return scheme.lower() + ":" + rest
+
+
+# What a URL cannot hold as written (quotes, angle brackets, a "%" that starts no escape):
+# percent-encoded, so that pages and feeds give readers one and the same valid link.
+_NOT_IN_URLS = re.compile(r'["<>^`{|}]|%(?![0-9A-Fa-f]{2})')
+
+
+def check_article_url(value: Any) -> str:
+    """`check_url`, and no user name or password: an article's links are published on every
+    page and in every feed that shows it (`new` and `import` leave them out when writing)."""
+    url = check_url(value)
+    if "@" in url.partition("//")[2].partition("/")[0] and urlsplit(url).username is not None:
+        raise FieldError(f"{shorten(url)!r} holds a user name or password; leave it out")
+    return url
 
 
 def parse_optional_url(value: Any, name: str, context: Context) -> str | None:
     if (name,) in context.cleaned:
         raise FieldError(CONTROL_IN_URL)
-    return None if value is None else check_url(value)
+    return None if value is None else check_article_url(value)
 
 
 # Browsers drop control characters from URLs, so "java\x00script:" works as "javascript:";

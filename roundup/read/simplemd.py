@@ -24,7 +24,8 @@ _INNER = r"(?! )[^\n*\[\]#<\\^_`{|}~]+(?<! )"
 # No port, user or ";" (which could end a character reference); no space, quote or bracket.
 _LABEL = r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*"
 _HOST = rf"(?:{_LABEL}\.)*[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*"
-_URL = rf"https?://{_HOST}(?:[/?#][-A-Za-z0-9_.~/?#=&%+,:@!$]*)?"
+# A "%" only where it starts an escape: the sanitiser encodes any other (`comment.clean`).
+_URL = rf"https?://{_HOST}(?:[/?#](?:[-A-Za-z0-9_.~/?#=&+,:@!$]|%[0-9A-Fa-f]{{2}})*)?"
 # Emphasis only where no word character or other "*" touches a delimiter: there the old and
 # the new (3.11) rules of Python-Markdown for runs of "*" pair them alike.
 _SPAN = re.compile(

@@ -19,7 +19,6 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 
 from roundup.core.text import cut_at_word, plural
-from roundup.read.comment import with_absolute_links
 from roundup.render.feeds import GENERATOR, XmlElement, clean, uri
 from roundup.site.entryids import TAG_DATE
 from roundup.site.filters import comment_html
@@ -113,10 +112,7 @@ def edition_html(site: Site, edition: Edition) -> str:
             if a.excerpt:
                 parts.append(f"<p>{escape(cut_at_word(a.excerpt, EXCERPT), quote=False)}</p>")
             if a.comment_html:  # sanitised when loaded; its headings go below the titles'
-                # Its relative links lead where they do in the other feeds (the item's page,
-                # else the home page), not to the edition's page that xml:base names.
-                at = base + item.path if item.has_page else base
-                parts.append(comment_html(with_absolute_links(a.comment_html, at), 3))
+                parts.append(comment_html(a.comment_html, 3))
     return "\n".join(parts)
 
 

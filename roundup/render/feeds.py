@@ -19,7 +19,7 @@ from feedgen.util import xml_elem
 
 from roundup.core.model import Image
 from roundup.core.text import CONTROL_CHARS, cut_at_word
-from roundup.read.comment import text_of, with_absolute_links
+from roundup.read.comment import text_of
 from roundup.site import structure as S
 from roundup.site.entryids import TAG_DATE
 from roundup.site.structure import Item, Site, Topic
@@ -165,16 +165,15 @@ def entry_title(item: Item, preview: bool) -> str:
     return f"[Unpublished] {title}" if preview and not item.article.published else title
 
 
-def entry_html(item: Item, item_url: str | None, site_url: str) -> str:
+def entry_html(item: Item, item_url: str | None) -> str:
     """The entry body: excerpt, curator's comment, source, related coverage, the item's page
-    (when it has one). The comment's relative links lead where they do on the item's page
-    (or the home page, for an item without one), whatever the feed's format."""
+    (when it has one)."""
     a = item.article
     parts = []
     if a.excerpt:
         parts.append(f"<p>{escape(cut_at_word(a.excerpt, FEED_EXCERPT), quote=False)}</p>")
     if a.comment_html:  # already sanitised by an allow-list when the content was loaded
-        parts.append(with_absolute_links(a.comment_html, item_url or site_url))
+        parts.append(a.comment_html)
     source = (a.provider.name if a.provider else "") or urlsplit(a.url).hostname or a.url
     parts.append(f'<p>Source: <a href="{escape(uri(a.url))}">{escape(source, quote=False)}</a></p>')
     related = [r for r in a.related if r.url]
@@ -332,7 +331,7 @@ def _generator(
 def _fill_entry(fe: FeedEntry, site: Site, item: Item, entry_id: str, rss: bool) -> None:
     a = item.article
     page = clean(site.config.base_url + item.path) if item.has_page else ""
-    body = entry_html(item, page, clean(site.config.base_url))
+    body = entry_html(item, page)
     author = clean(author_of(site, item))
     fe.id(clean(entry_id))  # the RSS guid too, isPermaLink="false"
     fe.title(clean(entry_title(item, site.preview)))

@@ -35,7 +35,7 @@ def json_feed(site: Site, spec: FeedSpec) -> bytes:
             entry["external_url"] = uri(a.url)
         entry |= {
             "title": entry_title(item, site.preview),
-            "content_html": entry_html(item, page, base),
+            "content_html": entry_html(item, page),
             "date_published": rfc3339(a.published_at),
             "authors": [{"name": author_of(site, item)}],
             "tags": [t.name for t in item.topics],
