@@ -186,3 +186,34 @@ def test_a_comments_relative_links_and_images_are_left_out_and_told() -> None:
         "a.md:9: body: links and images need a whole address (https://…); left out: "
         "'notes.html', '#top', 'p.png' (a link keeps its text)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [("status: draft", "status"), ("isDraft: true", "isDraft"), ("visible: false", "visible"),
+     ("Visibility: private", "Visibility")],
+)  # fmt: skip
+def test_other_tools_ways_of_hiding_an_item_are_told_it_is_public(line: str, field: str) -> None:
+    # Each published the item without a word (a draft made public by a careless edit).
+    text = GOOD.replace("secured:", f"{line}\nsecured:")
+    assert problems(text) == [
+        f"warning: a.md:7: {field}: unknown field, so the item is public; "
+        "did you mean published: false?"
+    ]
+    assert problems(text.replace("secured:", "published: false\nsecured:")) == []
+    assert problems(GOOD.replace("secured:", "status: published\nsecured:")) == []
+
+
+def test_published_false_indented_under_a_record_is_told() -> None:
+    text = GOOD.replace(
+        "secured:",
+        'provider:\n  name: "X"\n  published: false\nrelated:\n  - title: R\n'
+        '    webUrl: "https://r.example.com/"\n    draft: true\nsecured:',
+    )
+    told = [p for p in problems(text) if "here is not the item's" in p]
+    assert told == [
+        "warning: a.md:9: provider.published: published here is not the item's, which stays "
+        "public; did you mean it at the top, without indent?",
+        "warning: a.md:13: related[0].draft: draft here is not the item's, which stays "
+        "public; did you mean it at the top, without indent?",
+    ]

@@ -296,6 +296,8 @@ def _check_keys(raw: dict[str, Any], report: Report) -> None:
             advice = fieldnames.advice(key, raw[key], raw)
             if advice:
                 report.warn((key,), advice)
+    for path, message in fieldnames.misplaced_hiding(raw):
+        report.warn(path, message)
 
 
 def _check_fields(

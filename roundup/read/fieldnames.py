@@ -31,8 +31,15 @@ _NAMES_ELSEWHERE = {
     "provider": ("author", "authors", "publisher", "site", "sitename", "via"),
     "slug": ("permalink", "urlname"),
 }  # fmt: skip
-# Other generators' ways to keep a page private; roundup would publish the item.
-_HIDING: tuple[str, ...] = ("hidden", "private", "unlisted", "unpublished", "hide")
+# Other generators' ways to keep a page private; roundup would publish the item. Saying yes
+# (`hidden: true`), saying no (`visible: false`), or naming a state (`status: draft`).
+_HIDING: tuple[str, ...] = (
+    "hidden", "private", "unlisted", "unpublished", "hide", "isdraft", "ishidden", "isprivate",
+)  # fmt: skip
+_SHOWING = ("visible", "isvisible", "listed", "public", "ispublic", "ispublished", "show")
+_STATES = ("status", "state", "visibility")
+_HIDDEN_STATES = ("draft", "private", "hidden", "unpublished", "unlisted", "pending")
+_PUBLIC = "unknown field, so the item is public; did you mean published: false?"
 
 
 def _folded(key: str) -> str:
@@ -46,11 +53,13 @@ _HIDING = tuple(_folded(name) for name in _HIDING)
 def advice(key: str, value: object, present: Mapping[str, object]) -> str | None:
     """A warning for an unknown field `key` (holding `value`) of a file with these fields, or
     None when it looks like data of the curator's own (such as the seed's `secured`)."""
+    folded = _folded(key)
+    if folded in _SHOWING or folded in _STATES:
+        hides = _says_no(value) if folded in _SHOWING else _names_hidden_state(value)
+        return _PUBLIC if hides and not _unpublished(present) else None
     hiding, field, hint = _reading(key)
     if hiding:
-        if _says_yes(value) and not _unpublished(present):
-            return "unknown field, so the item is public; did you mean published: false?"
-        return None
+        return _PUBLIC if _says_yes(value) and not _unpublished(present) else None
     if field is None or field in present:  # both there: the other one is deliberate data
         return None
     return f"unknown field, kept but not used; did you mean {field}?{hint}"
@@ -58,6 +67,39 @@ def advice(key: str, value: object, present: Mapping[str, object]) -> str | None
 
 def _says_yes(value: object) -> bool:
     return value is True or (isinstance(value, str) and value.strip().lower() in ("true", "yes"))
+
+
+def _says_no(value: object) -> bool:
+    return value is False or (isinstance(value, str) and value.strip().lower() in ("false", "no"))
+
+
+def _names_hidden_state(value: object) -> bool:
+    return isinstance(value, str) and value.strip().lower() in _HIDDEN_STATES
+
+
+def misplaced_hiding(raw: Mapping[str, object]) -> list[tuple[tuple[str | int, ...], str]]:
+    """`published: false` or `draft: true` indented by mistake under the provider, an image
+    or a related article (where it says nothing of the item): where, and what to say. None
+    when the file's own fields keep it unpublished anyway."""
+    if _unpublished(raw):
+        return []
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    places: list[tuple[tuple[str | int, ...], object]] = [(("provider",), raw.get("provider"))]
+    for name in ("images", "related"):
+        entries = raw.get(name)
+        if isinstance(entries, list):
+            places += [((name, i), entry) for i, entry in enumerate(entries)]
+    for path, record in places:
+        if not isinstance(record, dict):
+            continue
+        for key in ("published", "draft"):
+            if key in record and _unpublished({key: record[key]}):
+                message = (
+                    f"{key} here is not the item's, which stays public; did you mean it at the "
+                    "top, without indent?"
+                )
+                found.append(((*path, key), message))
+    return found
 
 
 def _unpublished(fields: Mapping[str, object]) -> bool:
