@@ -217,3 +217,9 @@ def test_published_false_indented_under_a_record_is_told() -> None:
         "warning: a.md:13: related[0].draft: draft here is not the item's, which stays "
         "public; did you mean it at the top, without indent?",
     ]
+
+
+def test_a_bad_slug_is_told_beside_the_files_other_errors() -> None:
+    # It was told only once the other errors were mended: one more build for nothing.
+    text = GOOD.replace("secured:", 'category: [x]\nslug: "Bad Slug"\nsecured:')
+    assert [p.split(":")[2].strip() for p in problems(text)] == ["category", "slug"]

@@ -162,3 +162,10 @@ def test_an_offsetless_time_is_the_time_the_sites_clocks_showed(text: str, shown
 def test_an_offset_with_seconds_is_refused(text: str) -> None:
     with pytest.raises(FieldError, match=r"has a UTC offset with seconds; write \+HH:MM"):
         parse_datetime(text, UTC)
+
+
+def test_a_value_yaml_read_as_a_date_is_called_a_date() -> None:
+    # It was "got Timestamp '2026-05-04'", the reader's own type name.
+    from roundup.read.yamlstrict import Timestamp
+
+    assert describe(Timestamp("2026-05-04"), None) == "the date '2026-05-04'"

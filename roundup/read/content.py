@@ -175,17 +175,14 @@ def _validate(
     topics = records.topics(raw.get("topics"), report)
     images = records.images(raw.get("images"), ("images",), report)
     related = records.related(raw.get("related"), zone, report)
-    if meta is None:
+    # Checked even when a field above failed: every problem of the file in one run.
+    written_slug = meta.slug if meta is not None else raw.get("slug")
+    problem = check_slug(str(written_slug)) if isinstance(written_slug, str) else None
+    if problem:
+        report.error(("slug",), problem)
+    if meta is None or problem:
         return None
-
-    slug = meta.slug
-    if slug is not None:
-        problem = check_slug(slug)
-        if problem:
-            report.error(("slug",), problem)
-            return None
-    else:
-        slug = derived_slug(source)
+    slug = meta.slug or derived_slug(source)
 
     title = collapse_spaces(meta.title)
     if len(title) > MAX_TITLE:

@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from roundup.core.text import shorten
+from roundup.read.yamlstrict import Timestamp
 
 _DATETIME = re.compile(
     r"(\d{4})-(\d{1,2})-(\d{1,2})"
@@ -64,7 +65,8 @@ class Context(NamedTuple):
 
 def describe(value: Any, raw: str | None) -> str:
     """Say what YAML made of a value, quoting its source text when YAML changed it."""
-    kinds = {bool: "the boolean", int: "the number", float: "the number", str: "the text"}
+    kinds = {bool: "the boolean", int: "the number", float: "the number", str: "the text",
+             Timestamp: "the date"}  # fmt: skip
     kind = kinds.get(type(value), type(value).__name__)
     if value is None and raw:  # `title: Null` or `~`: YAML's word for nothing
         return f'empty (YAML reads {shorten(raw)} as nothing; write "{shorten(raw)}" in quotes)'
