@@ -237,22 +237,10 @@ def _validate(
         type=kind,
         entry_id=meta.id,
         curator=curator,
-        extra={key: _plain(value) for key, value in raw.items() if key not in fields},
+        extra={key: yamlstrict.plain(value) for key, value in raw.items() if key not in fields},
         digest=digest,
         lines=lines,
     )
-
-
-def _plain(value: Any) -> Any:
-    """An unknown field's value with the dates YAML saw as the text they are written as: the
-    reader marks them with a str subclass, which would keep the article out of the cache."""
-    if isinstance(value, yamlstrict.Timestamp):
-        return str(value)
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {_plain(k): _plain(v) for k, v in value.items()}
-    return value
 
 
 def _nested_link_lines(

@@ -69,6 +69,18 @@ class Timestamp(str):
     __slots__ = ()
 
 
+def plain(value: Any) -> Any:
+    """A value read here with its dates as the plain text they are written as (for an unknown
+    field, carried as written): a `Timestamp` would keep its article out of the parse cache."""
+    if isinstance(value, Timestamp):
+        return str(value)
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {plain(k): plain(v) for k, v in value.items()}
+    return value
+
+
 # Reads values with the loader's own resolvers, so both paths type every scalar alike.
 _FAST_READER = yamlfast.Reader(_Loader._by_first, Timestamp, CONTROL_CHARS.search)
 
