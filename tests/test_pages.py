@@ -273,3 +273,63 @@ def test_listings_are_made_newest_day_first(tmp_path: Path) -> None:
     assert keys == sorted(keys)  # newest first: -ordinal grows
     assert listings[: len(dated)] == dated  # the pages that list no links last
     assert listings[0].path == ""  # the home page first: errors are reported on it
+
+
+def test_links_with_many_topics_keep_listings_light(tmp_path: Path) -> None:
+    # 30 imported bookmarks of 20 tags each on one day: every listing that showed all their
+    # topics passed 1,400 elements (found by a tester of skewed archives).
+    from conftest import write_article
+
+    site = tmp_path / "site"
+    topics = ", ".join(f"Tag {n}" for n in range(20))
+    for n in range(30):
+        front = (
+            f'title: "Link {n}"\npublishedDateTime: 2024-05-01T10:{n:02d}:00Z\n'
+            f'originalUrl: "https://e.example/{n}"\ntopics: [{topics}]'
+        )
+        write_article(site / "content", f"link-{n:02d}.md", front)
+    out, _ = build_folder(site, tmp_path / "out", search=False, base_url=BIG)
+    for path in html_pages(out):
+        size, elements = weight(out / (path if path.endswith(".html") else path + "index.html"))
+        assert size <= MAX_BYTES and elements <= MAX_ELEMENTS, (path, size, elements)
+    entry = parse_html(out / "2024/05/01/index.html").cssselect(".entry")[0]
+    shown = [a.text_content() for a in entry.cssselect(".topics li")]
+    # Its group's topic (Tag 0) is named above it: 8 of the other 19, and a link to them all.
+    assert len(shown) == 9 and shown[-1] == "11 more topics"
+    assert entry.cssselect(".topics-more a")[0].get("href").endswith("/items/link-29/")
+    item = parse_html(out / "items/link-29/index.html")
+    assert len(item.cssselect(".topics li")) == 20
+    assert crawl(out, BIG).broken == []
+
+
+def test_indexes_of_many_topics_are_split_too(tmp_path: Path) -> None:
+    # 2,000 one-link topics made /topics/, /feeds/ and the search page's list (without
+    # JavaScript) several times heavier than the limits; 400 are enough to split each.
+    from conftest import write_article
+
+    site = tmp_path / "site"
+    for n in range(400):
+        front = (
+            f'title: "Link {n}"\npublishedDateTime: 2024-05-{1 + n % 28:02d}T10:00:00Z\n'
+            f'originalUrl: "https://e.example/{n}"\ntopics: ["Topic {n:03d}"]'
+        )
+        write_article(site / "content", f"link-{n:03d}.md", front)
+    out, _ = build_folder(site, tmp_path / "out", base_url=BIG)
+    for path in html_pages(out):
+        size, elements = weight(out / (path if path.endswith(".html") else path + "index.html"))
+        assert size <= MAX_BYTES and elements <= MAX_ELEMENTS, (path, size, elements)
+    first, second = (
+        parse_html(out / "topics/index.html"),
+        parse_html(out / "topics/page/2/index.html"),
+    )
+    names = [a.text_content() for page in (first, second) for a in page.cssselect(".topic-index a")]
+    assert names == [f"Topic {n:03d}" for n in range(400)]
+    assert second.cssselect("h1")[0].text_content() == "Topics, page 2 of 2"
+    assert "400 topics" in second.cssselect(".lede")[0].text_content()
+    feeds = [out / "feeds/index.html", *(out / f"feeds/page/{n}/index.html" for n in (2, 3, 4))]
+    rows = [row for page in feeds for row in parse_html(page).cssselect(".feed-table tbody tr")]
+    assert len(rows) == 400 and not (out / "feeds/page/5").exists()
+    search = parse_html(out / "search/index.html").cssselect("#search .topics li")
+    assert len(search) == 101 and search[-1].text_content() == "300 more topics"
+    assert search[-1].cssselect("a")[0].get("href") == "/big/topics/"
+    assert crawl(out, BIG).broken == []

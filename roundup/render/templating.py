@@ -173,6 +173,7 @@ class Renderer:
             coverage=F.coverage,
             plural=plural,
             without=F.without,
+            listed_topics=F.listed_topics,
             # Safe: comment_html only rewrites tags of the already sanitised comment.
             comment=lambda html, level: Markup(F.comment_html(html, level)),
             listed_comment=listed_comment,

@@ -17,6 +17,19 @@ def without(values: tuple[Any, ...], unwanted: Any) -> tuple[Any, ...]:
     return tuple(v for v in values if v != unwanted) if unwanted in values else values
 
 
+# Topics a listing shows of one link; the rest are counted ("3 more", linking to its page).
+# Imported bookmarks carry 20 tags and more: shown whole, 30 such links made a page of a day
+# or a topic heavier than the light-page limit of 1,400 elements.
+LISTED_TOPICS = 8
+
+
+def listed_topics(topics: tuple[Any, ...]) -> tuple[tuple[Any, ...], int]:
+    """The topics a listing shows, and how many it leaves out."""
+    if len(topics) <= LISTED_TOPICS:
+        return topics, 0
+    return topics[:LISTED_TOPICS], len(topics) - LISTED_TOPICS
+
+
 def first_image(item: Item) -> Image | None:
     """The first image worth showing: not a tracking pixel or icon (when its size is known)."""
     return item.first_image

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache, partial
@@ -25,6 +25,11 @@ TOP_STORIES_HOME = 5  # the front page spans several editions, so it can highlig
 TOP_STORIES_DAY = 3
 TOP_STORIES_WEEK = 5
 SOURCES_PER_PAGE = 250  # rows of the sources index: well under the weight of a heavy page
+# Topic indexes: 3 elements a row (/topics/), 10 (a row of feeds, /feeds/). A site of 2,000
+# one-link topics made each of them several times heavier than the light-page limits.
+TOPICS_PER_PAGE = 300
+FEED_TOPICS_PER_PAGE = 100
+SEARCH_TOPICS = 100  # topics the search page offers without JavaScript: the most linked
 # A "Top stories" block lists at most one item in this many of those it picks from: on a day
 # of 3 links, 2 top stories would only say the same page twice (and fill a phone's screen).
 TOP_STORIES_SHARE = 2
@@ -246,14 +251,16 @@ def _archive_tree(site: Site) -> tuple[tuple[Any, tuple[Any, ...]], ...]:
 
 
 def topic_pages(site: Site) -> Iterator[Page]:
-    yield Page(
-        "topics/",
-        "topics.html",
-        {"topics": tuple(site.topics)},
-        "Topics",
-        f"Every topic of {site.config.title}, with the number of links in each.",
-        section="topics/",
-    )
+    topics = tuple(site.topics)
+    for number, window, pager in paginate(len(topics), TOPICS_PER_PAGE, _index_path("topics/")):
+        yield Page(
+            _index_path("topics/")(number),
+            "topics.html",
+            {"topics": topics[window], "total": len(topics), "pager": pager},
+            "Topics" if number == 1 else f"Topics, page {number}",
+            f"Every topic of {site.config.title}, with the number of links in each.",
+            section="topics/",
+        )
     for topic in site.topics:
         items = site.items_by_topic.get(topic.slug, [])
         per_page = site.config.items_per_page
@@ -292,6 +299,11 @@ def source_pages(site: Site) -> Iterator[Page]:
                 f"{source.count} link{'s' * (source.count != 1)} from {source.domain}.",
                 section=SOURCES,
             )
+
+
+def _index_path(base: str) -> Callable[[int], str]:
+    """The path of page N of an index at `base` ("topics/", "feeds/"): "topics/page/2/"."""
+    return lambda page: base + (f"page/{page}/" if page > 1 else "")
 
 
 def _sources_path(page: int) -> str:
@@ -334,19 +346,27 @@ def item_page(item: Item, context: dict[str, Any]) -> Page:
 
 
 def extra_pages(site: Site) -> Iterator[Page]:
-    yield Page(
-        "feeds/",
-        "feeds.html",
-        {"topics": tuple(site.topics)},
-        "Feeds",
-        f"Follow {site.config.title} in a feed reader: Atom, RSS and JSON Feed, by topic too.",
-        section="feeds/",
-    )
+    topics = tuple(site.topics)
+    path_of = _index_path("feeds/")
+    for number, window, pager in paginate(len(topics), FEED_TOPICS_PER_PAGE, path_of):
+        yield Page(
+            path_of(number),
+            "feeds.html",
+            {"topics": topics[window], "total": len(topics), "pager": pager},
+            "Feeds" if number == 1 else f"Feeds, page {number}",
+            f"Follow {site.config.title} in a feed reader: Atom, RSS and JSON Feed, by topic too.",
+            section="feeds/",
+        )
     if site.config.search:
+        offered = {id(t) for t in sorted(topics, key=lambda t: -t.count)[:SEARCH_TOPICS]}
         yield Page(
             "search/",
             "search.html",
-            {"topics": tuple(site.topics), "bundles": bundle_paths(site.items)},
+            {
+                "topics": tuple(t for t in topics if id(t) in offered),  # by name, as everywhere
+                "more_topics": len(topics) - len(offered),
+                "bundles": bundle_paths(site.items),
+            },
             "Search",
             f"Search the links of {site.config.title}.",
             section="search/",
