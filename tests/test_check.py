@@ -421,3 +421,16 @@ def test_warnings_of_one_kind_are_counted_after_the_first_five(
     assert len(lines) == 7  # the one warning of another kind is not lost among the others
     assert main(["build", "-q", "--all-warnings"]) == 0
     assert len(capsys.readouterr().err.splitlines()) == 13
+
+
+def test_warnings_about_entries_of_a_list_are_one_kind(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # topics[0] … topics[49] made 50 kinds: 300 lines where 6 say it all.
+    long = "x" * 120
+    topics = ", ".join(f"{long}{n}" for n in range(10))
+    write(site, "a.md", good("https://example.com/a", f"topics: [{topics}]\n"))
+    assert main(["build", "-q"]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 6 and lines[0].startswith("warning: content/a.md:5: topics[0]: 121 ")
+    assert lines[5] == "warning: and 5 more like this (--all-warnings lists them)"

@@ -89,6 +89,7 @@ def error(line: str) -> None:
 SHOWN_PER_KIND = 5  # warnings of one kind listed before the rest are only counted
 # What differs between warnings of one kind: quoted values, paths, numbers.
 _PARTICULARS = re.compile(r"'[^']*'|\"[^\"]*\"|\S+/\S+|\d[\d,.]*")
+_INDEX = re.compile(r"\[\d+\]")
 
 
 def add_warnings_argument(parser: argparse.ArgumentParser) -> None:
@@ -100,8 +101,9 @@ def add_warnings_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def warning_kind(problem: Problem) -> tuple[str, str]:
-    """Warnings of one kind say the same about different files and values."""
-    return problem.field, _PARTICULARS.sub("…", problem.message)
+    """Warnings of one kind say the same about different files and values (and different
+    entries of a list: `topics[0]` and `topics[49]` are one field)."""
+    return _INDEX.sub("[]", problem.field), _PARTICULARS.sub("…", problem.message)
 
 
 def print_warnings(warnings: Sequence[Problem], everything: bool = False) -> None:
