@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         raise ContentError(loaded.warnings)
     print_warnings(loaded.warnings, args.all_warnings)
     articles = len(loaded.articles)
-    summary = f"{articles} article{'s' * (articles != 1)} valid"
+    summary = f"{articles:,} article{'s' * (articles != 1)} valid"
     failed = False
     if args.duplicates:
         summary += "; " + _list_repeats(loaded, display_path(config.content_dir, Path.cwd()))
@@ -128,18 +128,19 @@ def run(args: argparse.Namespace) -> int:
 
 def _list_repeats(loaded: Loaded, folder: str) -> str:
     """Print each link curated more than once, with its files and days; say how many."""
+    from roundup.core.links import strip_tracking
     from roundup.read.collection import repeated_links
 
     groups = repeated_links(loaded.articles)
     for group in groups:
-        print(group[0].url)
+        print(strip_tracking(group[0].url))  # the link the copies share, not one's utm_source
         for article in group:
             day = article.published_at.date().isoformat()
             line = article.lines.get("originalUrl") or article.lines.get("webUrl")
             where = f"{folder}/{article.source}" + (f":{line}" if line else "")
             print(f"  {day}  {where}")
     count = len(groups)
-    return f"{count} link{'s' * (count != 1)} curated more than once"
+    return f"{count:,} link{'s' * (count != 1)} curated more than once"
 
 
 def _load(config: SiteConfig) -> Loaded:
