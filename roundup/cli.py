@@ -17,7 +17,7 @@ from typing import NoReturn
 
 from roundup import __version__
 from roundup.commands import COMMANDS
-from roundup.commands.common import LogHandler, error, status
+from roundup.commands.common import LogHandler, error, print_warnings, status
 from roundup.core.errors import ConfigError, ContentError, RoundupError
 from roundup.state.signals import StoppedAfterWriting
 
@@ -120,10 +120,15 @@ def _run(args: argparse.Namespace, verbose: bool) -> int:
         error("roundup: the configuration has errors; nothing was done")
         return EXIT_FAILED
     except ContentError as failure:
-        for problem in failure.problems:
+        problems = failure.problems
+        if getattr(args, "strict", False):  # the warnings are errors, as they would be alone
+            problems = sorted(problems + failure.warnings, key=lambda p: (p.path, p.line or 0))
+        else:
+            print_warnings(failure.warnings, getattr(args, "all_warnings", False))
+        for problem in problems:
             error(str(problem))
-        files = len({p.path for p in failure.problems})
-        count = len(failure.problems)
+        files = len({p.path for p in problems})
+        count = len(problems)
         error(
             f"roundup: {count} error{'s' * (count != 1)} in {files} file{'s' * (files != 1)}"
             + unchanged

@@ -435,3 +435,21 @@ def test_warnings_about_entries_of_a_list_are_one_kind(
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 6 and lines[0].startswith("warning: content/a.md:5: topics[0]: 121 ")
     assert lines[5] == "warning: and 5 more like this (--all-warnings lists them)"
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_warnings_are_told_beside_the_errors(
+    site: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    # They waited until every error was mended: one more round of edits for nothing.
+    write(site, "a.md", good("https://example.com/a", "topics: Rust\n"))
+    write(site, "b.md", good("https://example.com/b").replace("2026-03-04T10:00:00Z", "2026-02-30"))
+    assert main([command]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].startswith("warning: content/a.md:5: topics: a single text")
+    assert lines[1].startswith("content/b.md:3: publishedDateTime: '2026-02-30' is not a real")
+    assert lines[2].startswith("roundup: 1 error in 1 file")
+    assert main([command, "--strict"]) == 1  # there, the warning is an error like the other
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].startswith("content/a.md:5: topics: a single text")
+    assert lines[2].startswith("roundup: 2 errors in 2 files")

@@ -41,9 +41,11 @@ class ConfigError(RoundupError):
 class ContentError(RoundupError):
     """One or more article files are invalid; carries every problem of every file."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], warnings: list[Problem] | None = None) -> None:
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
+        # The doubts met beside the errors: told with them, so one round of edits mends all.
+        self.warnings = warnings or []
 
 
 class OutputError(RoundupError):

@@ -347,7 +347,7 @@ def _load(
     errors.extend(collection_errors)
     warnings.extend(collection_warnings)
     if errors:
-        raise ContentError(_ordered(errors, prefix))
+        raise ContentError(_ordered(errors, prefix), _ordered(warnings, prefix))
     return Loaded(articles, _ordered(warnings, prefix), held)
 
 
