@@ -223,3 +223,22 @@ def test_a_bad_slug_is_told_beside_the_files_other_errors() -> None:
     # It was told only once the other errors were mended: one more build for nothing.
     text = GOOD.replace("secured:", 'category: [x]\nslug: "Bad Slug"\nsecured:')
     assert [p.split(":")[2].strip() for p in problems(text)] == ["category", "slug"]
+
+
+def test_bidi_controls_and_zero_width_spaces_are_removed_and_told() -> None:
+    # An unclosed U+202E in a title drew the text after it (the provider's name) backwards;
+    # "a\u200bb" and "ab" were two topics that looked alike. Joiners and marks stay.
+    text = GOOD.replace('title: "A title"', 'title: "Reversed \u202e title"').replace(
+        "topics: [AI, ai, Computer Vision]", 'topics: ["a\u200bb", "ab", "\u2067x\u2069"]'
+    )
+    text = text.replace("Some *comment*.", "Family \U0001f468\u200d\U0001f469 \u200fok")
+    parsed = parse_bytes(text.encode(), "a.md", UTC)
+    article = parsed.article
+    assert article is not None and article.title == "Reversed title"
+    assert article.topics == ("ab", "x")
+    assert article.comment_html == "<p>Family \U0001f468\u200d\U0001f469 \u200fok</p>"
+    assert [str(w) for w in parsed.warnings] == [
+        "a.md:2: title: control characters removed",
+        "a.md:6: topics[0]: control characters removed",
+        "a.md:6: topics[2]: control characters removed",
+    ]

@@ -24,6 +24,11 @@ def _is_control(code: int) -> bool:
         or 0xD800 <= code <= 0xDFFF
         or 0xFDD0 <= code <= 0xFDEF
         or code & 0xFFFE == 0xFFFE
+        # Invisible, and changing what other text looks like: bidi embeddings, overrides and
+        # isolates, zero width spaces (and the BOM inside text).
+        or code in (0x200B, 0x2060, 0xFEFF)
+        or 0x202A <= code <= 0x202E
+        or 0x2066 <= code <= 0x2069
     )
 
 

@@ -5,10 +5,17 @@ from __future__ import annotations
 import re
 
 # Code points that XML 1.0 forbids or HTML validators reject: C0 controls (but tab, newline
-# and carriage return), DEL and C1 controls, lone surrogates and non-characters. Nothing
-# that roundup reads keeps them (the reader removes them with a warning), and nothing it
-# writes (pages, feeds, article files) holds them.
-_CONTROL_BMP = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+# and carriage return), DEL and C1 controls, lone surrogates and non-characters; and the
+# invisible ones that change what other text looks like: the bidi embeddings, overrides and
+# isolates (a title's unclosed U+202E drew the provider's name after it backwards) and zero
+# width spaces (the topics "a\u200bb" and "ab" looked alike). Direction marks (U+200E,
+# U+200F) and the joiners of emoji and scripts (U+200C, U+200D) stay. Nothing that roundup
+# reads keeps them (the reader removes them with a warning), and nothing it writes (pages,
+# feeds, article files) holds them.
+_CONTROL_BMP = (
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+    "\u200b\u202a-\u202e\u2060\u2066-\u2069\ufeff"
+)
 _CONTROL_ASTRAL = "".join(chr(plane * 0x10000 + 0xFFFE) + chr(plane * 0x10000 + 0xFFFF)
                           for plane in range(1, 17))  # fmt: skip
 
