@@ -314,6 +314,8 @@ def test_item_pages_show_provider_time_topics_image_and_coverage(served: Served)
     assert page.cssselect(".item-header .provider") and page.cssselect(".item-header .topics a")
     img = page.cssselect("img.lead-image")[0]
     assert "Picture from" in img.get("alt")
+    # The page's largest picture: loaded at once (Lighthouse: "lcp-lazy-loaded" failed).
+    assert img.get("loading") is None
     comment_title = page.cssselect(".comment h2")[0].text_content()
     assert comment_title == "Curator\N{RIGHT SINGLE QUOTATION MARK}s comment"
     coverage_links = page.cssselect("#coverage li")
