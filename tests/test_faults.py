@@ -450,13 +450,13 @@ def test_a_stop_while_files_move_into_place_waits_for_the_whole_site_and_says_so
     for folder in (site, cold):
         article = folder / "content" / "article-0003.md"
         article.write_text(article.read_text("utf-8").replace("worth", "well worth"), "utf-8")
-    moving = output_module.move_tree
+    moving = output_module.move_staged
 
     def stopped_midway(source: str, target: str) -> None:
         os.kill(os.getpid(), signum)  # arrives now, as the first file moves
         moving(source, target)
 
-    monkeypatch.setattr(output_module, "move_tree", stopped_midway)
+    monkeypatch.setattr(output_module, "move_staged", stopped_midway)
     capsys.readouterr()
     assert main(["build", "-q"]) == code
     assert capsys.readouterr().err == (
@@ -466,3 +466,39 @@ def test_a_stop_while_files_move_into_place_waits_for_the_whole_site_and_says_so
     monkeypatch.chdir(cold)
     assert main(["build", "-q"]) == 0
     assert files_of(site / "output") == files_of(cold / "output")
+
+
+def test_a_move_that_fails_midway_is_undone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A file made immutable (chattr +i) or a folder made read-only in output/ failed one move
+    # of many: the build said so and exited 1, but left the files moved before it, half the
+    # new site beside half the old one. What was moved is now moved back.
+    from roundup.state import ownership
+
+    site = make_site(tmp_path / "site")
+    monkeypatch.chdir(site)
+    assert main(["build", "-q"]) == 0
+    before = files_of(site / "output")
+    (site / "pyproject.toml").write_text(
+        (site / "pyproject.toml").read_text("utf-8").replace('title = "', 'title = "New '), "utf-8"
+    )
+    moves = 0
+    real_replace = os.replace
+
+    def failing_after_ten(source: str, target: str) -> None:
+        nonlocal moves
+        if target.startswith(str(site / "output")) and not source.startswith(str(site / "output")):
+            moves += 1
+            if moves == 10:
+                raise PermissionError(1, "Operation not permitted", target)
+        real_replace(source, target)
+
+    monkeypatch.setattr(ownership.os, "replace", failing_after_ten)
+    capsys.readouterr()
+    assert main(["build", "-q"]) == 1
+    assert "operation not permitted while writing output/" in capsys.readouterr().err
+    assert moves >= 10 and files_of(site / "output") == before
+    monkeypatch.undo()
+    monkeypatch.chdir(site)
+    assert main(["build", "-q"]) == 0 and files_of(site / "output") != before

@@ -29,7 +29,7 @@ from roundup.state.ownership import (
     in_site_namespace,
     is_generated,
     left_over,
-    move_tree,
+    move_staged,
     read_manifest,
     replace_atomically,
     site_files,
@@ -335,10 +335,12 @@ class Writer:
         self._check_targets()  # every refusal before the first move, so a refusal changes nothing
         pending = self.records / PENDING
         with signals.held():  # stopped halfway, the folder would be half old, half new
+            moved = False
             try:
                 pending.touch()
-                if self.staged:
-                    move_tree(self.staging.rstrip("/"), self._root.rstrip("/"))
+                if self.staged:  # all of it, or (a move failing) none: see `move_staged`
+                    move_staged(self.staging.rstrip("/"), self._root.rstrip("/"))
+                moved = True
                 if self.staging_root is not None:
                     shutil.rmtree(self.staging_root, ignore_errors=True)  # what was not adopted
                 self.written += len(self.staged)
@@ -349,11 +351,13 @@ class Writer:
                     self._delete_unrecorded()
                 shutil.rmtree(self.root / LEGACY_STATE, ignore_errors=True)
                 if self.new != self.old or self.recovering:
-                    self._write_manifest()
+                    write_manifest(self.records / MANIFEST, self.new, self.root.resolve())
                 for name, data in self.record_files.items():
                     self._write_record(name, data)
                 pending.unlink()
             except OSError as error:
+                if not moved:  # the folder is as recorded: no commit to finish
+                    pending.unlink(missing_ok=True)
                 raise self._failure(error, self._output_path(error.filename)) from None
 
     def _check_targets(self) -> None:
@@ -389,11 +393,7 @@ class Writer:
                 delete_output_file(self.root, path)
 
     def _write_record(self, name: str, data: bytes | None) -> None:
-        target = self.records / name
         if data is None:
-            target.unlink(missing_ok=True)
+            (self.records / name).unlink(missing_ok=True)
         else:
-            replace_atomically(target, data)
-
-    def _write_manifest(self) -> None:
-        write_manifest(self.records / MANIFEST, self.new, self.root.resolve())
+            replace_atomically(self.records / name, data)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import errno
+import contextlib
 import hashlib
 import logging
 import os
@@ -264,21 +264,63 @@ def site_files(root: Path) -> Iterator[str]:
             yield prefix + name
 
 
-def move_tree(source: str, target: str) -> None:
+class Undo:
+    """The moves of one commit into the output folder, to be undone in reverse if one fails:
+    a failed build (a file made immutable, a folder made read-only) leaves the folder as it
+    was, not half old, half new. The file each move replaces is kept as a hard link in
+    `folder` (on the staging area's disk, as renames need) until the commit is over."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+        self.steps: list[tuple[str, str, str | None]] = []  # (moved to, from, old file kept)
+
+    def move(self, staged: str, destination: str, is_folder: bool) -> None:
+        kept = None
+        if not is_folder:
+            kept = f"{self.folder}/{len(self.steps)}"
+            try:
+                os.link(destination, kept)
+            except FileNotFoundError:  # a new file: nothing to keep
+                kept = None
+        os.replace(staged, destination)
+        self.steps.append((destination, staged, kept))
+
+    def rollback(self) -> None:
+        """Put back what the moves replaced, and take out what they added."""
+        for destination, staged, kept in reversed(self.steps):
+            with contextlib.suppress(OSError):  # as much as can be: the next build mends the rest
+                if kept is not None:
+                    os.replace(kept, destination)
+                else:
+                    os.rename(destination, staged)
+        self.steps.clear()
+
+
+def move_staged(staging: str, root: str) -> None:
+    """Move a staged tree into the output folder `root`: all of it or, a move failing, none
+    (what was moved is moved back, and the error raised)."""
+    undo = Undo(os.path.join(os.path.dirname(staging), "undo"))
+    os.makedirs(undo.folder, exist_ok=True)
+    try:
+        move_tree(staging, root, undo)
+    except OSError:
+        undo.rollback()
+        raise
+
+
+def move_tree(source: str, target: str, undo: Undo) -> None:
     """Move a staged tree into place: whole folders where the output has none yet (one
     rename for a cold build's `items/`), file by file where it has."""
     with os.scandir(source) as entries:
         for entry in entries:
             destination = f"{target}/{entry.name}"
             if entry.is_dir(follow_symlinks=False):
-                try:
-                    os.rename(entry.path, destination)
-                except OSError as error:
-                    if error.errno not in (errno.EEXIST, errno.ENOTEMPTY):
-                        raise
-                    move_tree(entry.path, destination)
+                if os.path.lexists(destination):
+                    move_tree(entry.path, destination, undo)
+                else:
+                    undo.move(entry.path, destination, is_folder=True)
             else:
-                os.replace(entry.path, destination)
+                undo.move(entry.path, destination, is_folder=False)
 
 
 def replace_atomically(target: Path, data: bytes) -> None:
