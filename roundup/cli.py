@@ -92,7 +92,10 @@ def main(argv: list[str] | None = None) -> int:
         subs[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
     verbose = getattr(args, "verbose", False)
     handler = LogHandler(sys.stderr)
-    logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s", handlers=[handler])
+    # A warning reads as roundup's own ("roundup: another build is writing output; waiting");
+    # with -v, each line names the module it comes from, as the timings do.
+    shown = "%(name)s: %(message)s" if verbose else "roundup: %(message)s"
+    logging.basicConfig(level=logging.WARNING, format=shown, handlers=[handler])
     # -v is roundup's own detail (timings per phase), not the libraries' debugging chatter.
     log.setLevel(logging.DEBUG if verbose else logging.NOTSET)
     # Killed outright, a build left its forked workers running on their own, holding the

@@ -333,7 +333,7 @@ def test_a_second_build_into_the_same_folder_waits_for_the_first(tmp_path: Path)
         os.close(fd)  # the first build ends (or crashes): the lock goes with it
     _, err = process.communicate(timeout=60)
     assert process.returncode == 0, err
-    assert "another build is writing output; waiting" in err
+    assert "roundup: another build is writing output; waiting" in err  # not the module's name
     assert "Changed" in (site / "output" / "items" / "article-0005" / "index.html").read_text()
 
 
