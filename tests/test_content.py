@@ -242,3 +242,13 @@ def test_bidi_controls_and_zero_width_spaces_are_removed_and_told() -> None:
         "a.md:6: topics[0]: control characters removed",
         "a.md:6: topics[2]: control characters removed",
     ]
+
+
+def test_a_misspelled_copy_of_a_field_is_told_even_beside_the_field() -> None:
+    # `tittle:` beside `title:` said nothing; another tool's name (`date`) beside roundup's
+    # field is data kept on purpose, and stays unremarked.
+    text = GOOD.replace("secured:", 'tittle: "Typo"\ndate: 2026-05-05\nsecured:')
+    assert problems(text) == [
+        "warning: a.md:7: tittle: unknown field, kept but not used; title is given too "
+        "(a misspelled copy?)"
+    ]

@@ -60,8 +60,12 @@ def advice(key: str, value: object, present: Mapping[str, object]) -> str | None
     hiding, field, hint = _reading(key)
     if hiding:
         return _PUBLIC if _says_yes(value) and not _unpublished(present) else None
-    if field is None or field in present:  # both there: the other one is deliberate data
+    if field is None:
         return None
+    if field in present:
+        if _folded(key) in _OTHER_NAMES:  # another tool's field beside roundup's: data kept
+            return None
+        return f"unknown field, kept but not used; {field} is given too (a misspelled copy?)"
     return f"unknown field, kept but not used; did you mean {field}?{hint}"
 
 
