@@ -171,3 +171,27 @@ def test_topic_urls_do_not_depend_on_file_names_or_order(tmp_path: Path, cli: CL
     for site in (one, two):
         assert cli("build", cwd=site).code == 0
     assert files_of(one / "output" / "topics").keys() == files_of(two / "output" / "topics").keys()
+
+
+def test_a_topic_named_like_a_page_of_the_site_is_told_where_it_went(tmp_path: Path) -> None:
+    # "Feed", "page" and "index" took hashed URLs without a word.
+    from roundup.site.structure import topic_warnings
+
+    front = (
+        'title: "A"\npublishedDateTime: 2026-05-04T10:00:00Z\n'
+        'originalUrl: "https://a.example.com/"\ntopics: [page, Feed, Rust]'
+    )
+    article = write_article(tmp_path, "a.md", front)
+    from datetime import UTC
+
+    from roundup.read.content import parse_file
+
+    parsed = parse_file(str(article), "a.md", UTC)
+    assert parsed.article is not None
+    told = [str(w) for w in topic_warnings([parsed.article])]
+    assert told == [
+        f"a.md:5: topics: the topic 'Feed' would be at topics/feed/, a name the site keeps for "
+        f"itself; its pages are at topics/feed-{short_hash('Feed')}/",
+        f"a.md:5: topics: the topic 'page' would be at topics/page/, a name the site keeps for "
+        f"itself; its pages are at topics/page-{short_hash('page')}/",
+    ]

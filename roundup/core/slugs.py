@@ -99,7 +99,8 @@ def shared_slug_warnings(articles: Sequence[Article], slugs: Mapping[str, str]) 
     Wasm): both keep pages of their own, but the suffixed URL is not the one a reader would
     guess, and the two are often one topic spelt twice. On the first file that names it."""
     warnings = []
-    for name, other in sorted(sharing(slugs, "topic").items()):
+    shared = sharing(slugs, "topic")
+    for name, other in sorted(shared.items()):
         folded = name.casefold()
         first = min(
             (a for a in articles if any(t.casefold() == folded for t in a.topics)),
@@ -110,6 +111,18 @@ def shared_slug_warnings(articles: Sequence[Article], slugs: Mapping[str, str]) 
             f"topics/{slugs[name]}/; if they are one topic, spell them alike"
         )
         warnings.append(Problem(first.source, first.lines.get("topics"), "topics", message))
+    for name, slug in sorted(slugs.items()):  # "Feed": topics/feed/ would be a file's place
+        natural = slug_or_hash(name, "topic")
+        if slug != natural and name not in shared:
+            first = min(
+                (a for a in articles if any(t.casefold() == name.casefold() for t in a.topics)),
+                key=attrgetter("source"),
+            )
+            message = (
+                f"the topic {name!r} would be at topics/{natural}/, a name the site keeps for "
+                f"itself; its pages are at topics/{slug}/"
+            )
+            warnings.append(Problem(first.source, first.lines.get("topics"), "topics", message))
     return warnings
 
 
