@@ -252,3 +252,20 @@ def test_a_misspelled_copy_of_a_field_is_told_even_beside_the_field() -> None:
         "warning: a.md:7: tittle: unknown field, kept but not used; title is given too "
         "(a misspelled copy?)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("domain", "kept", "told"),
+    [("lwn.net", "lwn.net", ""), ("bücher.example", "bücher.example", ""),
+     ("example.com:8080", "example.com:8080", ""),
+     ("https://example.com/path", "example.com", "is a URL; its host example.com is the domain"),
+     ("../../x", "", "is not a host name (such as lwn.net); left out"),
+     ("a b.example", "", "is not a host name (such as lwn.net); left out")],
+)  # fmt: skip
+def test_the_providers_domain_is_a_host_name(domain: str, kept: str, told: str) -> None:
+    # Any text was shown as the domain, while the provider's link led to another source.
+    text = GOOD.replace("secured:", f'provider:\n  name: "N"\n  domain: "{domain}"\nsecured:')
+    parsed = parse_bytes(text.encode(), "a.md", UTC)
+    assert parsed.article is not None and parsed.article.provider is not None
+    assert parsed.article.provider.domain == kept
+    assert [w.message.split("' ", 1)[-1] for w in parsed.warnings] == ([told] if told else [])

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import Any
+from urllib.parse import urlsplit
 
 from roundup.core.errors import Problem
 from roundup.core.model import Image, Provider, Related
@@ -71,10 +73,28 @@ def provider(value: Any, path: Path, report: Report) -> Provider | None:
         name = report.text(value, path)  # a plain name; a number or boolean is an error
         return Provider(cut(name, MAX_TITLE), "") if name else None
     name = report.text(value.get("name"), (*path, "name"))
-    domain = report.text(value.get("domain"), (*path, "domain"))
+    domain = _domain(report.text(value.get("domain"), (*path, "domain")), (*path, "domain"), report)
     if not name and not domain:
         return None
     return Provider(cut(name or domain or "", MAX_TITLE), cut(domain or "", MAX_TITLE))
+
+
+# A host name as a reader would write it: labels of letters, digits and hyphens (IDN too),
+# perhaps a final dot or a port. Anything else was shown as the domain while the provider's
+# link went to the source of the link's own host.
+_HOST = re.compile(r"(?:[^\W_](?:[\w-]*[^\W_])?\.)*[^\W_](?:[\w-]*[^\W_])?\.?(?::\d{1,5})?")
+
+
+def _domain(domain: str | None, path: Path, report: Report) -> str | None:
+    """The provider's domain if it is a host name; a URL's host, with a warning; else None."""
+    if domain is None or (len(domain) <= 253 and _HOST.fullmatch(domain)):
+        return domain
+    host = urlsplit(domain).hostname if "://" in domain else None
+    if host and _HOST.fullmatch(host):
+        report.warn(path, f"{shorten(domain)!r} is a URL; its host {host} is the domain")
+        return host
+    report.warn(path, f"{shorten(domain)!r} is not a host name (such as lwn.net); left out")
+    return None
 
 
 def topics(value: Any, report: Report) -> tuple[str, ...]:
