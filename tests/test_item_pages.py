@@ -244,3 +244,34 @@ def _uncommented_pages(out: Path) -> int:
 def test_megabytes_are_counted_as_github_counts_them() -> None:
     assert hosting.megabytes(812_400_000) == "812 MB"
     assert hosting.megabytes(1_500_000) == "2 MB"
+
+
+def test_a_link_too_long_for_the_lists_keeps_its_page_whatever_the_setting(
+    tmp_path: Path,
+) -> None:
+    # With item_pages = false, lists showed each comment whole: 30 essays made a page of a
+    # day 750 KB heavy (found by a tester of skewed archives). Such a link keeps its page.
+    from conftest import write_article
+
+    site = tmp_path / "site"
+    essay = "\n\n".join(f"Paragraph {n}: " + "words of the essay " * 12 for n in range(60))
+    related = "related:\n" + "".join(
+        f'  - title: "Other {n}"\n    webUrl: "https://o{n}.example/"\n' for n in range(5)
+    )
+    for n in range(30):
+        front = (
+            f'title: "Link {n}"\npublishedDateTime: 2024-05-01T10:{n:02d}:00Z\n'
+            f'originalUrl: "https://e.example/{n}"\ntopics: [Essays]'
+        )
+        body = essay if n % 3 == 0 else "A short comment."
+        front += "\n" + related.rstrip("\n") if n % 3 == 1 else ""
+        write_article(site / "content", f"link-{n:02d}.md", front, body)
+    out, _ = build_folder(site, tmp_path / "out", search=False, base_url=BASE, item_pages=False)
+    pages = {p.parent.name for p in out.glob("items/*/index.html")}
+    assert pages == {f"link-{n:02d}" for n in range(30) if n % 3 != 2}
+    for path in html_pages(out):
+        data = (out / (path if path.endswith(".html") else path + "index.html")).read_bytes()
+        assert len(data) < 150_000, path
+    day = parse_html(out / "2024/05/01/index.html")
+    assert len(day.cssselect(".comment-more a")) == 10  # the essays' openings, and their pages
+    assert crawl(out, BASE).broken == []

@@ -9,6 +9,7 @@ from roundup.core.config import COMMENTED, SiteConfig
 from roundup.core.errors import Problem
 from roundup.read.loader import display_path
 from roundup.site import structure as S
+from roundup.site.listed import shown_whole
 from roundup.state.ownership import INDEX_DIR, Record
 
 # GitHub Pages refuses to publish a site over 1 GB; the build warns from here on, while there
@@ -32,7 +33,12 @@ def size_warnings(
     sizes = {path: record.size for path, record in records.items()}
     # Pairs, not a dict by item: hashing an item hashes its article's text, which a big site
     # keeps encoded until a page needs it.
-    pages = [(item, sizes.get(S.output_file(item.path), 0)) for item in items if item.has_page]
+    # A link whose comment or coverage is too long for the lists keeps its page anyway.
+    pages = [
+        (item, sizes.get(S.output_file(item.path), 0))
+        for item in items
+        if item.has_page and shown_whole(item.article)
+    ]
     options = []
     if config.item_pages is True:
         pageless = sum(size for item, size in pages if not item.article.has_comment)

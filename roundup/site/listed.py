@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 
+from roundup.core.model import Article
 from roundup.core.text import cut_at_word
 
 # A listing shows a comment whole up to this size (of its HTML, and in elements); a longer
@@ -19,6 +20,21 @@ OPENING_CHARS = 400  # of text, when even the first paragraph is longer than the
 # always starts a tag, and these find its tags exactly.
 _TAG = re.compile(r'<(/?)([a-zA-Z][a-zA-Z0-9]*)(?:\s+[^\s"\'=<>/]+(?:="[^"]*")?)*\s*/?>')
 _VOID = frozenset({"br", "hr", "img", "wbr"})
+
+
+# Coverage links a listing shows of a link with a page of its own (the rest are counted).
+LISTED_RELATED = 3
+
+
+def shown_whole(article: Article) -> bool:
+    """Whether a listing can show all of a link's comment and coverage. A link it cannot gets
+    a page of its own whatever `item_pages` says: shown whole on every list, 50 essays made a
+    page of a day or a topic megabytes heavy, and a page showing less would lose the rest."""
+    if article.has_comment:  # known without reading the comment (see `read.stored`)
+        comment = article.comment_html
+        if len(comment) > COMMENT_CHARS or elements(comment) > COMMENT_ELEMENTS:
+            return False
+    return sum(1 for r in article.related if r.url) <= LISTED_RELATED
 
 
 def elements(fragment: str) -> int:

@@ -17,6 +17,7 @@ from roundup.core.errors import Problem
 from roundup.core.model import Article, Image, Related
 from roundup.core.slugs import shared_slug_warnings, unique_slugs
 from roundup.core.weeks import EditionCalendar, date_span
+from roundup.site.listed import shown_whole
 from roundup.site.sources import Source, group_sources, source_key, source_path
 
 # Top-level names a topic slug can never take, so no topic overwrites a site page.
@@ -233,9 +234,7 @@ def topic_spellings(articles: Iterable[Article]) -> dict[str, str]:
     counts: dict[str, dict[str, int]] = {}
     for article in articles:
         for name in article.topics:
-            spellings = counts.get(name.casefold())
-            if spellings is None:
-                spellings = counts[name.casefold()] = {}
+            spellings = counts.setdefault(name.casefold(), {})
             spellings[name] = spellings.get(name, 0) + 1
     return {
         folded: min(spellings.items(), key=lambda kv: (-kv[1], kv[0]))[0]
@@ -284,6 +283,7 @@ def build_site(
             item = old
         else:
             has_page = pages_for is True or (bool(pages_for) and article.has_comment)
+            has_page = has_page or not shown_whole(article)  # too long for the lists
             item = make_item(article, article.published_at.astimezone(zone), topics, has_page)
         items.append(item)
         for topic in topics:
