@@ -340,7 +340,8 @@ def test_id_and_curator_fields_are_read(field: str, entry_id: str, curator: str)
                           "percent-encode them, or leave out the scheme to use it as a name)"),
         ('id: "https://x.org/a b"', "'https://x.org/a b' contains spaces, control characters "
                                      "or backslashes"),
-        ('id: "tokio\\u200b"', "'tokio\\u200b' contains characters that are not printable"),
+        ('id: "tokio\\u00ad"', "'tokio\\xad' contains characters that are not printable"),
+        ('id: "tokio\\u200b"', "contains control characters"),  # a zero width space
         ("id: [a]", "expected text, got a list"),
     ],
 )  # fmt: skip

@@ -367,6 +367,8 @@ def _missing(report: Report, field: str, message: str, instead: dict[str, str]) 
         line = report.yaml.line_of((key,))
         message += f"; write {key} as {field}"
         report.errors.append(Problem(report.source, line, field, message))
+        # The error says it all: no "did you mean" warning about the same line beside it.
+        report.warnings[:] = [w for w in report.warnings if w.field != key]
 
 
 def _short_text(report: Report, key: str, value: str | None) -> str | None:
