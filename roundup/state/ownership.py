@@ -86,8 +86,9 @@ def check_folder(output: Path, protected: list[Path]) -> None:
     for place in [Path("/"), home, *protected]:
         place = resolved(place)
         if target == place or place.is_relative_to(target):
+            what = "it is" if target == place else "it contains"
             raise OutputError(
-                f"refusing to use {output} as the output folder: it contains {place}; "
+                f"refusing to use {target} as the output folder: {what} {place}; "
                 "choose a folder of its own, such as output/"
             )
     if target.exists() and not target.is_dir():
@@ -244,9 +245,10 @@ def check_targets(
     if foreign:
         shown = ", ".join(f"{label}/{p}" for p in sorted(foreign)[:5])
         more = f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
+        them = "them" if len(foreign) > 1 else "it"
         raise OutputError(
-            f"roundup did not write {shown}{more}, and would replace it; move it out of "
-            "the output folder (or delete it) and build again"
+            f"roundup did not write {shown}{more}, and would replace {them}; move {them} out "
+            f"of the output folder (or delete {them}) and build again"
         )
 
 
