@@ -277,13 +277,15 @@ class Undo:
         self.steps: list[tuple[str, str, str | None]] = []  # (moved to, from, old file kept)
 
     def move(self, staged: str, destination: str, is_folder: bool) -> None:
-        kept = None
+        kept: str | None = None
         if not is_folder:
             kept = f"{self.folder}/{len(self.steps)}"
             try:
                 os.link(destination, kept)
             except FileNotFoundError:  # a new file: nothing to keep
                 kept = None
+            except OSError:  # a disk without hard links (FAT): replaced for good, if it can be
+                kept = ""
         os.replace(staged, destination)
         self.steps.append((destination, staged, kept))
 
@@ -291,9 +293,9 @@ class Undo:
         """Put back what the moves replaced, and take out what they added."""
         for destination, staged, kept in reversed(self.steps):
             with contextlib.suppress(OSError):  # as much as can be: the next build mends the rest
-                if kept is not None:
+                if kept:
                     os.replace(kept, destination)
-                else:
+                elif kept is None:
                     os.rename(destination, staged)
         self.steps.clear()
 
