@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-# Control characters, line breaks and tabs included: a file may be named "a\nb.md", and its
-# problem must stay one line, unable to pass for a line about another file.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+from roundup.core.text import LINE_CONTROLS
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +20,9 @@ class Problem:
         where = f"{self.path}:{self.line}" if self.line else self.path
         text = f"{where}: {self.field}: " if self.field else f"{where}: "
         text += self.message
-        return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+        # Line breaks and tabs escaped too: a file may be named "a\nb.md", and its problem must
+        # stay one line, unable to pass for a line about another file.
+        return LINE_CONTROLS.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 class RoundupError(Exception):

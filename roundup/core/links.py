@@ -122,6 +122,20 @@ def canonical_link(url: str) -> str:
     return urlunsplit(("https", netloc, path, query, ""))
 
 
+# What a URL cannot hold as written, a validator refusing the link: spaces and controls,
+# quotes, angle brackets and the like, and a "%" that starts no escape. Non-ASCII letters stay
+# (HTML and Atom take IRIs).
+_NOT_IN_URLS = re.compile(r'[\x00-\x20"<>\\^`{|}\x7f]|%(?![0-9A-Fa-f]{2})')
+
+
+def encode_unsafe(url: str) -> str:
+    """The URL with what it cannot hold as written percent-encoded, everything else as is:
+    so that every page and feed format carries one and the same valid link."""
+    if _NOT_IN_URLS.search(url) is None:  # nearly every URL: no work
+        return url
+    return _NOT_IN_URLS.sub(lambda m: "".join(f"%{b:02X}" for b in m[0].encode()), url)
+
+
 def clean_url(url: str) -> str:
     """A URL as a browser would send it: spaces and non-ASCII characters percent-encoded
     (the host in IDNA), escapes already present kept. For URLs found in web pages."""

@@ -16,6 +16,7 @@ from markdown.extensions.fenced_code import FencedCodeExtension
 from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
 
+from roundup.core.links import encode_unsafe
 from roundup.core.text import collapse_spaces
 from roundup.read import simplemd
 
@@ -93,8 +94,6 @@ def render_comment(text: str) -> Comment:
 
 # The scheme a URL names; one that names none is relative to the page it is on.
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
-# What a URL cannot hold as written (a validator refuses the link): percent-encoded instead.
-_NOT_IN_URLS = re.compile(r'[\x00-\x20"<>\\^`{|}\x7f]|%(?![0-9A-Fa-f]{2})')
 # Dropped by the sanitiser (a refused scheme, or relative), a link keeps its text; an image,
 # nothing, as an <img> without src is not HTML.
 _BARE_LINK = re.compile(r"<a (?:(?!href=)[^>])*>(.*?)</a>", re.DOTALL)
@@ -124,7 +123,7 @@ def _check(tag: str, attribute: str, value: str) -> str | None:
         if scheme is None or scheme.group().lower() not in _SCHEME_PREFIXES:
             _state.dropped.append(value)
             return None
-        return _NOT_IN_URLS.sub(_percent, value)
+        return encode_unsafe(value)
     if attribute in ("width", "height"):
         return value if value.isascii() and value.isdigit() else None
     return value
@@ -143,10 +142,6 @@ _CLEANER = nh3.Cleaner(
     attribute_filter=_check,
     filter_style_properties=_STYLES,
 )
-
-
-def _percent(match: re.Match[str]) -> str:
-    return "".join(f"%{byte:02X}" for byte in match.group().encode())
 
 
 def _usable_image(match: re.Match[str]) -> str:

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
+from roundup.core.links import encode_unsafe
 from roundup.core.text import shorten
 from roundup.read.yamlstrict import Timestamp
 
@@ -238,14 +239,7 @@ def check_url(value: Any) -> str:
             raise FieldError(f"{shorten(value)!r} is not a valid URL") from None
         if not parts.hostname:
             raise FieldError(f"{shorten(value)!r} has no host name")
-    if _NOT_IN_URLS.search(rest):  # as a validator and every feed format accept it
-        rest = _NOT_IN_URLS.sub(lambda m: "".join(f"%{b:02X}" for b in m[0].encode()), rest)
-    return scheme.lower() + ":" + rest
-
-
-# What a URL cannot hold as written (quotes, angle brackets, a "%" that starts no escape):
-# percent-encoded, so that pages and feeds give readers one and the same valid link.
-_NOT_IN_URLS = re.compile(r'["<>^`{|}]|%(?![0-9A-Fa-f]{2})')
+    return scheme.lower() + ":" + encode_unsafe(rest)  # a quote or stray "%" encoded
 
 
 def check_article_url(value: Any) -> str:

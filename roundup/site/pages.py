@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache, partial
@@ -251,16 +251,10 @@ def _archive_tree(site: Site) -> tuple[tuple[Any, tuple[Any, ...]], ...]:
 
 
 def topic_pages(site: Site) -> Iterator[Page]:
-    topics = tuple(site.topics)
-    for number, window, pager in paginate(len(topics), TOPICS_PER_PAGE, _index_path("topics/")):
-        yield Page(
-            _index_path("topics/")(number),
-            "topics.html",
-            {"topics": topics[window], "total": len(topics), "pager": pager},
-            "Topics" if number == 1 else f"Topics, page {number}",
-            f"Every topic of {site.config.title}, with the number of links in each.",
-            section="topics/",
-        )
+    yield from _index_pages(
+        tuple(site.topics), TOPICS_PER_PAGE, "topics/", "topics.html", "topics", "Topics",
+        f"Every topic of {site.config.title}, with the number of links in each.",
+    )  # fmt: skip
     for topic in site.topics:
         items = site.items_by_topic.get(topic.slug, [])
         per_page = site.config.items_per_page
@@ -278,15 +272,10 @@ def topic_pages(site: Site) -> Iterator[Page]:
 def source_pages(site: Site) -> Iterator[Page]:
     """`/sources/`, the sources by number of links, and a page (or more) per source."""
     sources = tuple(site.sources)
-    for number, window, pager in paginate(len(sources), SOURCES_PER_PAGE, _sources_path):
-        yield Page(
-            _sources_path(number),
-            "sources.html",
-            {"sources": sources[window], "total": len(sources), "pager": pager},
-            "Sources" if number == 1 else f"Sources, page {number}",
-            f"Every site {site.config.title} links to, with the number of links from each.",
-            section=SOURCES,
-        )
+    yield from _index_pages(
+        sources, SOURCES_PER_PAGE, SOURCES, "sources.html", "sources", "Sources",
+        f"Every site {site.config.title} links to, with the number of links from each.",
+    )  # fmt: skip
     per_page = site.config.items_per_page
     for source in sources:
         items = site.items_by_source[source.key]
@@ -301,13 +290,25 @@ def source_pages(site: Site) -> Iterator[Page]:
             )
 
 
-def _index_path(base: str) -> Callable[[int], str]:
-    """The path of page N of an index at `base` ("topics/", "feeds/"): "topics/page/2/"."""
-    return lambda page: base + (f"page/{page}/" if page > 1 else "")
+def _index_pages(
+    rows: tuple[Any, ...],
+    per_page: int,
+    base: str,
+    template: str,
+    name: str,
+    title: str,
+    description: str,
+) -> Iterator[Page]:
+    """An index (topics, sources, the feeds of topics) at `base`, `per_page` rows a page:
+    `name` (this page's rows), `total` and `pager`; page N at "topics/page/N/"."""
 
+    def path_of(page: int) -> str:
+        return base + (f"page/{page}/" if page > 1 else "")
 
-def _sources_path(page: int) -> str:
-    return SOURCES + (f"page/{page}/" if page > 1 else "")
+    for number, window, pager in paginate(len(rows), per_page, path_of):
+        context = {name: rows[window], "total": len(rows), "pager": pager}
+        shown = title if number == 1 else f"{title}, page {number}"
+        yield Page(path_of(number), template, context, shown, description, section=base)
 
 
 def _source_path(source: Source, page: int) -> str:
@@ -347,16 +348,10 @@ def item_page(item: Item, context: dict[str, Any]) -> Page:
 
 def extra_pages(site: Site) -> Iterator[Page]:
     topics = tuple(site.topics)
-    path_of = _index_path("feeds/")
-    for number, window, pager in paginate(len(topics), FEED_TOPICS_PER_PAGE, path_of):
-        yield Page(
-            path_of(number),
-            "feeds.html",
-            {"topics": topics[window], "total": len(topics), "pager": pager},
-            "Feeds" if number == 1 else f"Feeds, page {number}",
-            f"Follow {site.config.title} in a feed reader: Atom, RSS and JSON Feed, by topic too.",
-            section="feeds/",
-        )
+    yield from _index_pages(
+        topics, FEED_TOPICS_PER_PAGE, "feeds/", "feeds.html", "topics", "Feeds",
+        f"Follow {site.config.title} in a feed reader: Atom, RSS and JSON Feed, by topic too.",
+    )  # fmt: skip
     if site.config.search:
         offered = {id(t) for t in sorted(topics, key=lambda t: -t.count)[:SEARCH_TOPICS]}
         yield Page(
