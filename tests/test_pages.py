@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
+from roundup.core import model
 from roundup.site import listed, paging
 from roundup.site.structure import Edition, Group
 
@@ -218,7 +219,7 @@ def test_a_long_comment_is_listed_by_its_first_paragraphs() -> None:
     paragraphs = [f"<p>Paragraph {n} {'word ' * 50}</p>" for n in range(10)]  # 270 characters
     shown, cut = listed.listed_comment("\n".join(paragraphs))
     assert cut and shown == "\n".join(paragraphs[:4])  # 4 of 270 and 3 line breaks: 1,083
-    assert len(shown) <= listed.COMMENT_CHARS
+    assert len(shown) <= model.COMMENT_CHARS
 
 
 def test_a_comment_of_many_small_elements_is_cut_by_their_number() -> None:
@@ -229,7 +230,7 @@ def test_a_comment_of_many_small_elements_is_cut_by_their_number() -> None:
     )
     comment = comment.replace("'", '"')
     shown, cut = listed.listed_comment(comment)
-    assert cut and listed.elements(shown) <= listed.COMMENT_ELEMENTS
+    assert cut and model.elements(shown) <= model.COMMENT_ELEMENTS
 
 
 def test_one_long_paragraph_is_shown_as_its_first_words() -> None:

@@ -15,8 +15,8 @@ from lxml import html as lxml_html
 
 from roundup.build.pipeline import build
 from roundup.core import config as config_module
+from roundup.core import model
 from roundup.core.model import Provider, Related
-from roundup.site import listed
 from roundup.site import pages as pages_module
 from roundup.site.filters import comment_html, coverage
 from roundup.site.paging import page_window
@@ -90,13 +90,13 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             config = config_module.load(SHOWCASE / "pyproject.toml", settings, SHOWCASE)
             # Short month pages and short comments in listings, for every listing to be split
             # and some comments cut.
-            titles, chars = pages_module.TITLES_PER_PAGE, listed.COMMENT_CHARS
+            titles, chars = pages_module.TITLES_PER_PAGE, model.COMMENT_CHARS
             if name == PAGED:
-                pages_module.TITLES_PER_PAGE, listed.COMMENT_CHARS = 5, 100
+                pages_module.TITLES_PER_PAGE, model.COMMENT_CHARS = 5, 100
             try:
                 build(config, preview=name == "preview")
             finally:
-                pages_module.TITLES_PER_PAGE, listed.COMMENT_CHARS = titles, chars
+                pages_module.TITLES_PER_PAGE, model.COMMENT_CHARS = titles, chars
         yield Served(root, base)
 
 

@@ -26,7 +26,6 @@ from roundup.render import editionfeed, search
 from roundup.render.templating import Asset, Renderer
 from roundup.site import hosting
 from roundup.site import structure as S
-from roundup.site.listed import shown_whole
 from roundup.state.output import Writer
 from roundup.state.ownership import MANIFEST
 from roundup.state.precheck import Identity, identity
@@ -197,8 +196,8 @@ def _comment_edit(
     old, new = was.article, now.article
     if old is None or new is None or was.warnings or now.warnings or now.errors:
         return None
-    if old.has_comment != new.has_comment or shown_whole(old) != shown_whole(new):
-        return None  # an item of its own page, or none (`item_pages`, `listed.shown_whole`)
+    if old.has_comment != new.has_comment or old.fits_lists != new.fits_lists:
+        return None  # an item of its own page, or none (`item_pages`, `fits_lists`)
     if any(getattr(old, name) != getattr(new, name) for name in _UNMOVED):
         return None
     parsed.results[source] = (key, before[1], now)

@@ -25,6 +25,21 @@ class Image:
     is_cached: bool = False
 
 
+# A listing shows a comment whole up to this size (of its HTML, and in elements); a longer
+# one shows its first paragraphs within it and links to the item's page for the rest. Most
+# comments are a few sentences; without a bound, one essay could make a page of a day or a
+# topic heavier than the light-page limits (tests/test_pages.py).
+COMMENT_CHARS = 1_200
+COMMENT_ELEMENTS = 12
+# Coverage links a listing shows of a link with a page of its own (the rest are counted).
+LISTED_RELATED = 3
+
+
+def elements(fragment: str) -> int:
+    """How many elements an HTML fragment of the sanitiser's holds."""
+    return fragment.count("<") - fragment.count("</")
+
+
 @dataclass(frozen=True, slots=True)
 class Related:
     """Other coverage of the same story, nested in an article."""
@@ -74,6 +89,17 @@ class Article:
     def has_comment(self) -> bool:
         """Whether the curator wrote a comment: known without reading it (see `stored`)."""
         return bool(self.comment_html)
+
+    @property
+    def fits_lists(self) -> bool:
+        """Whether a listing can show all of the link's comment and coverage: known without
+        reading them (see `stored`). A link that does not fit gets a page of its own whatever
+        `item_pages` says: shown whole on every list, 50 essays made a page of a day or a
+        topic megabytes heavy, and a page showing less would lose the rest."""
+        comment = self.comment_html
+        if len(comment) > COMMENT_CHARS or elements(comment) > COMMENT_ELEMENTS:
+            return False
+        return sum(1 for r in self.related if r.url) <= LISTED_RELATED
 
     @property
     def image(self) -> Image | None:

@@ -66,11 +66,12 @@ assert BODY == ("title", "original_url", "web_url", "excerpt", "comment_html", "
                 "category", "type", "curator", "extra", "lines"), BODY  # fmt: skip
 _json = msgspec.json.Encoder()
 _msgpack = msgspec.msgpack.Encoder()
-# The head, the warnings, whether the article has a comment (the pages to make depend on it
-# with `item_pages = "commented"`; reading each body to know would decode them all), and the
-# body last: its place in a cache file is then the end of the entry less its length (see
-# `BodyAt`). memoryview: the body stays a view of the entry's bytes, not a copy.
-_Entry = tuple[_Head, tuple[Problem, ...], bool, memoryview]
+# The head, the warnings, whether the article has a comment and whether the lists can show it
+# whole (which items get a page depends on both, and the size warning's estimates: reading
+# each body to know would decode them all), and the body last: its place in a cache file is
+# then the end of the entry less its length (see `BodyAt`). memoryview: the body stays a view
+# of the entry's bytes, not a copy.
+_Entry = tuple[_Head, tuple[Problem, ...], bool, bool, memoryview]
 _entry_decoder: msgspec.msgpack.Decoder[_Entry] = msgspec.msgpack.Decoder(_Entry)
 _body_decoder: msgspec.json.Decoder[_Body] = msgspec.json.Decoder(_Body)
 
@@ -171,7 +172,7 @@ class LazyArticle(Article):
     build they stay unset, and a few recent bodies are remembered instead.
     """
 
-    __slots__ = ("_body", "_commented")
+    __slots__ = ("_body", "_commented", "_fits")
 
     @property
     def has_comment(self) -> bool:
@@ -179,6 +180,13 @@ class LazyArticle(Article):
             return bool(object.__getattribute__(self, "_commented"))
         except AttributeError:  # made whole rather than loaded (by `replace`, say)
             return bool(self.comment_html)
+
+    @property
+    def fits_lists(self) -> bool:
+        try:
+            return bool(object.__getattribute__(self, "_fits"))
+        except AttributeError:
+            return Article.fits_lists.fget(self)  # type: ignore[attr-defined,no-any-return]
 
     def __getattr__(self, name: str) -> Any:
         if name not in _BODY:
@@ -262,7 +270,7 @@ def dump(parsed: Parsed) -> bytes:
     head = list(_head(article))
     head[_DATE] = head[_DATE].isoformat()  # with its offset, which MessagePack would drop
     body = _json.encode(_body(article))
-    return _msgpack.encode((head, parsed.warnings, article.has_comment, body))
+    return _msgpack.encode((head, parsed.warnings, article.has_comment, article.fits_lists, body))
 
 
 def load(
@@ -273,7 +281,7 @@ def load(
     The article's head is checked now, its body when first read (see `read_all`). In a
     compact build, an entry read from `file` at offset `at` reads its body from there then.
     """
-    head, warnings, commented, body = _entry_decoder.decode(data)
+    head, warnings, commented, fits, body = _entry_decoder.decode(data)
     article = object.__new__(LazyArticle)
     for set_field, value in zip(_SET_HEAD, head, strict=True):
         set_field(article, value)
@@ -289,6 +297,7 @@ def load(
     else:
         _set(article, "_body", body)
     _set(article, "_commented", commented)
+    _set(article, "_fits", fits)
     return Parsed(article, [], list(warnings))
 
 

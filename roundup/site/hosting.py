@@ -9,7 +9,6 @@ from roundup.core.config import COMMENTED, SiteConfig
 from roundup.core.errors import Problem
 from roundup.read.loader import display_path
 from roundup.site import structure as S
-from roundup.site.listed import shown_whole
 from roundup.state.ownership import INDEX_DIR, Record
 
 # GitHub Pages refuses to publish a site over 1 GB; the build warns from here on, while there
@@ -37,7 +36,7 @@ def size_warnings(
     pages = [
         (item, sizes.get(S.output_file(item.path), 0))
         for item in items
-        if item.has_page and shown_whole(item.article)
+        if item.has_page and item.article.fits_lists
     ]
     options = []
     if config.item_pages is True:

@@ -5,16 +5,13 @@ from __future__ import annotations
 import html
 import re
 
-from roundup.core.model import Article
+from roundup.core import model
+from roundup.core.model import elements
 from roundup.core.text import cut_at_word
 
-# A listing shows a comment whole up to this size (of its HTML, and in elements); a longer
-# one shows its first paragraphs within it and links to the item's page for the rest. Most
-# comments are a few sentences; without a bound, one essay could make a page of a day or a
-# topic heavier than the light-page limits (tests/test_pages.py).
-COMMENT_CHARS = 1_200
-COMMENT_ELEMENTS = 12
-OPENING_CHARS = 400  # of text, when even the first paragraph is longer than the above
+# Of text, when even the first paragraph of a comment is longer than a listing shows whole
+# (`model.COMMENT_CHARS`, `model.COMMENT_ELEMENTS`).
+OPENING_CHARS = 400
 
 # Sanitised HTML (see `comment`) has quoted attribute values and escaped text, so a "<" in it
 # always starts a tag, and these find its tags exactly.
@@ -22,36 +19,17 @@ _TAG = re.compile(r'<(/?)([a-zA-Z][a-zA-Z0-9]*)(?:\s+[^\s"\'=<>/]+(?:="[^"]*")?)
 _VOID = frozenset({"br", "hr", "img", "wbr"})
 
 
-# Coverage links a listing shows of a link with a page of its own (the rest are counted).
-LISTED_RELATED = 3
-
-
-def shown_whole(article: Article) -> bool:
-    """Whether a listing can show all of a link's comment and coverage. A link it cannot gets
-    a page of its own whatever `item_pages` says: shown whole on every list, 50 essays made a
-    page of a day or a topic megabytes heavy, and a page showing less would lose the rest."""
-    if article.has_comment:  # known without reading the comment (see `read.stored`)
-        comment = article.comment_html
-        if len(comment) > COMMENT_CHARS or elements(comment) > COMMENT_ELEMENTS:
-            return False
-    return sum(1 for r in article.related if r.url) <= LISTED_RELATED
-
-
-def elements(fragment: str) -> int:
-    """How many elements an HTML fragment of the sanitiser's holds."""
-    return fragment.count("<") - fragment.count("</")
-
-
 def listed_comment(comment: str) -> tuple[str, bool]:
     """The part of a comment a listing shows, and whether that is less than all of it."""
-    if len(comment) <= COMMENT_CHARS and elements(comment) <= COMMENT_ELEMENTS:
+    chars, most = model.COMMENT_CHARS, model.COMMENT_ELEMENTS  # read here, for tests to lower
+    if len(comment) <= chars and elements(comment) <= most:
         return comment, False
     kept: list[str] = []
     size = count = 0
     for block in _blocks(comment):
         size += len(block)
         count += elements(block)
-        if size > COMMENT_CHARS or count > COMMENT_ELEMENTS:
+        if size > chars or count > most:
             break
         kept.append(block)
     opening = "".join(kept).strip()

@@ -17,7 +17,6 @@ from roundup.core.errors import Problem
 from roundup.core.model import Article, Image, Related
 from roundup.core.slugs import shared_slug_warnings, unique_slugs
 from roundup.core.weeks import EditionCalendar, date_span
-from roundup.site.listed import shown_whole
 from roundup.site.sources import Source, group_sources, source_key, source_path
 
 # Top-level names a topic slug can never take, so no topic overwrites a site page.
@@ -283,7 +282,7 @@ def build_site(
             item = old
         else:
             has_page = pages_for is True or (bool(pages_for) and article.has_comment)
-            has_page = has_page or not shown_whole(article)  # too long for the lists
+            has_page = has_page or not article.fits_lists  # too long for the lists
             item = make_item(article, article.published_at.astimezone(zone), topics, has_page)
         items.append(item)
         for topic in topics:
