@@ -300,9 +300,9 @@ def test_unpublished_items_appear_only_in_preview(dates: Path) -> None:
     assert public.returncode == 0, public.stderr
     for name, data in outputs(dates).items():
         assert b"DRAFT" not in data, name
-    preview = roundup(dates, "--preview")
+    preview = roundup(dates, "--preview", "--output", "preview")
     assert preview.returncode == 0, preview.stderr
-    feed = feedparser.parse((dates / "output/feed.xml").read_bytes())
+    feed = feedparser.parse((dates / "preview/feed.xml").read_bytes())
     drafts = sorted(e.title for e in feed.entries if "DRAFT" in e.title)
     assert len(drafts) == 4 and all(t.startswith("[Unpublished] ") for t in drafts)
 

@@ -324,13 +324,13 @@ def test_a_stop_between_a_saves_pages_and_its_index_finishes_the_index(
     # Ctrl-C while the index of a save's pages was being made left new pages beside the old
     # index, and output/ was neither the old site nor the new one.
     from roundup.cli import _parser
-    from roundup.commands import serving
+    from roundup.commands import common, serving
     from roundup.core import config as config_module
 
     monkeypatch.chdir(fixture_site)
     args = _parser()[0].parse_args(["serve", "--no-watch"])
     config = config_module.load(fixture_site / "pyproject.toml", {}, fixture_site)
-    session = serving.Session(args, serving.for_serving(args, config), config.cache_dir)
+    session = serving.Session(args, common.for_preview(args, config), config.cache_dir)
     session._build(set(), first=True)  # pages, then their index
     assert session.index_behind is False
     article = fixture_site / "content" / "a-first.md"

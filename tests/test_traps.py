@@ -55,6 +55,29 @@ def test_a_draft_is_unpublished_even_with_strict(tmp_path: Path, cli: CLI) -> No
     assert page.cssselect("article.is-unpublished .badge"), "marked like an unpublished item"
 
 
+def test_a_preview_build_never_lands_in_the_folder_that_gets_deployed(
+    tmp_path: Path, cli: CLI
+) -> None:
+    # `roundup build --preview` then a deploy of output/ (ghp-import, rsync) published every
+    # draft, marked; serve --preview already built elsewhere.
+    site(tmp_path, secret=article("Secret plans", "secret", "draft: true"),
+         shown=article("Shown link", "shown"))  # fmt: skip
+    assert build(cli).code == 0
+    public = files_of(tmp_path / "output")
+    ran = build(cli, "--preview")
+    assert ran.code == 0 and "written to .roundup-cache/preview/site/" in ran.out, ran.out
+    assert files_of(tmp_path / "output") == public
+    preview = tmp_path / ".roundup-cache" / "preview" / "site"
+    page = parse_html(preview / "items" / "secret" / "index.html")
+    assert page.cssselect("article.is-unpublished .badge")
+    refused = build(cli, "--preview", "--output", "output")
+    assert refused.code == 1 and files_of(tmp_path / "output") == public
+    assert refused.err == (
+        "roundup: refusing to build a preview into output, the folder that gets deployed; "
+        "leave out --output (previews go into the cache folder) or name another folder\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("fields", "said"),
     [("draft: true\npublished: true", "draft: true and published: true"),

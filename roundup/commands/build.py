@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from roundup.commands.common import (
     add_config_argument,
     add_warnings_argument,
+    for_preview,
     load_config,
     print_warnings,
     status,
@@ -28,7 +29,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--content", metavar="DIR", help="folder of article files (default content/)"
     )
-    parser.add_argument("--output", metavar="DIR", help="folder to build into (default output/)")
+    parser.add_argument(
+        "--output",
+        metavar="DIR",
+        help="folder to build into (default output/; with --preview a folder in the cache)",
+    )
     parser.add_argument(
         "--cache-dir", metavar="DIR", help="roundup's own state (default .roundup-cache/)"
     )
@@ -68,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
         future=args.future,
         search=args.search,
     )
+    config = for_preview(args, config)
     now = build_time()
     progress = _progress if sys.stderr.isatty() and not os.environ.get("CI") else None
     result = build(config, preview=args.preview, strict=args.strict, progress=progress, now=now)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import re
 import sys
@@ -14,6 +15,8 @@ from roundup.core import config as config_module
 from roundup.core.config import SiteConfig
 from roundup.core.errors import ConfigError, Problem, RoundupError
 
+# In the cache folder: a preview never lands in the folder that gets deployed.
+PREVIEW_FOLDER = "preview"
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -30,6 +33,15 @@ def load_config(args: argparse.Namespace, **overrides: Any) -> SiteConfig:
 
     Folder flags are taken relative to where the user runs roundup, as they typed them.
     """
+    config = _read_config(args, overrides)
+    if config.warnings and getattr(args, "strict", False):
+        raise ConfigError(list(config.warnings))
+    for warning in config.warnings:
+        error(f"warning: {warning}")
+    return config
+
+
+def _read_config(args: argparse.Namespace, overrides: dict[str, Any]) -> SiteConfig:
     try:
         cwd = Path.cwd()
     except FileNotFoundError:
@@ -38,11 +50,24 @@ def load_config(args: argparse.Namespace, **overrides: Any) -> SiteConfig:
         if overrides.get(key) is not None:
             overrides[key] = str(cwd / overrides[key])
     config_file = Path(args.config) if getattr(args, "config", None) else None
-    config = config_module.load(config_file, overrides, cwd)
-    if config.warnings and getattr(args, "strict", False):
-        raise ConfigError(list(config.warnings))
-    for warning in config.warnings:
-        error(f"warning: {warning}")
+    return config_module.load(config_file, overrides, cwd)
+
+
+def for_preview(args: argparse.Namespace, config: SiteConfig) -> SiteConfig:
+    """The config to build with: a preview (`--preview`) goes into the cache folder, never
+    into the folder that gets deployed (unless `--output` names another folder)."""
+    if not args.preview:
+        return config
+    if args.output is None:
+        folder = config.cache_dir / PREVIEW_FOLDER
+        # Its own state folder too: the public build's records stay the public build's.
+        return dataclasses.replace(config, output_dir=folder / "site", cache_dir=folder / "state")
+    deployed = _read_config(args, {}).output_dir  # as a build without --output would have it
+    if config.output_dir.resolve() == deployed.resolve():
+        raise RoundupError(
+            f"refusing to build a preview into {args.output}, the folder that gets deployed; "
+            "leave out --output (previews go into the cache folder) or name another folder"
+        )
     return config
 
 

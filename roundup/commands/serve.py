@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from roundup.commands.common import add_config_argument, error, load_config
+from roundup.commands.common import add_config_argument, error, for_preview, load_config
 
 if TYPE_CHECKING:
     from roundup.core.config import SiteConfig
@@ -94,9 +94,9 @@ def run(args: argparse.Namespace) -> int:
         folder = display_path(config.content_dir, Path.cwd())
         error(f"roundup: no content folder at {folder}/; run roundup init to start a site here")
         return 1
-    from roundup.commands.serving import Session, for_serving  # the pipeline: only when building
+    from roundup.commands.serving import Session  # the pipeline: only when building
 
-    session = Session(args, for_serving(args, config), config.cache_dir)
+    session = Session(args, for_preview(args, config), config.cache_dir)
     server = listen(args.port, session.site(), session.live)
     if server is None:
         return 1

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import queue
 import threading
@@ -14,7 +13,7 @@ from roundup.build.pipeline import build, release
 from roundup.build.quick import Memory
 from roundup.build.result import BuildResult
 from roundup.commands.build import summary, written
-from roundup.commands.common import error, load_config, printable
+from roundup.commands.common import error, for_preview, load_config, printable
 from roundup.core.config import SiteConfig
 from roundup.core.errors import (
     ConfigError,
@@ -29,7 +28,6 @@ from roundup.serve.livereload import NOTHING_BUILT, LiveReload
 from roundup.serve.server import Site, SiteServer, normal_base_path
 from roundup.serve.watch import Sources, Watcher
 
-PREVIEW_FOLDER = "preview"  # in the cache folder: a preview is never in the deployed folder
 # How long the event loop of the server sleeps between looks at its stop flag: Ctrl-C waits
 # at most this long for it.
 POLL_SECONDS = 0.1
@@ -130,7 +128,7 @@ class Session:
                 base_url=args.base_url,
             )
             self.cache_dir = config.cache_dir
-            config = for_serving(args, config)
+            config = for_preview(args, config)
         except ConfigError as failure:
             self._failed(failure.problems, "the configuration has errors")
             return False
@@ -286,21 +284,3 @@ class Session:
             f"roundup: watching {', '.join(names[:-1])} and {names[-1]}: every save rebuilds "
             "and reloads open pages; Ctrl-C to stop"
         )
-
-
-def for_serving(args: argparse.Namespace, config: SiteConfig) -> SiteConfig:
-    """The config to build with: a preview goes into the cache folder, never into the
-    folder that gets deployed (unless --output names another folder)."""
-    if not args.preview:
-        return config
-    if args.output is None:
-        folder = config.cache_dir / PREVIEW_FOLDER
-        # Its own state folder too: the public build's records stay the public build's.
-        return dataclasses.replace(config, output_dir=folder / "site", cache_dir=folder / "state")
-    deployed = load_config(args, content_dir=args.content, base_url=args.base_url).output_dir
-    if config.output_dir.resolve() == deployed.resolve():
-        raise RoundupError(
-            f"refusing to build a preview into {args.output}, the folder that gets deployed; "
-            "leave out --output (previews go into the cache folder) or name another folder"
-        )
-    return config
