@@ -222,3 +222,28 @@ def _in_session(session: int) -> list[int]:
         if not found or time.monotonic() > deadline:
             return found
         time.sleep(0.05)
+
+
+def test_workers_go_silently_with_a_main_process_killed_outright(tmp_path: Path) -> None:
+    # kill -9 (or the kernel out of memory) gives the main process no time to stop its workers:
+    # they went on for nobody, then each printed two tracebacks (BrokenPipeError) on the
+    # terminal when it could not hand back its results.
+    for number in range(3000):
+        write_article(tmp_path / "content", f"{number}.md",
+                      f"title: Link {number}\npublishedDateTime: 2026-01-05T10:00:00Z\n"
+                      f"originalUrl: https://example.com/{number}")  # fmt: skip
+    command = [sys.executable, "-m", "roundup", "build", "--base-url", "https://example.org/"]
+    build = subprocess.Popen(
+        command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "ROUNDUP_JOBS": "2"}, start_new_session=True,
+    )  # fmt: skip
+    cache = tmp_path / ".roundup-cache"
+    deadline = time.monotonic() + 60
+    while not list(cache.glob("parsed/spill.*.tmp")) and time.monotonic() < deadline:
+        time.sleep(0.001)  # until a worker has parsed some files
+    build.kill()
+    output, _ = build.communicate(timeout=60)
+    assert not _in_session(build.pid), "a worker outlived the build"
+    assert output == "", output  # the workers share the build's stdout and stderr
+    again = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr

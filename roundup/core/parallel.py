@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import signal
+import sys
 from collections.abc import Callable, Iterator
 from multiprocessing.sharedctypes import Synchronized
 from typing import TypeVar, cast
@@ -35,6 +37,9 @@ Work = Callable[[Iterator[int], int], R]
 _job: Work[object] | None = None
 _next: Synchronized[int] | None = None  # the first unit that no process has taken yet
 _size = 0
+_parent = 0  # the process that shares out the work
+# prctl's request that a signal come when the parent dies (linux/prctl.h).
+_PR_SET_PDEATHSIG = 1
 
 
 def _run(share: int) -> object:
@@ -67,12 +72,12 @@ def share_out(function: Work[R], size: int) -> list[R]:
     `function` is stored in a module global, so they see it and everything it closes over
     (the site, the templates) without pickling; only their results travel back.
     """
-    global _job, _next, _size
+    global _job, _next, _size, _parent
     if not forks(size):
         return [function(iter(range(size)), 0)]
     shares = workers()
     context = multiprocessing.get_context("fork")
-    _job, _next, _size = function, context.Value("q", 0), size
+    _job, _next, _size, _parent = function, context.Value("q", 0), size, os.getpid()
     try:
         with context.Pool(shares - 1, initializer=_as_worker) as pool:
             # This process takes share 0 itself: one fork fewer, and its results need no
@@ -88,14 +93,32 @@ def share_out(function: Work[R], size: int) -> list[R]:
 def _as_worker() -> None:
     """Ctrl-C reaches the whole process group, but only the main process answers it (and stops
     the workers): a worker stopped by it printed "Process ForkPoolWorker-1:" to the terminal.
-    A handler the main process set for SIGTERM (serve's) is not the worker's either."""
+    A handler the main process set for SIGTERM (serve's) is not the worker's either. And a
+    worker goes with the main process when that is killed outright (kill -9, the kernel out of
+    memory): left alone, it went on working for nobody, then printed two tracebacks."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform == "linux":
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):  # pragma: no cover - no prctl: `_taken` still looks
+            pass
+    _leave_if_orphaned()
+
+
+def _leave_if_orphaned() -> None:
+    """End this worker at once, silently, if the process that forked it is gone: its work
+    is for nobody, and its staged files are cleared by the next build."""
+    if os.getppid() != _parent:
+        os._exit(1)
 
 
 def _taken(next_unit: Synchronized[int], size: int) -> Iterator[int]:
     """The units this process takes, a run at a time, until none is left."""
     while True:
+        if _parent and os.getpid() != _parent:  # a worker: where prctl is not, look each run
+            _leave_if_orphaned()
         with next_unit.get_lock():
             start = next_unit.value
             next_unit.value = start + RUN
