@@ -21,7 +21,8 @@ from roundup.authoring.articlefile import (
 )
 from roundup.core.model import Article, Image, Provider
 from roundup.read.comment import render_comment
-from roundup.read.content import parse_bytes, parse_file, split_frontmatter
+from roundup.read.content import parse_bytes, parse_file
+from roundup.read.filetext import split_frontmatter
 
 WHEN = datetime(2026, 3, 4, 7, 30, 15, 123456, tzinfo=UTC)
 NASTY_TITLES = [

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from roundup.core.errors import Problem
-from roundup.read.content import is_ignored, parse_bytes, split_frontmatter
+from roundup.read.content import is_ignored, parse_bytes
+from roundup.read.filetext import split_frontmatter
 
 GOOD = """---
 title: "A title"
@@ -79,6 +80,32 @@ def test_split_frontmatter_reports_lines() -> None:
 )  # fmt: skip
 def test_unusable_files_name_the_file(data: bytes, message: str) -> None:
     assert problems(data) == [message]
+
+
+CONFLICT = (
+    "a merge conflict is left in the file (its <<<<<<<, ======= and >>>>>>> lines); keep the "
+    "lines you want and delete the markers"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        # In the frontmatter, YAML said "could not find expected ':'".
+        ("---\ntitle: A\n<<<<<<< HEAD\npublishedDateTime: 2026-01-05T10:00:00Z\n=======\n"
+         "publishedDateTime: 2026-01-06T10:00:00Z\n>>>>>>> theirs\n"
+         "originalUrl: https://example.com/a\n---\n", 3),
+        # In the comment, both sides and the markers were published (======= as a heading).
+        (GOOD + "\n<<<<<<< HEAD\nMine.\n=======\nTheirs.\n>>>>>>> 1a2b3c4\n", 11),
+    ],
+)  # fmt: skip
+def test_a_merge_conflict_left_in_a_file_is_an_error(text: str, line: int) -> None:
+    assert problems(text) == [f"a.md:{line}: {CONFLICT}"]
+
+
+def test_conflict_like_text_that_is_no_conflict_is_kept() -> None:
+    text = GOOD + "\n<<<<<<<< eight, not seven\n\n`<<<<<<< in code`\n"
+    assert problems(text) == []
 
 
 def test_no_fallback_from_a_bad_original_url() -> None:

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from roundup.read import content, yamlstrict
+from roundup.read import filetext, yamlstrict
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "tests" / "fixtures" / "showcase" / "content" / "000_8ccf7ab2b6d15010.txt"
@@ -71,8 +71,8 @@ def accepted(text: str, first_line: int = 2) -> bool:
 
 def frontmatter(path: Path) -> str | None:
     try:
-        return content.split_frontmatter(content.decode(path.read_bytes()))[0]
-    except content.FileProblem:
+        return filetext.split_frontmatter(filetext.decode(path.read_bytes()))[0]
+    except filetext.FileProblem:
         return None
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import yaml
 
 from roundup.core.links import canonical_link
-from roundup.read.content import FileProblem, decode, derived_slug, split_frontmatter
+from roundup.read.content import derived_slug
+from roundup.read.filetext import FileProblem, decode, split_frontmatter
 from roundup.read.loader import scan
 
 # A top-level `originalUrl:` or `webUrl:` line of the frontmatter; nested ones (related

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import tzinfo
@@ -19,13 +17,13 @@ from roundup.core.slugs import check_slug, slug_or_hash
 from roundup.core.text import CONTROL_CHARS, collapse_spaces, cut, shorten
 from roundup.read import fieldnames, records, schema, yamlstrict
 from roundup.read.comment import MAX_MARKDOWN, render_comment
+from roundup.read.filetext import FileProblem, read_bytes, split_frontmatter, text_of
 from roundup.read.records import MAX_EXCERPT, MAX_TITLE, Report
 
 log = logging.getLogger(__name__)
 
 ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
 MAX_LABEL = 100
-_FENCE = re.compile(r"-{3,}[ \t]*")
 _KNOWN = {name.casefold(): name for name in schema.FIELDS}
 
 
@@ -50,31 +48,16 @@ def is_ignored(name: str) -> bool:
 def parse_file(path: str | Path, source: str, zone: tzinfo) -> Parsed:
     """Read and validate one article file; `source` is its path relative to the content folder."""
     try:
-        data = _read(path)
+        data = read_bytes(path)
     except OSError as error:
         return Parsed(None, [Problem(source, None, "", f"cannot read file: {error.strerror}")])
     return parse_bytes(data, source, zone)
 
 
-def _read(path: str | Path) -> bytes:
-    # The file's bytes with two system calls and no buffered file object: half the cost of
-    # Path.read_bytes, which matters for 30,000 small files. Non-blocking: should the file
-    # have become a FIFO since the folder was listed, opening it must not wait for a writer.
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
-    try:
-        chunks = []
-        while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
-    finally:
-        os.close(fd)
-    return b"".join(chunks)
-
-
 def parse_bytes(data: bytes, source: str, zone: tzinfo) -> Parsed:
     """Validate the bytes of one article file into an `Article` (pure: no I/O)."""
     try:
-        text = decode(data)
-        front, first_line, body, body_line = split_frontmatter(text)
+        front, first_line, body, body_line = split_frontmatter(text_of(data))
     except FileProblem as failure:
         return Parsed(None, [Problem(source, failure.line, "", failure.message)])
     loaded = yamlstrict.load(front, first_line)
@@ -97,53 +80,6 @@ def parse_bytes(data: bytes, source: str, zone: tzinfo) -> Parsed:
         later = [p for p in report.errors[yaml_errors:] if p.field not in named]
         report.errors[yaml_errors:] = later
     return Parsed(None if report.errors else article, report.errors, report.warnings)
-
-
-class FileProblem(Exception):
-    """The file as a whole is unusable (encoding, frontmatter fences)."""
-
-    def __init__(self, message: str, line: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
-
-
-def decode(data: bytes) -> str:
-    """UTF-8 text (a byte-order mark is allowed) with every line ending made a newline."""
-    if not data.strip():
-        raise FileProblem("the file is empty; an article needs frontmatter between --- lines", 1)
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise FileProblem("the file is UTF-16; save it as UTF-8", 1)
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        line = data.count(b"\n", 0, nul) + 1
-        raise FileProblem("the file contains NUL bytes; is it a binary file?", line)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        raise FileProblem(
-            f"not valid UTF-8 (byte {error.start}); save the file as UTF-8", line
-        ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def split_frontmatter(text: str) -> tuple[str, int, str, int]:
-    """(frontmatter, its first line, body, the body's first line) of a file's text."""
-    lines = text.split("\n")
-    start = 0
-    while start < len(lines) and not lines[start].strip():
-        start += 1
-    first = lines[start] if start < len(lines) else ""
-    if not _FENCE.fullmatch(first):
-        hint = " (TOML frontmatter between +++ lines is not read)" if first.strip() == "+++" else ""
-        message = f"no frontmatter: the file must start with a line of ---{hint}"
-        raise FileProblem(message, start + 1)
-    for end in range(start + 1, len(lines)):
-        if _FENCE.fullmatch(lines[end]):
-            front = "\n".join(lines[start + 1 : end])
-            return front, start + 2, "\n".join(lines[end + 1 :]), end + 2
-    raise FileProblem("the frontmatter is not closed: add a line of --- after it", start + 1)
 
 
 # Asked twice for each file parsed, one right after the other: by the article's own checks,
