@@ -15,7 +15,7 @@ from roundup.read import stored
 from roundup.render import templating
 from roundup.render.templating import macro_cache, theme_dir
 
-from conftest import build_folder, parse_html
+from conftest import build_folder, parse_html, write_article
 
 MACROS = """\
 {% macro box(a, b=2) %}[{{ a }}|{{ b }}|{{ caller() if caller is defined else '' }}]{% endmacro %}
@@ -188,3 +188,29 @@ def test_a_site_overriding_the_macros_changes_every_listing(
     shutil.rmtree(templates)
     out, _ = build_folder(fixture_site, tmp_path / "theme")
     assert not parse_html(out / "index.html").cssselect(".byline-of-the-site")
+
+
+def test_a_link_dated_by_its_day_alone_shows_no_time(tmp_path: Path) -> None:
+    # `publishedDateTime: 2026-01-05` (README's third form) showed "00:00" on every page, a
+    # time the curator never gave; a link with a time of day shows it as before.
+    for name, when in (("dated", "2026-01-05"), ("timed", "2026-01-05T09:30:00Z")):
+        write_article(tmp_path / "content", f"{name}.md",
+                      f"title: {name}\npublishedDateTime: {when}\n"
+                      f"originalUrl: https://example.com/{name}")  # fmt: skip
+    output = tmp_path / "output"
+    build_folder(tmp_path, output)
+
+    def shown(page: str, name: str) -> tuple[str, str]:
+        """The byline time of the link `name` on `page`: its only one, or its entry's."""
+        html = parse_html(output / page)
+        entries = [e for e in html.cssselect("article") if e.cssselect(f'a[href*="{name}"]')]
+        time = (entries[0] if entries else html).cssselect("p.meta time")[0]
+        return time.get("datetime"), time.text_content()
+
+    assert shown("items/dated/index.html", "dated") == ("2026-01-05", "Monday 5 January 2026")
+    assert shown("items/timed/index.html", "timed") == (
+        "2026-01-05T09:30:00+00:00",
+        "Monday 5 January 2026, 09:30 UTC",
+    )
+    assert shown("index.html", "items/dated/") == ("2026-01-05", "5 Jan")
+    assert shown("index.html", "items/timed/") == ("2026-01-05T09:30:00+00:00", "09:30")

@@ -78,6 +78,8 @@ class Article:
     type: str | None = None
     entry_id: str | None = None  # the `id:` field: pins the feed entry id (see entryids.py)
     curator: str | None = None  # who chose the link, when not the site's author
+    # `publishedDateTime` gave a day and no time of day (2026-08-04): pages show no time.
+    date_only: bool = False
     # Unknown frontmatter fields (such as `secured`), carried but never rendered.
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     # Hash of the source bytes; changes whenever anything in the file changes.

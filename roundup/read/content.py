@@ -173,6 +173,7 @@ def _validate(
         type=kind,
         entry_id=meta.id,
         curator=curator,
+        date_only=schema.is_date_only(raw.get("publishedDateTime")),
         extra={key: yamlstrict.plain(value) for key, value in raw.items() if key not in fields},
         digest=digest,
         lines=lines,

@@ -27,6 +27,7 @@ _DATETIME = re.compile(
     r"(?:(?:[Tt]|[ \t]+)(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"
     r"[ \t]*(?:(Z|z)|([+-])(\d{1,2})(?::?(\d{2}))?)?)?"
 )
+_DATE_ONLY = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 # Spaces (of any script), controls, bidirectional and invisible format characters and
 # backslashes have no place in a URL written plainly: browsers strip or reinterpret them,
 # which is how "java\tscript:" and " javascript:" slip past naive checks.
@@ -134,6 +135,11 @@ def parse_published(value: Any) -> bool:
     if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
         return value.strip().lower() in _TRUE
     raise FieldError(f"expected true or false, got {describe(value, None)}")
+
+
+def is_date_only(value: Any) -> bool:
+    """Whether a date field's text names a day with no time of day: 2026-08-04."""
+    return isinstance(value, str) and _DATE_ONLY.fullmatch(value.strip()) is not None
 
 
 def parse_datetime(value: Any, site_zone: tzinfo) -> datetime:

@@ -60,10 +60,10 @@ _Head = tuple[
 ]  # fmt: skip
 _Body = tuple[
     str, str | None, str | None, str, str, tuple[Related, ...], str | None, str | None,
-    str | None, dict[str, Any], dict[str, int | None],
+    str | None, bool, dict[str, Any], dict[str, int | None],
 ]  # fmt: skip
 assert BODY == ("title", "original_url", "web_url", "excerpt", "comment_html", "related",
-                "category", "type", "curator", "extra", "lines"), BODY  # fmt: skip
+                "category", "type", "curator", "date_only", "extra", "lines"), BODY  # fmt: skip
 _json = msgspec.json.Encoder()
 _msgpack = msgspec.msgpack.Encoder()
 # The head, the warnings, whether the article has a comment and whether the lists can show it
