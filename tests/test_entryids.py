@@ -142,11 +142,12 @@ def test_changing_the_link_makes_a_new_entry_and_the_build_says_how_to_keep_its_
     assert entries(site / "output")["feed.xml"]["https://www.iana.org/tz"] == old
 
 
-def test_a_date_that_changes_which_of_a_link_curated_twice_came_first_names_both_items(
+def test_a_date_that_changes_which_of_a_link_curated_twice_came_first_names_the_new_id(
     site: Path,
 ) -> None:
     # The one published first keeps the link's id: a correction that puts the other first
-    # swaps them. Both entries are told, each with its own old id (the item at its page).
+    # swaps them. The item that takes the plain id updates an entry subscribers have; the
+    # other gets an id they never had, and is told (its old id is the other's now: no fix).
     content = site / "content"
     again = (content / "b-json.md").read_text("utf-8").replace("2024-03-04", "2024-03-09")
     (content / "g-json-again.md").write_text(again, "utf-8")
@@ -158,19 +159,40 @@ def test_a_date_that_changes_which_of_a_link_curated_twice_came_first_names_both
     text = (content / "g-json-again.md").read_text("utf-8").replace("2024-03-09", "2024-03-01")
     (content / "g-json-again.md").write_text(text, "utf-8")
     warnings = build_site(site).warnings
-    told = [(p.path, p.message) for p in warnings]
-    assert told == [
+    assert [(p.path, p.field, p.message) for p in warnings] == [
         (
             "content/b-json.md",
+            "webUrl",
             f"this item's feed entry id changes from {first} to {first}/b-json; "
-            "subscribers would see it again",
-        ),
-        (
-            "content/g-json-again.md",
-            f"this item's feed entry id changes from {second} to {first}; "
-            "subscribers would see it again",
+            "subscribers would see it again, as another item has its link",
         ),
     ]
+
+
+def test_swapping_two_file_names_keeps_every_id_and_warns_of_nothing(site: Path) -> None:
+    # Each item's page moves to the other's URL, but every entry keeps its id: nothing
+    # reaches a subscriber twice. The check paired entries by page, and told both items
+    # to pin the other's id, which would have sent them again.
+    build_site(site)
+    before = entries(site / "output")["feed.xml"]
+    content = site / "content"
+    first, second = content / "b-json.md", content / "e-untopical.md"
+    texts = first.read_text("utf-8"), second.read_text("utf-8")
+    first.write_text(texts[1], "utf-8")
+    second.write_text(texts[0], "utf-8")
+    assert build_site(site).warnings == []
+    assert entries(site / "output")["feed.xml"] == before
+
+
+def test_unpublishing_the_first_of_a_link_curated_twice_warns_of_nothing(site: Path) -> None:
+    # The other item takes the link's plain id, an entry subscribers already have.
+    content = site / "content"
+    again = (content / "b-json.md").read_text("utf-8").replace("2024-03-04", "2024-03-09")
+    (content / "g-json-again.md").write_text(again, "utf-8")
+    build_site(site)
+    text = (content / "b-json.md").read_text("utf-8")
+    (content / "b-json.md").write_text(text.replace("---\n", "---\npublished: false\n", 1))
+    assert build_site(site).warnings == []
 
 
 def test_moving_the_site_without_site_id_warns_with_the_fix_and_strict_stops(

@@ -69,23 +69,26 @@ def changed_ids(config: SiteConfig, items: Sequence[Item], ids: Mapping[str, str
     feed_id, before = previous_entries(feed)
     if not before:
         return []
-    now: dict[str, list[Item]] = {}  # a link curated twice has two items, and two ids
-    for item in items:
-        now.setdefault(item.article.url, []).append(item)
-    # An entry's item is the one at its page, where it has one: a link curated twice has
-    # two items alike, and a link corrected leaves the page where it was.
-    base = config.base_url
-    at_page = {base + item.path: item for item in items if item.has_page}
-    changed: list[tuple[Item, Entry]] = []
+    # Only an item whose id subscribers never had is news to them: one that takes an id they
+    # have (two files that swap names, a link curated twice losing one of its items) updates
+    # an entry they already have, and reaches no one twice.
+    known = {entry.id for entry in before}
+    held = {ids[item.article.source] for item in items}
+    by_page = {entry.page: entry for entry in before if entry.page}
+    by_link: dict[str, list[Entry]] = {}
     for entry in before:
-        mine = at_page.get(entry.page) if entry.page else None
-        if mine is not None:
-            if ids[mine.article.source] != entry.id:
-                changed.append((mine, entry))
+        by_link.setdefault(entry.link, []).append(entry)
+    base = config.base_url
+    changed: list[tuple[Item, Entry]] = []
+    for item in items:
+        if ids[item.article.source] in known:
             continue
-        alike = now.get(entry.link, ())
-        if alike and all(ids[item.article.source] != entry.id for item in alike):
-            changed.append((alike[0], entry))
+        at_page = by_page.get(base + item.path) if item.has_page else None
+        alike = by_link.get(item.article.url, [])
+        if at_page is not None and (at_page.link == item.article.url or not alike):
+            changed.append((item, at_page))  # its own page: its link kept, or corrected
+        elif alike:  # a link curated twice has two entries: the one no item holds now
+            changed.append((item, next((e for e in alike if e.id not in held), alike[0])))
     if not changed:
         return []
     where = display_path(feed, Path.cwd())
@@ -113,19 +116,24 @@ def changed_ids(config: SiteConfig, items: Sequence[Item], ids: Mapping[str, str
         return [Problem(where, None, "", message)]
     prefix = display_path(config.content_dir, Path.cwd()) + "/"
     return [
-        _changed(prefix, item, entry, ids[item.article.source])
+        _changed(prefix, item, entry, ids[item.article.source], entry.id not in held)
         for item, entry in sorted(changed, key=lambda pair: pair[0].article.source)
     ]
 
 
-def _changed(prefix: str, item: Item, entry: Entry, new: str) -> Problem:
+def _changed(prefix: str, item: Item, entry: Entry, new: str, free: bool) -> Problem:
+    """The warning for an item whose entry gets the id `new`; `free`: whether no item of
+    this build holds its old id, which an `id:` field can then keep."""
     article = item.article
     message = f"this item's feed entry id changes from {entry.id} to {new}; "
-    if entry.link != article.url and not article.entry_id:
-        # A corrected link (a typo, http to https): the old id can be written down.
-        where = "originalUrl" if article.original_url else "webUrl"
-        keep = f'add id: "{entry.id}"'
-        message += f"subscribers would see it again, as its link changed; to keep it, {keep}"
-        return Problem(prefix + article.source, article.lines.get(where), where, message)
-    message += "subscribers would see it again"
-    return Problem(prefix + article.source, article.lines.get("id"), "id", message)
+    link_field = "originalUrl" if article.original_url else "webUrl"
+    if article.entry_id:  # the `id:` field was added or changed
+        message += "subscribers would see it again"
+        return Problem(prefix + article.source, article.lines.get("id"), "id", message)
+    if entry.link != article.url:  # a corrected link (a typo, http to https)
+        message += "subscribers would see it again, as its link changed"
+    else:  # its link is curated twice, and the other item came or went
+        message += "subscribers would see it again, as another item has its link"
+    if free:
+        message += f'; to keep it, add id: "{entry.id}"'
+    return Problem(prefix + article.source, article.lines.get(link_field), link_field, message)
