@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import socket
 import time
@@ -177,6 +178,22 @@ def test_a_new_article_gets_its_page_and_a_deleted_one_loses_it(
     (fixture_site / "content/f-new.md").unlink()
     serve.wait_for_line(r"rebuilt after content/f-new\.md", after=len(serve.lines))
     assert serve.get("items/f-new/").status == 404
+
+
+def test_serve_builds_for_the_time_roundup_now_gives(
+    fixture_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As `roundup build` does: serve read the clock, so it published into output/ what a
+    # build for ROUNDUP_NOW holds back (and held back what that build publishes).
+    text = (fixture_site / "content/a-first.md").read_text("utf-8")
+    dated = re.sub(r"publishedDateTime: .*", "publishedDateTime: 2030-06-01T09:00:00Z", text)
+    (fixture_site / "content/f-later.md").write_text(dated.replace("Atom", "Later"), "utf-8")
+    monkeypatch.setenv("ROUNDUP_NOW", "2031-01-01T00:00:00Z")
+    running = Serve(fixture_site, "--port", "0", "--no-watch").ready()
+    try:
+        assert title_of(running, "items/f-later/") == "First link: Later"
+    finally:
+        running.stop()
 
 
 def test_a_burst_of_saves_is_one_rebuild(serve: Serve, fixture_site: Path) -> None:

@@ -23,6 +23,7 @@ from roundup.core.errors import (
     RoundupError,
 )
 from roundup.read.loader import display_path
+from roundup.read.schedule import build_time
 from roundup.serve.builtfor import built_base_url
 from roundup.serve.livereload import NOTHING_BUILT, LiveReload
 from roundup.serve.server import Site, SiteServer, normal_base_path
@@ -148,7 +149,11 @@ class Session:
         try:
             # The search index waits: the edited page reloads first (see `_index`).
             result = build(
-                self.config, preview=self.args.preview, memory=self.memory, search_index=False
+                self.config,
+                preview=self.args.preview,
+                memory=self.memory,
+                search_index=False,
+                now=build_time(),  # ROUNDUP_NOW, as `roundup build` reads it, else the clock
             )
         except ContentError as failure:
             count, files = len(failure.problems), len({p.path for p in failure.problems})
@@ -188,6 +193,7 @@ class Session:
                 preview=self.args.preview,
                 memory=self.memory,
                 interrupted=None if changes is None else lambda: not changes.empty(),
+                now=build_time(),
             )
             self.index_behind = False
         except Interrupted:
@@ -204,7 +210,7 @@ class Session:
         print("roundup: stopping once the search index is up to date (Ctrl-C again: at once)")
         try:
             # A plain build, not the session's: the stop may have cut into its memory's work.
-            build(self.config, preview=self.args.preview)
+            build(self.config, preview=self.args.preview, now=build_time())
         except KeyboardInterrupt:
             error("roundup: the search index is behind the pages; build before deploying")
         except RoundupError as failure:
