@@ -171,7 +171,9 @@ def test_pages_triggers(pages: Workflow) -> None:
 def test_pages_permissions_are_least_privilege(pages: Workflow) -> None:
     assert pages["permissions"] in ({}, {"contents": "read"})
     jobs = pages["jobs"]
-    assert jobs["build"]["permissions"] == {"contents": "read"}
+    # configure-pages reads the site's URL: a private repository's token needs pages: read
+    # for it (actions/configure-pages#188), or the first deploy fails.
+    assert jobs["build"]["permissions"] == {"contents": "read", "pages": "read"}
     assert jobs["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
     assert jobs["ping"]["permissions"] == {"contents": "read"}
     assert set(jobs) == {"build", "deploy", "ping"}

@@ -207,6 +207,7 @@ jobs:
     timeout-minutes: 15
     permissions:
       contents: read # to check out the repository
+      pages: read # for configure-pages to read the site's URL (a private repository needs it)
     outputs:
       base-url: ${{{{ steps.pages.outputs.base_url }}}}
       websub-hub: ${{{{ steps.websub.outputs.hub }}}}
