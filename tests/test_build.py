@@ -182,8 +182,13 @@ def test_no_byte_of_a_draft_is_anywhere_in_a_public_output(
     for path in everything:
         data = path.read_bytes()
         assert DRAFT_TITLE.encode() not in data and b"yaml.org/spec" not in data, path
-    # roundup's own state is in the cache folder beside the config, never in the output.
-    assert (fixture_site / ".roundup-cache" / "CACHEDIR.TAG").is_file()
+    # roundup's own state is in the cache folder beside the config, never in the output;
+    # marked for backup tools and for git (whatever the site's .gitignore says: it holds the
+    # drafts' text).
+    cache = fixture_site / ".roundup-cache"
+    assert (cache / "CACHEDIR.TAG").is_file()
+    ignored = (cache / ".gitignore").read_text("ascii").splitlines()
+    assert [line for line in ignored if not line.startswith("#")] == ["*"]
     assert not [p for p in out.rglob(".*") if p.name != ".nojekyll"]
 
 

@@ -161,16 +161,17 @@ def test_force_writes_only_what_is_missing(
     (tmp_path / "content" / "mine.md").write_text("my own link", encoding="utf-8")
     code, out, err = init(capsys, "--force", "--title", "Tools")
     assert code == 0
-    assert err.splitlines() == [
-        "roundup: kept .gitignore as it was",
-        "roundup: kept content as it was",
-    ]
-    assert out.splitlines()[:3] == [
-        "roundup: wrote pyproject.toml",
+    assert err.splitlines() == ["roundup: kept content as it was"]
+    assert out.splitlines()[:4] == [
         "roundup: wrote templates/README.md",
         "roundup: wrote .github/workflows/pages.yml",
+        "roundup: added [tool.roundup] to pyproject.toml",
+        "roundup: added /output/ and /.roundup-cache/ to .gitignore",
     ]
-    assert (tmp_path / ".gitignore").read_text(encoding="utf-8") == "*.pyc\n"
+    # A fresh clone's .gitignore kept, with the two folders no commit should hold.
+    assert (tmp_path / ".gitignore").read_text(encoding="utf-8") == (
+        "*.pyc\n\n# roundup's build output and its private state\n/output/\n/.roundup-cache/\n"
+    )
     assert (tmp_path / "content" / "mine.md").read_text(encoding="utf-8") == "my own link"
     project = tomllib.loads((tmp_path / "pyproject.toml").read_text(encoding="utf-8"))
     assert project["project"] == {"name": "tools", "version": "1"}  # kept, and the table added

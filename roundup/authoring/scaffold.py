@@ -29,6 +29,7 @@ class Created:
 
     written: list[Path] = field(default_factory=list)
     kept: list[Path] = field(default_factory=list)
+    added: list[tuple[Path, str]] = field(default_factory=list)  # to a file there: what
 
 
 def site_id_for(title: str) -> str:
@@ -83,6 +84,7 @@ def create(folder: Path, title: str, base_url: str, force: bool = False) -> Crea
     }
     for name, text in files.items():
         _write_new(folder / name, text, created)
+    _ignore_in_git(folder / ".gitignore", created)
     content = folder / "content"
     if content.is_dir() and any(content.iterdir()):
         created.kept.append(content)
@@ -118,12 +120,33 @@ def _settings(path: Path, title: str, base_url: str, created: Created) -> None:
     if "roundup" in existing.get("tool", {}):
         created.kept.append(path)
         return
+    _append(path, "\n" + table)
+    created.added.append((path, "[tool.roundup]"))
+
+
+def _ignore_in_git(path: Path, created: Created) -> None:
+    """Add the output and cache folders to a .gitignore that was there already (a fresh
+    clone's), so that `git add .` commits neither the built site nor the cache's drafts."""
+    if path not in created.kept:
+        return
+    try:
+        lines = {line.strip().strip("/") for line in path.read_text("utf-8").splitlines()}
+    except (OSError, UnicodeDecodeError):
+        return  # not one to edit: `kept` says it was left as it was
+    missing = [name for name in IGNORED if name.strip("/") not in lines]
+    if not missing:
+        return
+    _append(path, "\n# roundup's build output and its private state\n" + "\n".join(missing) + "\n")
+    created.kept.remove(path)
+    created.added.append((path, " and ".join(missing)))
+
+
+def _append(path: Path, text: str) -> None:
     try:
         with open(path, "a", encoding="utf-8", newline="\n") as file:
-            file.write("\n" + table)
+            file.write(text)
     except OSError as error:
         raise RoundupError(f"cannot write {path}: {error.strerror}") from None
-    created.written.append(path)
 
 
 def _toml_string(text: str) -> str:
@@ -155,6 +178,7 @@ site_id = {_toml_string(site_id_for(title))}
 """
 
 
+IGNORED = ("/output/", "/.roundup-cache/")
 GITIGNORE = """\
 # roundup's build output and its private state
 /output/

@@ -45,8 +45,10 @@ def run(args: argparse.Namespace) -> int:
         error(f"roundup: kept {display_path(path, cwd)} as it was")
     for path in created.written:
         print(f"roundup: wrote {display_path(path, cwd)}")
+    for path, what in created.added:
+        print(f"roundup: added {what} to {display_path(path, cwd)}")
     where = display_path(folder, cwd)
-    if not created.written:
+    if not created.written and not created.added:
         print(f"roundup: {where}/ has every file of a site already; nothing was written")
         return 0
     step = "" if where == "." else f"cd {where} && "

@@ -21,6 +21,11 @@ _TAG_TEXT = (
     "# Everything here can be deleted; the next build makes it again.\n"
 )
 
+# And git's: the cache holds every article's parsed text, drafts included, and no commit
+# should carry it (a site's own .gitignore may not name the folder, as in a fresh clone).
+GITIGNORE = ".gitignore"
+_GITIGNORE_TEXT = "# Created by roundup: nothing in this cache folder belongs in git.\n*\n"
+
 
 class StateFolder:
     """Where roundup keeps what it knows between builds (default `.roundup-cache/` beside the
@@ -48,9 +53,10 @@ class StateFolder:
         """Create the folder (owner-only) with its tag, once."""
         try:
             self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
-            tag = self.root / CACHEDIR_TAG
-            if not tag.exists():
-                tag.write_text(_TAG_TEXT, encoding="ascii")
+            for name, text in ((CACHEDIR_TAG, _TAG_TEXT), (GITIGNORE, _GITIGNORE_TEXT)):
+                mark = self.root / name
+                if not mark.exists():
+                    mark.write_text(text, encoding="ascii")
         except OSError as error:
             raise OutputError(
                 f"cannot create the cache folder {self.root}: {error.strerror}; "
