@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import ipaddress
 import re
@@ -201,3 +202,15 @@ def _suffix_list() -> PublicSuffixList:
     from publicsuffixlist import PublicSuffixList
 
     return PublicSuffixList()
+
+
+def uri(url: str) -> str:
+    """A URL as a URI: non-ASCII letters and spaces percent-encoded (UTF-8), the host in
+    its IDNA form, every character that already has a meaning in a URL kept as it is."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    # A name IDNA cannot write stays as it is, and is percent-encoded below like the rest.
+    with contextlib.suppress(UnicodeError):
+        if not host.isascii():
+            url = url.replace(host, host.encode("idna").decode("ascii"), 1)
+    return quote(url, safe=":/?#[]@!$&'()*+,;=%~")

@@ -18,8 +18,9 @@ from html import escape
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 
+from roundup.core.links import uri
 from roundup.core.text import cut_at_word, plural
-from roundup.render.feeds import GENERATOR, XmlElement, clean, uri
+from roundup.render.feeds import GENERATOR, XmlElement, clean
 from roundup.site.entryids import TAG_DATE
 from roundup.site.filters import comment_html
 from roundup.site.structure import Edition, Site

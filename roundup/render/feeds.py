@@ -3,20 +3,20 @@ JSON Feed of the same entries is `jsonfeed`)."""
 
 from __future__ import annotations
 
-import contextlib
 import email.utils
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from feedgen.entry import FeedEntry
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
+from roundup.core.links import uri
 from roundup.core.model import Image
 from roundup.core.text import CONTROL_CHARS, cut_at_word
 from roundup.read.comment import text_of
@@ -128,18 +128,6 @@ def thumbnail(item: Item) -> Image | None:
     (an image of unknown size may be a tracking pixel, and readers lay out by the size)."""
     image = item.first_image
     return image if image is not None and image.width and image.height else None
-
-
-def uri(url: str) -> str:
-    """A URL as a URI: non-ASCII letters and spaces percent-encoded (UTF-8), the host in
-    its IDNA form, every character that already has a meaning in a URL kept as it is."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    # A name IDNA cannot write stays as it is, and is percent-encoded below like the rest.
-    with contextlib.suppress(UnicodeError):
-        if not host.isascii():
-            url = url.replace(host, host.encode("idna").decode("ascii"), 1)
-    return quote(url, safe=":/?#[]@!$&'()*+,;=%~")
 
 
 def updated(items: Sequence[Item]) -> datetime:
@@ -335,8 +323,8 @@ def _fill_entry(fe: FeedEntry, site: Site, item: Item, entry_id: str, rss: bool)
     author = clean(author_of(site, item))
     fe.id(clean(entry_id))  # the RSS guid too, isPermaLink="false"
     fe.title(clean(entry_title(item, site.preview)))
-    # RSS's <link> is a URI; Atom's href an IRI, kept as written (`published` matches it).
-    fe.link(href=clean(uri(a.url) if rss else a.url), rel="alternate")
+    # As a URI in both: Atom allows an IRI, but some readers and proxies mishandle one.
+    fe.link(href=clean(uri(a.url)), rel="alternate")
     fe.author({"name": author})  # Atom only: RSS wants an e-mail address there
     fe.published(_utc(a.published_at))  # the RSS pubDate too
     fe.updated(_utc(a.published_at))

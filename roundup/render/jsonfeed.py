@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from roundup.core.links import uri
 from roundup.render.feeds import (
     FeedSpec,
     author_of,
@@ -16,7 +17,6 @@ from roundup.render.feeds import (
     rfc3339,
     summary_of,
     thumbnail,
-    uri,
 )
 from roundup.site.structure import Site
 

@@ -18,6 +18,7 @@ from xml.etree import ElementTree
 
 from roundup.core.config import SiteConfig, default_site_id
 from roundup.core.errors import Problem
+from roundup.core.links import uri
 from roundup.read.loader import display_path
 from roundup.site.structure import Item
 
@@ -75,17 +76,19 @@ def changed_ids(config: SiteConfig, items: Sequence[Item], ids: Mapping[str, str
     known = {entry.id for entry in before}
     held = {ids[item.article.source] for item in items}
     by_page = {entry.page: entry for entry in before if entry.page}
+    # Links as URIs: feeds written before roundup wrote Atom's as URIs hold IRIs.
     by_link: dict[str, list[Entry]] = {}
     for entry in before:
-        by_link.setdefault(entry.link, []).append(entry)
+        by_link.setdefault(uri(entry.link), []).append(entry)
     base = config.base_url
     changed: list[tuple[Item, Entry]] = []
     for item in items:
         if ids[item.article.source] in known:
             continue
         at_page = by_page.get(base + item.path) if item.has_page else None
-        alike = by_link.get(item.article.url, [])
-        if at_page is not None and (at_page.link == item.article.url or not alike):
+        link = uri(item.article.url)
+        alike = by_link.get(link, [])
+        if at_page is not None and (uri(at_page.link) == link or not alike):
             changed.append((item, at_page))  # its own page: its link kept, or corrected
         elif alike:  # a link curated twice has two entries: the one no item holds now
             changed.append((item, next((e for e in alike if e.id not in held), alike[0])))
@@ -130,7 +133,7 @@ def _changed(prefix: str, item: Item, entry: Entry, new: str, free: bool) -> Pro
     if article.entry_id:  # the `id:` field was added or changed
         message += "subscribers would see it again"
         return Problem(prefix + article.source, article.lines.get("id"), "id", message)
-    if entry.link != article.url:  # a corrected link (a typo, http to https)
+    if uri(entry.link) != uri(article.url):  # a corrected link (a typo, http to https)
         message += "subscribers would see it again, as its link changed"
     else:  # its link is curated twice, and the other item came or went
         message += "subscribers would see it again, as another item has its link"
