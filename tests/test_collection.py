@@ -5,11 +5,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC
+from datetime import UTC, datetime
 
 from roundup.core.model import Article
 from roundup.read.collection import check_collection, url_key
 from roundup.read.content import parse_bytes
+
+EARLY, LATE = datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC)
 
 
 def article(source: str, url: str = "", slug: str = "") -> Article:
@@ -88,6 +90,17 @@ def test_the_file_whose_name_is_its_slug_keeps_it() -> None:
     result, _, warnings = check_collection([article("X.md"), article("x.md"), article("é/x.md")])
     assert {a.source: a.slug for a in result}["x.md"] == "x"
     assert sorted(w.path for w in warnings) == ["X.md", "é/x.md"]
+
+
+def test_of_files_named_alike_the_link_published_first_keeps_the_url() -> None:
+    # A file added to another folder with the name of one already online (a month's folder
+    # and a shallower one) took its URL: the page online moved, and its old URL showed the
+    # new link. A link added later is nearly always newer: the older one keeps the URL.
+    online = replace(article("2026/03/emoji.md"), published_at=EARLY)
+    added = replace(article("aaa/emoji.md"), published_at=LATE)
+    result, errors, warnings = check_collection([added, online], "content/")
+    assert errors == [] and {a.source: a.slug for a in result}["2026/03/emoji.md"] == "emoji"
+    assert [w.path for w in warnings] == ["aaa/emoji.md"]  # paths as the loader gives them
 
 
 def test_one_link_curated_twice_warns_once_and_keeps_both() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import replace
+from datetime import datetime
 from operator import attrgetter
 from typing import NamedTuple, TypeVar
 
@@ -53,9 +54,9 @@ def check_collection(
 
     Returns the articles (some with a new slug), errors and warnings. A `slug:` field claimed
     by two files is an error naming both. Slugs derived from file names that come out alike
-    (`x.md` and `X.md`, `a/x.md` and `b/x.md`) are told apart: the file whose name is its
-    slug keeps it (else the least changed, shallowest, then first by path), the others get a
-    suffix hashed from their own path, the same on every build. A `slug:` field that takes
+    (`x.md` and `X.md`, `a/x.md` and `b/x.md`) are told apart: one keeps it (see
+    `_claim_order`), the others get a suffix hashed from their own path, the same on every
+    build. A `slug:` field that takes
     another file's name-derived slug is an error too. Published items come first throughout:
     an unpublished one (a draft, or one held back until its date) never takes a URL from a
     published one, which would move its page and tell of the draft. `prefix` is how paths are shown;
@@ -109,7 +110,7 @@ def check_collection(
             continue
         if claimant is None and len(members) == 1:
             continue
-        members.sort(key=lambda a: (not a.published, *_claim_order(a.source, slug)))
+        members.sort(key=lambda a: _claim_order(a, slug))
         if claimant is not None:  # published, and every file named alike is not
             members.insert(0, claimant)
         for article in members[1:]:
@@ -127,9 +128,17 @@ def _unpublished_last(article: Article) -> bool:
     return not article.published
 
 
-def _claim_order(source: str, slug: str) -> tuple[bool, bool, int, str]:
+def _claim_order(article: Article, slug: str) -> tuple[bool, bool, bool, datetime, int, str]:
+    """Which of the files named alike keeps the slug: a published one, the one named exactly
+    so (then the least changed by slugifying), the one published first (a file added later
+    is nearly always a newer link: the page already online keeps its URL), the shallowest,
+    the first by path."""
+    source = article.source
     stem = source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    return (stem != slug, is_lossy(stem, slug), source.count("/"), source)
+    return (
+        not article.published, stem != slug, is_lossy(stem, slug), article.published_at,
+        source.count("/"), source,
+    )  # fmt: skip
 
 
 def _free(slug: str, source: str, taken: set[str]) -> str:
