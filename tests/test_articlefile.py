@@ -272,6 +272,9 @@ def test_unusable_images_and_duplicate_topics_are_dropped() -> None:
             "council-approves-14m-harbour-bridge-repairs-after",
         ),
         ("€5 and $3 deals", "", "5-and-3-deals"),
+        # A number sign after no letter is left out ("-sharp-42" read oddly); C# keeps it.
+        ('Python: the good parts #42 - "quoted"', "", "python-the-good-parts-42-quoted"),
+        ("C# tips, F# too", "", "c-sharp-tips-f-sharp-too"),
     ],
 )
 def test_file_name_slugs(title: str, url: str, slug: str) -> None:

@@ -210,10 +210,16 @@ def render(article: NewArticle) -> str:
     return text + (f"\n{article.comment}\n" if article.comment else "")
 
 
+_NUMBER_SIGN = re.compile(r"(?<![^\W\d_])#")  # "#" after no letter: "#42", " #tag"
+
+
 def title_slug(title: str, url: str = "") -> str:
     """A short ASCII slug for a file name: the title's first words, else the URL's last path
     segment or host (for titles with nothing to transliterate, such as emoji), else `link`."""
     # A currency sign is no word of the title: "£14m" is "14m", not "ps14m" (transliterated).
+    # Nor is a number sign that follows no letter: "Issue #42" is "issue-42" (topics spell
+    # "#" out, for C#; a title's "-sharp-42" read oddly). Only for new files: no URL moves.
+    title = _NUMBER_SIGN.sub(" ", title)
     slug = _short(slugify("".join(c for c in title if unicodedata.category(c) != "Sc")))
     if not slug and url:
         parts = urlsplit(url)
