@@ -123,10 +123,17 @@ def test_a_zone_that_is_the_machines_own_is_refused(tmp_path: Path, zone: str) -
     ]
 
 
-def test_invalid_toml_and_missing_file_are_config_errors(tmp_path: Path) -> None:
-    _write(tmp_path, "[tool.roundup\n")
-    with pytest.raises(ConfigError, match="invalid TOML"):
+def test_invalid_toml_and_missing_file_are_config_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    _write(tmp_path, '[tool.roundup]\ntitle = "Links\n')
+    with pytest.raises(ConfigError) as raised:
         config.load(None, {}, tmp_path)
+    # As every other problem: the file as named from here, its line; tomllib's place moved.
+    assert raised.value.problems == [
+        "pyproject.toml:2: invalid TOML: Illegal character '\\n' (column 15)"
+    ]
     with pytest.raises(ConfigError, match="not found"):
         config.load(tmp_path / "missing.toml", {}, tmp_path)
 

@@ -262,7 +262,8 @@ def test_new_outside_any_site_writes_nothing_and_says_where_to_run_it(
     assert (code, out) == (1, "")
     assert err == (
         "roundup: content: content folder not found; run roundup new from the site's folder "
-        "(the one with roundup.toml or content/), or start a site with roundup init\n"
+        "(the one with content/ and pyproject.toml or roundup.toml), or start a site with "
+        "roundup init\n"
     )
     assert list((site / "content").iterdir()) == []
     assert web.hits("/diary/static-weekend?outside") == []  # refused before any fetch

@@ -139,7 +139,7 @@ CASES = [
     Case("config is missing", article, ("build", "--config", "none.toml"), 1,
          "none.toml: config file not found"),
     Case("config is not TOML", file_named("site.toml"), ("build", "--config", "site.toml"), 1,
-         "site.toml: invalid TOML"),
+         "site.toml:1: invalid TOML"),
     Case("bad base URL", article, ("build", "--base-url", "example.org"), 1,
          "--base-url: 'example.org' must be an absolute http:// or https:// URL"),
     Case("template extends itself", template("base.html", '{% extends "base.html" %}\n'),

@@ -55,7 +55,8 @@ def run(args: argparse.Namespace) -> int:
         where = display_path(config.content_dir, Path.cwd())
         raise RoundupError(
             f"{where}: content folder not found; run roundup new from the site's folder (the "
-            "one with roundup.toml or content/), or start a site with roundup init"
+            "one with content/ and pyproject.toml or roundup.toml), or start a site with "
+            "roundup init"
         )
     url = args.url.strip()
     if not url:

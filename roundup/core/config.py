@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import difflib
 import re
-import tomllib
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 from roundup.core.errors import ConfigError
 from roundup.core.slugs import slugify
 from roundup.core.text import CONTROL_CHARS, LINE_CONTROLS, shorten
+from roundup.core.tomlfile import read_toml
 from roundup.core.weeks import EDITION_KINDS, WEEKDAYS, check_title
 
 COMMENTED = "commented"  # item_pages: only links with a curator's comment get a page
@@ -286,7 +286,7 @@ def load(
         own, project = cwd / OWN_FILE, cwd / "pyproject.toml"
         if own.is_file():
             path = own
-            if project.is_file() and _tool_table(_toml(project)) is not None:
+            if project.is_file() and _tool_table(read_toml(project)) is not None:
                 raise ConfigError([f"{project}: [tool.roundup]: the settings are in {OWN_FILE} "
                                    "too; keep them in one of the two files"])  # fmt: skip
         elif project.is_file():
@@ -344,22 +344,8 @@ def default_site_id(base_url: str) -> str:
     return slugify(f"{host.removeprefix('www.')} {unquote(parts.path)}") or "roundup"
 
 
-def _toml(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError([f"{path}: config file not found"]) from None
-    except IsADirectoryError:
-        raise ConfigError([f"{path}: is a folder, not a config file"]) from None
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or error
-        raise ConfigError([f"{path}: cannot read: {reason}"]) from None
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError([f"{path}: invalid TOML: {error}"]) from None
-
-
 def _read(path: Path, warnings: list[str]) -> dict[str, Any]:
-    data = _toml(path)
+    data = read_toml(path)
     if path.name == "pyproject.toml":
         if isinstance(data.get("roundup"), dict):
             warnings.append(f"{path.name}: [roundup]: not read; roundup's settings go in a "

@@ -51,7 +51,9 @@ def decode(data: bytes) -> str:
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         raise FileProblem(
-            f"not valid UTF-8 (byte {error.start}); save the file as UTF-8", line
+            f"not valid UTF-8 (byte 0x{data[error.start]:02X}, {error.start} bytes into the "
+            "file); save the file as UTF-8",
+            line,
         ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
