@@ -234,10 +234,13 @@ async def _check(
 
 async def _request(client: httpx.AsyncClient, url: str, timeout: float) -> httpx.Response:
     """HEAD, then GET when HEAD is refused or fails: only the answer to GET is trusted to
-    say a page is gone. The body of a GET is not read. Each of them has `timeout` seconds in
-    all (httpx's timeouts are per read: headers sent a byte at a time would meet each)."""
+    say a page is gone. The body of a GET is not read. Both together have `timeout` seconds
+    (httpx's timeouts are per read: headers sent a byte at a time would meet each), HEAD at
+    most half of them: a slow page took twice the time `--timeout` says."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
     try:
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(timeout / 2):
             response: httpx.Response | None = await client.head(url)
     except (httpx.ConnectError, httpx.ConnectTimeout):
         raise  # the host cannot be reached at all: a GET would only wait for it again
@@ -245,7 +248,7 @@ async def _request(client: httpx.AsyncClient, url: str, timeout: float) -> httpx
         response = None
     if response is not None and (response.status_code < 400 or response.status_code == 429):
         return response
-    async with asyncio.timeout(timeout), client.stream("GET", url) as streamed:
+    async with asyncio.timeout_at(deadline), client.stream("GET", url) as streamed:
         return streamed
 
 
