@@ -15,7 +15,7 @@ from roundup.cli import main
 from roundup.core.model import Article, Provider
 from roundup.read.content import parse_file
 
-from conftest import FIXTURE
+from conftest import FIXTURE, write_article
 from webserver import FixtureWeb, serve_fixtures
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -143,3 +143,22 @@ def test_another_roundups_feed_brings_its_links_back(
         else:
             assert article.excerpt == original.excerpt
             assert article.comment_html == original.comment_html
+
+
+@pytest.mark.parametrize("feed", ["rss.xml", "feed.json", "feed.xml"])
+def test_a_short_comment_without_an_excerpt_comes_back_as_the_comment(
+    tmp_path: Path, site: Path, capsys: pytest.CaptureFixture[str], feed: str
+) -> None:
+    # Without an excerpt, an entry's summary is the comment's opening as text: it came back
+    # as the excerpt, the comment empty, its emphasis and links gone.
+    old = tmp_path / "old-site"
+    write_article(old / "content", "a.md",
+                  "title: Short comment, no excerpt\npublishedDateTime: 2026-12-01T10:00:00Z\n"
+                  "originalUrl: https://example.org/a", "I *really* like [this part]"
+                  "(https://example.org/a#part) of it.\n")  # fmt: skip
+    (old / "pyproject.toml").write_text('[tool.roundup]\ntitle = "Old"\n', encoding="utf-8")
+    assert main(["build", "-q", "--config", str(old / "pyproject.toml")]) == 0
+    [original] = articles(old / "content").values()
+    assert run(capsys, str(old / "output" / feed))[0] == 0
+    [article] = articles(site / "content").values()
+    assert (article.excerpt, article.comment_html) == ("", original.comment_html)

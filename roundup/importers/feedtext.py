@@ -19,6 +19,7 @@ from roundup.core.links import canonical_link
 from roundup.core.text import collapse_spaces, cut_at_word
 from roundup.importers.entry import EXCERPT_LIMIT
 from roundup.importers.htmlmarkdown import to_markdown, to_text
+from roundup.render.feeds import summary_of_comment
 
 __all__ = ["EntryText", "entry_text", "title_from_text"]
 
@@ -38,9 +39,21 @@ def entry_text(summary_html: str, content_html: str, link: str, base_url: str = 
     provider = ""
     if content_html.strip():
         content_html, provider, first = _without_furniture(content_html, link)
-        if summary and collapse_spaces(first) == summary:  # the summary, repeated
+        if provider and summary == summary_of_comment(content_html) and _has_markup(content_html):
+            # roundup's entry of a link without an excerpt: its summary is the opening of the
+            # comment, as text; the comment is the content, markup and links kept. (An
+            # excerpt is plain text: a plain paragraph the summary repeats may be one.)
+            summary = ""
+        elif summary and collapse_spaces(first) == summary:  # the summary, repeated
             content_html = _without_first_paragraph(content_html)
-        elif not summary and first and _short(first) and not _more_than(content_html, first):
+        elif (
+            not summary
+            and first
+            and _short(first)
+            and not _more_than(content_html, first)
+            and not (provider and _has_markup(content_html))
+        ):  # one short paragraph: an excerpt (roundup's Atom has no summary; an excerpt is
+            # plain text there, so a paragraph with links or emphasis is the comment)
             summary, content_html = collapse_spaces(first), ""
     if summary and not _short(summary):
         return EntryText("", to_markdown(content_html or summary_html, base_url), provider)
@@ -101,6 +114,12 @@ def _without_furniture(html: str, link: str) -> tuple[str, str, str]:
     if start and start[0].tag == "p" and not (root.text or "").strip():
         first = start[0].text_content()
     return html, provider, first
+
+
+def _has_markup(html: str) -> bool:
+    """Whether the fragment's paragraphs hold elements (links, emphasis), not text alone."""
+    root = _root(html)
+    return root is not None and any(len(child) for child in root if isinstance(child.tag, str))
 
 
 def _without_first_paragraph(html: str) -> str:

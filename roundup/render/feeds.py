@@ -182,8 +182,12 @@ def summary_of(item: Item) -> str:
     """What a reader shows as the entry's summary, as plain text: the excerpt, else the
     opening of the curator's comment; cut at `FEED_EXCERPT` characters ("" without either)."""
     a = item.article
-    text = a.excerpt or (text_of(a.comment_html) if a.comment_html else "")
-    return cut_at_word(text, FEED_EXCERPT)
+    return cut_at_word(a.excerpt, FEED_EXCERPT) if a.excerpt else summary_of_comment(a.comment_html)
+
+
+def summary_of_comment(comment_html: str) -> str:
+    """The summary of an entry without an excerpt: the comment's opening, as plain text."""
+    return cut_at_word(text_of(comment_html), FEED_EXCERPT) if comment_html else ""
 
 
 def rss_date(moment: datetime) -> str:
