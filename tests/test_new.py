@@ -37,6 +37,12 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+DATED = (
+    "roundup: dated 2026-03-04, the page's publication time: it is listed on that day, not "
+    "today, and a feed may already have newer entries; --now dates it now\n"
+)
+
+
 def new(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(["new", *args])
     out, err = capsys.readouterr()
@@ -56,7 +62,7 @@ def test_a_news_article_becomes_a_complete_file(
     url = web.url("/r/short?utm_source=newsletter&utm_medium=email")
     code, out, err = new(capsys, url, "--topic", "Local news", "--topic", "Transport",
                          "--comment", "Eight months of *detours*.")  # fmt: skip
-    assert (code, err) == (0, "")
+    assert (code, err) == (0, DATED)  # the page came out long before today: said
     # The day in the site's zone (18:00 UTC is 19:00 in Berlin), the title's first words.
     assert out == "content/2026-03-04-council-approves-14m-harbour-bridge-repairs-after.md\n"
     path = site / out.strip()
@@ -133,6 +139,20 @@ def test_the_title_flag_wins(
     assert article.title == "Ten-minute link blog" and article.type == "video"
 
 
+def test_now_dates_a_link_today_whatever_the_page_says(
+    web: FixtureWeb, site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A link curated today to a page of March went into March's edition, past the newest
+    # entries of the feeds; --now puts it in today's.
+    before = datetime.now(UTC).replace(microsecond=0)
+    code, out, err = new(capsys, web.url("/news/council-bridge"), "--now")
+    assert (code, err) == (0, "")
+    written = parse_file(site / out.strip(), out.strip(), UTC).article
+    assert written is not None and before <= written.published_at <= datetime.now(UTC)
+    today = written.published_at.astimezone(BERLIN).date().isoformat()
+    assert out.startswith(f"content/{today}-council-approves")
+
+
 def test_the_same_link_warns_naming_the_earlier_file(
     web: FixtureWeb, site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -147,14 +167,14 @@ def test_the_same_link_warns_naming_the_earlier_file(
     assert first == (
         0,
         "content/2026-03-04-council-approves-14m-harbour-bridge-repairs-after.md\n",
-        "warning: content/by-hand.md: the same link is already curated there\n",
+        "warning: content/by-hand.md: the same link is already curated there\n" + DATED,
     )
     assert second == (
         0,
         "content/2026-03-04-council-approves-14m-harbour-bridge-repairs-after-2.md\n",
         "warning: content/2026-03-04-council-approves-14m-harbour-bridge-repairs-after.md: "
         "the same link is already curated there\n"
-        "warning: content/by-hand.md: the same link is already curated there\n",
+        "warning: content/by-hand.md: the same link is already curated there\n" + DATED,
     )
 
 

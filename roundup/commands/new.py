@@ -33,6 +33,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--draft", action="store_true", help="write it unpublished (published: false)"
     )
+    parser.add_argument(
+        "--now",
+        action="store_true",
+        help="date it now, in today's edition (default: the page's publication time)",
+    )
     parser.add_argument("--content", metavar="DIR", help="folder to write into (default content/)")
     add_config_argument(parser)
 
@@ -88,7 +93,19 @@ def run(args: argparse.Namespace) -> int:
             error(f"warning: {where}: the same link is already curated there")
     path = articlefile.write(config.content_dir, article, config.zone, slugs)
     print(display_path(path, cwd))
+    if meta.published_at and not args.now and _older(meta.published_at):
+        # Said, as it surprises: a link added today belongs to the page's day, not today's.
+        day = meta.published_at.astimezone(config.zone).date().isoformat()
+        error(
+            f"roundup: dated {day}, the page's publication time: it is listed on that day, "
+            "not today, and a feed may already have newer entries; --now dates it now"
+        )
     return 0
+
+
+def _older(published: datetime) -> bool:
+    """Whether a page came out well before today (more than a day and a half ago)."""
+    return (datetime.now(UTC) - published).total_seconds() > 36 * 3600
 
 
 def _article(
@@ -112,7 +129,8 @@ def _article(
     domain = registrable_domain(original)
     return NewArticle(
         title=title,
-        published_at=meta.published_at or datetime.now(UTC).replace(microsecond=0),
+        published_at=(None if args.now else meta.published_at)
+        or datetime.now(UTC).replace(microsecond=0),
         original_url=original,
         web_url=web,
         excerpt=meta.excerpt or "",
