@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -93,14 +93,23 @@ def run(args: argparse.Namespace) -> int:
             error(f"warning: {where}: the same link is already curated there")
     path = articlefile.write(config.content_dir, article, config.zone, slugs)
     print(display_path(path, cwd))
-    if meta.published_at and not args.now and _older(meta.published_at):
+    stated = _moment(meta.published_at, config.zone) if meta.published_at else None
+    if stated is not None and not args.now and _older(stated):
         # Said, as it surprises: a link added today belongs to the page's day, not today's.
-        day = meta.published_at.astimezone(config.zone).date().isoformat()
+        day = stated.astimezone(config.zone).date().isoformat()
         error(
             f"roundup: dated {day}, the page's publication time: it is listed on that day, "
             "not today, and a feed may already have newer entries; --now dates it now"
         )
     return 0
+
+
+def _moment(stated: datetime | date, zone: tzinfo) -> datetime:
+    """A page's date as a moment: a day alone starts at midnight, in the site's zone as a
+    time without an offset is (as the article file will read them)."""
+    if not isinstance(stated, datetime):
+        stated = datetime.combine(stated, time())
+    return stated if stated.tzinfo else stated.replace(tzinfo=zone)
 
 
 def _older(published: datetime) -> bool:
