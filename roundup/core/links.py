@@ -204,9 +204,15 @@ def _suffix_list() -> PublicSuffixList:
     return PublicSuffixList()
 
 
+# What `uri` leaves as it is: a URL of these characters alone is a URI already.
+_URI_CHARS = re.compile(r"[A-Za-z0-9:/?#\[\]@!$&'()*+,;=%~._-]*")
+
+
 def uri(url: str) -> str:
     """A URL as a URI: non-ASCII letters and spaces percent-encoded (UTF-8), the host in
     its IDNA form, every character that already has a meaning in a URL kept as it is."""
+    if _URI_CHARS.fullmatch(url):
+        return url  # nearly every link: asked of every item by the feed id check
     parts = urlsplit(url)
     host = parts.hostname or ""
     # A name IDNA cannot write stays as it is, and is percent-encoded below like the rest.

@@ -74,7 +74,6 @@ def changed_ids(config: SiteConfig, items: Sequence[Item], ids: Mapping[str, str
     # have (two files that swap names, a link curated twice losing one of its items) updates
     # an entry they already have, and reaches no one twice.
     known = {entry.id for entry in before}
-    held = {ids[item.article.source] for item in items}
     by_page = {entry.page: entry for entry in before if entry.page}
     # Links as URIs: feeds written before roundup wrote Atom's as URIs hold IRIs.
     by_link: dict[str, list[Entry]] = {}
@@ -82,12 +81,15 @@ def changed_ids(config: SiteConfig, items: Sequence[Item], ids: Mapping[str, str
         by_link.setdefault(uri(entry.link), []).append(entry)
     base = config.base_url
     changed: list[tuple[Item, Entry]] = []
+    candidates = []  # the items at a page, or of a link, the feed had: a few of them
     for item in items:
-        if ids[item.article.source] in known:
-            continue
         at_page = by_page.get(base + item.path) if item.has_page else None
         link = uri(item.article.url)
         alike = by_link.get(link, [])
+        if (at_page is not None or alike) and ids[item.article.source] not in known:
+            candidates.append((item, at_page, link, alike))
+    held = {ids[item.article.source] for item in items} if candidates else set()
+    for item, at_page, link, alike in candidates:
         if at_page is not None and (uri(at_page.link) == link or not alike):
             changed.append((item, at_page))  # its own page: its link kept, or corrected
         elif alike:  # a link curated twice has two entries: the one no item holds now
