@@ -106,6 +106,37 @@ def test_the_cache_lives_beside_the_config_and_can_be_moved(tmp_path: Path) -> N
     assert "inside the output folder" in refused.stderr and "Traceback" not in refused.stderr
 
 
+def test_a_cache_folder_of_someone_elses_files_or_the_home_folder_is_refused(
+    tmp_path: Path,
+) -> None:
+    # --cache-dir ~ wrote a tag saying "everything here can be deleted" into the home folder
+    # (backup tools that honour it then skip it), and roundup cleared a file of the user's.
+    site = make_site(tmp_path / "site", count=5)
+    mine = tmp_path / "mine"
+    (mine / "parsed").mkdir(parents=True)
+    (mine / "notes.txt").write_text("precious", encoding="utf-8")
+    before = snapshot(mine)
+    refused = roundup(site, "build", "--cache-dir", "../mine")
+    assert refused.returncode == 1 and not (site / "output").exists()
+    assert refused.stderr == (
+        f"roundup: refusing to use {mine} as the cache folder: it holds files roundup did not "
+        "make (notes.txt), and anything in a cache folder may be deleted; choose an empty or "
+        "new folder (the default is .roundup-cache/)\n"
+    )
+    assert snapshot(mine) == before
+    home = tmp_path / "home"
+    home.mkdir()
+    at_home = subprocess.run(
+        [sys.executable, "-m", "roundup", "build", "--cache-dir", str(home)], cwd=site,
+        capture_output=True, text=True, env={**CI_ENV, "HOME": str(home)}, timeout=60,
+    )  # fmt: skip
+    assert at_home.returncode == 1 and "it is your home folder" in at_home.stderr
+    assert list(home.iterdir()) == []
+    # A folder roundup made, and one that is empty, are used.
+    assert roundup(site, "build", "--cache-dir", "../fresh").returncode == 0
+    assert roundup(site, "build", "--cache-dir", "../fresh").returncode == 0
+
+
 def test_no_trace_of_a_draft_or_a_secured_value_anywhere_in_the_public_output(
     tmp_path: Path,
 ) -> None:

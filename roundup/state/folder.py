@@ -70,6 +70,49 @@ def check_site_cache(config: SiteConfig) -> None:
     --links`, `ping`): state written inside `output/` would be published."""
     sources = {"content": config.content_dir, "templates": config.templates_dir}
     check_apart(config.cache_dir, config.output_dir, sources)
+    check_ours(config.cache_dir)
+
+
+# What roundup keeps at the top of a cache folder (and the temporary files beside them):
+# a folder holding anything else, and no tag of roundup's, is not one it made.
+_OURS = frozenset({CACHEDIR_TAG, GITIGNORE, PARSED, TEMPLATES, OUTPUTS, "preview",
+                   "websub.json", "links.json"})  # fmt: skip
+_OURS_TEMPORARY = (".websub.json.", ".links.json.", "search-", f"{TEMPLATES}.")
+
+
+def check_ours(cache: Path) -> None:
+    """Refuse a cache folder that holds files roundup did not make, or the home folder:
+    its tag tells backup tools to skip it and says everything in it may be deleted, and
+    roundup clears what it does not know in it (`--cache-dir ~` tagged the home folder
+    for backups to skip, and a file of the user's in a `parsed/` there was deleted)."""
+    shown = display_path(Path(os.path.normpath(cache)), Path.cwd())
+    if os.path.realpath(cache) == os.path.realpath(Path.home()):
+        raise OutputError(
+            f"refusing to use {shown} as the cache folder: it is your home folder; choose a "
+            "folder of its own (the default is .roundup-cache/)"
+        )
+    try:
+        names = os.listdir(cache)
+    except OSError:
+        return  # none yet; or not a folder, or unreadable: the first write says so
+    if _tagged(cache):
+        return
+    foreign = sorted(n for n in names if n not in _OURS and not n.startswith(_OURS_TEMPORARY))
+    if foreign:
+        more = len(foreign) - 3
+        listed = ", ".join(foreign[:3]) + (f" and {more} more" if more > 0 else "")
+        raise OutputError(
+            f"refusing to use {shown} as the cache folder: it holds files roundup did not make "
+            f"({listed}), and anything in a cache folder may be deleted; choose an empty or new "
+            "folder (the default is .roundup-cache/)"
+        )
+
+
+def _tagged(cache: Path) -> bool:
+    try:
+        return (cache / CACHEDIR_TAG).read_text("ascii", "replace") == _TAG_TEXT
+    except OSError:
+        return False
 
 
 def check_apart(cache: Path, output: Path, sources: dict[str, Path] | None = None) -> None:
