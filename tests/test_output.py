@@ -142,13 +142,16 @@ def test_a_folder_that_only_holds_a_roundup_site_deeper_down_is_refused(
 @pytest.mark.parametrize("target", [".", "content", ".."])
 def test_refuses_folders_that_hold_the_project(fixture_site: Path, target: str) -> None:
     with pytest.raises(OutputError, match="refusing"):
-        check_folder(fixture_site / target, [fixture_site / "content", fixture_site])
+        check_folder(
+            fixture_site / target,
+            {"the content folder": fixture_site / "content", "the site's folder": fixture_site},
+        )
 
 
 def test_refuses_the_root_and_home() -> None:
     for folder in (Path("/"), Path.home()):
         with pytest.raises(OutputError):
-            check_folder(folder, [])
+            check_folder(folder, {})
 
 
 @pytest.mark.parametrize(

@@ -49,6 +49,14 @@ def template_bytes(name: str, data: bytes) -> Callable[[Path], None]:
     return make
 
 
+def settings(line: str) -> Callable[[Path], None]:
+    def make(site: Path) -> None:
+        article(site)
+        (site / "roundup.toml").write_text(f"{line}\n", encoding="utf-8")
+
+    return make
+
+
 def nothing(site: Path) -> None:
     pass
 
@@ -108,7 +116,15 @@ CASES = [
     Case("content is a file", file_named("notes"), ("build", "--content", "notes"), 1,
          "notes: is not a folder"),
     Case("output equals content", article, ("build", "--output", "content"), 1,
-         "refusing to use"),
+         "as the output folder: it is the content folder; choose a folder of its own"),
+    # Every file in the templates folder is a template: the second build read the first's
+    # pages as Jinja ("unexpected char '#'"); templates_dir = "/" read the whole disk.
+    Case("output inside templates", article, ("build", "--output", "templates/site"), 1,
+         "it is inside the templates folder, whose files are all read as templates"),
+    Case("templates hold the site", settings('templates_dir = "."'), ("build",), 1,
+         "the templates folder . holds the content folder; give the templates a folder"),
+    Case("templates hold the content", settings('templates_dir = ".."'), ("build",
+         "--output", "../../elsewhere"), 1, "holds the content folder; give the templates"),
     Case("output inside content", article, ("build", "--output", "content/site"), 1,
          "it is inside the content folder"),
     Case("empty content flag", article, ("build", "--content", ""), 1,

@@ -20,7 +20,7 @@ from roundup.build.quick import Memory
 from roundup.build.result import BuildResult, peak_memory, save_last_build, since_of
 from roundup.build.result import unchanged_result as unchanged
 from roundup.core.config import SiteConfig
-from roundup.core.errors import ContentError, OutputError, Problem, RoundupError
+from roundup.core.errors import ContentError, Problem, RoundupError
 from roundup.core.parallel import forks, share_out
 from roundup.read import stored
 from roundup.read.cache import ParseCache, ParseMemory, code_digest
@@ -32,9 +32,9 @@ from roundup.render.templating import Asset, Renderer
 from roundup.site import entryids, hosting, published
 from roundup.site import structure as S
 from roundup.state import precheck
-from roundup.state.folder import StateFolder, check_site_cache
+from roundup.state.folder import StateFolder, check_site_cache, check_site_folders
 from roundup.state.output import Writer
-from roundup.state.ownership import MANIFEST, check_folder, resolved
+from roundup.state.ownership import MANIFEST
 from roundup.state.precheck import identity
 
 log = logging.getLogger(__name__)
@@ -137,16 +137,7 @@ def _build(
     result = BuildResult()
     clock = _Clock(result.timings)
     output = config.output_dir
-    protected = [config.content_dir, config.templates_dir, Path.cwd()]
-    if config.source is not None:
-        protected.append(config.source.parent)
-    check_folder(output, protected)
-    if resolved(output).is_relative_to(resolved(config.content_dir)):
-        raise OutputError(
-            f"refusing to build into {output}: it is inside the content folder, "
-            "whose .md and .txt files are all read as articles; choose a folder beside it, "
-            "such as output/"
-        )
+    check_site_folders(config)
     check_site_cache(config)
     state = StateFolder(config.cache_dir)
     records = state.records(output)

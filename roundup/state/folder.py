@@ -9,6 +9,7 @@ from pathlib import Path
 from roundup.core.config import SiteConfig
 from roundup.core.errors import OutputError
 from roundup.read.loader import display_path
+from roundup.state.ownership import check_folder, resolved
 
 PARSED = "parsed"  # the parse cache's shard files
 TEMPLATES = "templates.bin"  # compiled templates (code: written owner-only)
@@ -62,6 +63,38 @@ class StateFolder:
                 f"cannot create the cache folder {self.root}: {error.strerror}; "
                 "choose another with --cache-dir or cache_dir"
             ) from None
+
+
+def check_site_folders(config: SiteConfig) -> None:
+    """Refuse an output folder that would replace the project's files, or whose files a
+    build would read back: inside the content folder (its .html pages are no articles, but
+    its .txt files are), or inside the templates folder (every file there is a template: a
+    second build stopped at a page of the first, "unexpected char '#'"); and a templates
+    folder that holds the content (`templates_dir = "/"` made a build read the whole disk)."""
+    templates, content = resolved(config.templates_dir), resolved(config.content_dir)
+    if content.is_relative_to(templates):
+        raise OutputError(
+            f"the templates folder {display_path(config.templates_dir, Path.cwd())} holds the "
+            "content folder; give the templates a folder of their own (templates_dir, "
+            "default templates/)"
+        )
+    protected = {
+        "the content folder": config.content_dir,
+        "the templates folder": config.templates_dir,
+        "the site's folder": Path.cwd(),
+    }
+    if config.source is not None:
+        protected["the folder of the config file"] = config.source.parent
+    check_folder(config.output_dir, protected)
+    output = resolved(config.output_dir)
+    for name, folder in (("content", config.content_dir), ("templates", config.templates_dir)):
+        if output.is_relative_to(resolved(folder)):
+            raise OutputError(
+                f"refusing to build into {display_path(config.output_dir, Path.cwd())}: it is "
+                f"inside the {name} folder, whose files are all read as "
+                f"{'articles' if name == 'content' else 'templates'}; choose a folder beside it, "
+                "such as output/"
+            )
 
 
 def check_site_cache(config: SiteConfig) -> None:

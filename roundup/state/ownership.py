@@ -79,17 +79,19 @@ def check_relative(path: str) -> str:
     return path
 
 
-def check_folder(output: Path, protected: list[Path]) -> None:
-    """Refuse output folders that hold the project, the content, the home folder or the root."""
+def check_folder(output: Path, protected: dict[str, Path]) -> None:
+    """Refuse output folders that are or hold the root, the home folder, or one of the
+    `protected` places of the project (by what each is: "the content folder")."""
     target = resolved(output)
-    home = resolved(Path.home())
-    for place in [Path("/"), home, *protected]:
+    places = {"the root folder": Path("/"), "your home folder": Path.home(), **protected}
+    for name, place in places.items():
         place = resolved(place)
         if target == place or place.is_relative_to(target):
-            what = "it is" if target == place else "it contains"
+            plain = target == place or name.startswith(("the root", "your home"))
+            what = f"it is {name}" if target == place else f"it holds {name}"
             raise OutputError(
-                f"refusing to use {target} as the output folder: {what} {place}; "
-                "choose a folder of its own, such as output/"
+                f"refusing to use {target} as the output folder: {what}"
+                f"{'' if plain else f' ({place})'}; choose a folder of its own, such as output/"
             )
     if target.exists() and not target.is_dir():
         raise OutputError(f"the output path {output} exists and is not a folder")
