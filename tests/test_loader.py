@@ -11,7 +11,7 @@ import pytest
 from roundup.core.errors import ContentError
 from roundup.read.loader import change_stamp, scan
 
-from conftest import Builder, files_of
+from conftest import CLI, Builder, files_of, write_article
 
 
 def test_scan_reads_nested_folders_and_skips_links_leaving_the_folder(tmp_path: Path) -> None:
@@ -147,3 +147,21 @@ def test_what_the_scan_tells_is_told_again_when_it_changes_alone(build_fixture: 
     os.symlink(fixture_site / "pyproject.toml", content / "out.md")
     _, result = build_fixture()
     assert [w.path for w in result.warnings if "out.md" in w.path] == [f"{content}/out.md"]
+
+
+def test_an_empty_content_folder_is_a_warning_and_strict_keeps_the_site(
+    tmp_path: Path, cli: CLI
+) -> None:
+    # A typo in --content, or a checkout that emptied the folder, replaced the published
+    # site with an empty one, exit status 0, without a word (even with --strict).
+    write_article(tmp_path / "content", "a.md", "title: A\npublishedDateTime: 2026-01-05\n"
+                  "originalUrl: https://example.com/a")  # fmt: skip
+    (tmp_path / "empty").mkdir()
+    assert cli("build", "--base-url", "https://example.org/").code == 0
+    before = files_of(tmp_path / "output")
+    strict = cli("build", "--content", "empty", "--strict")
+    told = "empty: no article files (.md, .markdown, .txt) here; the site has no links"
+    assert strict.code == 1 and told in strict.err
+    assert files_of(tmp_path / "output") == before
+    ran = cli("build", "--content", "empty")
+    assert ran.code == 0 and ran.err == f"warning: {told}\n"

@@ -73,6 +73,11 @@ def scan(content_dir: Path) -> Scan:
         raise RoundupError(f"{content_dir}: {message}")
     found = Scan([], [])
     _walk(str(content_dir), "", os.path.realpath(content_dir), found)
+    if not found.files and not found.errors:
+        # A typo in --content, or a checkout that emptied the folder: the build would
+        # publish an empty site over the last one; said, and --strict stops it.
+        message = "no article files (.md, .markdown, .txt) here; the site has no links"
+        found.warnings.append(Problem(".", None, "", message))
     return found
 
 
@@ -366,7 +371,9 @@ def _read_back(
 def _ordered(problems: list[Problem], prefix: str) -> list[Problem]:
     """Sorted by file and line, each path shown from where the user ran roundup."""
     ordered = sorted(problems, key=lambda p: (p.path, p.line or 0, p.field))
-    return [replace(p, path=prefix + p.path) for p in ordered]
+    # "." is the content folder itself: named as the folder, not "content/.".
+    return [replace(p, path=(prefix.rstrip("/") or ".") if p.path == "." else prefix + p.path)
+            for p in ordered]  # fmt: skip
 
 
 def display_path(path: Path, base: Path) -> str:
