@@ -279,8 +279,8 @@ def test_values_of_the_wrong_type_say_what_the_key_takes(site: Path, cli: CLI) -
         "pyproject.toml: title: expected text in quotes, got 5",
         "pyproject.toml: language: 'en_US' is not a language tag such as en or en-GB",
         "pyproject.toml: items_per_page: expected a whole number, such as 30 (without quotes), "
-        "got '30'",
-        "pyproject.toml: future: expected true or false (without quotes), got 'yes'",
+        'got "30"',
+        'pyproject.toml: future: expected true or false (without quotes), got "yes"',
     ]
 
 
@@ -300,15 +300,16 @@ def test_each_check_says_exactly_what_is_wrong_in_the_order_of_the_keys(tmp_path
         "pyproject.toml: title: must not be empty; write the site's name",
         "pyproject.toml: description: expected text in quotes, got 5",
         "pyproject.toml: language: 'en_GB' is not a language tag such as en or en-GB",
+        # Values as TOML writes them, not as Python prints them (True, 'yes').
         "pyproject.toml: items_per_page: expected a whole number, such as 30 (without quotes), "
-        "got True",
+        "got true",
         "pyproject.toml: editions_per_page: expected a whole number, such as 30 (without "
         "quotes), got 2.0",
-        "pyproject.toml: feed_items: Input should be less than or equal to 10000",
+        "pyproject.toml: feed_items: must be at most 10,000, got 10,001",
         "pyproject.toml: site_id: use lower-case letters, digits and hyphens (like my-roundup)",
         "pyproject.toml: cname: must be a bare host name such as links.example.org",
-        "pyproject.toml: search: expected true or false (without quotes), got 'yes'",
-        "pyproject.toml: item_pages: expected true, false or \"commented\", got 'some'",
+        "pyproject.toml: search: expected true or false (without quotes), got \"yes\"",
+        'pyproject.toml: item_pages: expected true, false or "commented", got "some"',
         'pyproject.toml: editions: \'month\' is not an edition length; use "day" or "week"',
         "pyproject.toml: week_start: 'Funday' is not a day of the week; use monday, ..., sunday",
         "pyproject.toml: edition_title: unknown placeholder {nope}; use {number}, {date}, "
@@ -325,4 +326,4 @@ def test_checked_values_are_normalised(tmp_path: Path) -> None:
     assert settings.item_pages == "commented" and settings.base_url == "https://example.org/links/"
     with pytest.raises(ConfigError) as error:
         config.load(None, {"items_per_page": 0}, tmp_path)
-    assert error.value.problems == ["--items-per-page: Input should be greater than or equal to 1"]
+    assert error.value.problems == ["--items-per-page: must be at least 1, got 0"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import json
 import re
 import zoneinfo
 from collections.abc import Callable
@@ -34,7 +35,7 @@ def _text(*checks: Check, printable: bool = True) -> Check:
 
     def check(value: Any) -> Any:
         if type(value) is not str:
-            raise ValueError(f"expected {_TEXT}, got {value!r}")
+            raise ValueError(f"expected {_TEXT}, got {as_toml(value)}")
         if not printable:  # its own check allows no control character and says what it wants
             return _all(checks, value)
         # TOML escapes can smuggle control characters into titles; XML output cannot hold them.
@@ -47,6 +48,14 @@ def _text(*checks: Check, printable: bool = True) -> Check:
     return check
 
 
+def as_toml(value: Any) -> str:
+    """A value as TOML writes it (true, ["a"], "text"), for messages: not Python's True."""
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):  # a TOML date or time
+        return str(value)
+
+
 def _all(checks: tuple[Check, ...], value: Any) -> Any:
     for check in checks:
         value = check(value)
@@ -56,11 +65,11 @@ def _all(checks: tuple[Check, ...], value: Any) -> Any:
 def _whole_number(low: int, high: int) -> Check:
     def check(value: Any) -> int:
         if type(value) is not int:
-            raise ValueError(f"expected {_WHOLE_NUMBER}, got {value!r}")
+            raise ValueError(f"expected {_WHOLE_NUMBER}, got {as_toml(value)}")
         if value < low:
-            raise ValueError(f"Input should be greater than or equal to {low}")
+            raise ValueError(f"must be at least {low}, got {value}")
         if value > high:
-            raise ValueError(f"Input should be less than or equal to {high}")
+            raise ValueError(f"must be at most {high:,}, got {value:,}")
         return value
 
     return check
@@ -68,7 +77,7 @@ def _whole_number(low: int, high: int) -> Check:
 
 def _true_or_false(value: Any) -> bool:
     if type(value) is not bool:
-        raise ValueError(f"expected {_TRUE_OR_FALSE}, got {value!r}")
+        raise ValueError(f"expected {_TRUE_OR_FALSE}, got {as_toml(value)}")
     return value
 
 
@@ -90,7 +99,7 @@ def _language(value: str) -> str:
 def _item_pages(value: Any) -> bool | str:
     if value is True or value is False or value == COMMENTED:
         return value  # type: ignore[no-any-return]
-    raise ValueError(f'expected true, false or "{COMMENTED}", got {value!r}')
+    raise ValueError(f'expected true, false or "{COMMENTED}", got {as_toml(value)}')
 
 
 def _hub(value: str) -> str:
