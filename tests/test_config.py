@@ -308,7 +308,7 @@ def test_each_check_says_exactly_what_is_wrong_in_the_order_of_the_keys(tmp_path
         "pyproject.toml: feed_items: must be at most 10,000, got 10,001",
         "pyproject.toml: site_id: use lower-case letters, digits and hyphens (like my-roundup)",
         "pyproject.toml: cname: must be a bare host name such as links.example.org",
-        "pyproject.toml: search: expected true or false (without quotes), got \"yes\"",
+        'pyproject.toml: search: expected true or false (without quotes), got "yes"',
         'pyproject.toml: item_pages: expected true, false or "commented", got "some"',
         'pyproject.toml: editions: \'month\' is not an edition length; use "day" or "week"',
         "pyproject.toml: week_start: 'Funday' is not a day of the week; use monday, ..., sunday",

@@ -259,3 +259,13 @@ def test_a_folder_deleted_under_the_user_is_a_message(
     ran = cli("build", cwd=Path("."))
     assert ran.code == 1
     assert ran.lines == ["roundup: the current folder no longer exists; cd to the site's folder"]
+
+
+@pytest.mark.parametrize("command", ["build", "import"])
+def test_quiet_and_verbose_together_are_a_usage_mistake(
+    command: str, cli: CLI, tmp_path: Path
+) -> None:
+    # Accepted, they printed the timings and left out the summary line.
+    ran = cli(command, *(["x.html"] if command == "import" else []), "-q", "-v")
+    assert ran.code == 2 and "not allowed with argument -q/--quiet" in ran.err
+    assert list(tmp_path.iterdir()) == []

@@ -52,10 +52,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="make no search page or index (as search = false in the config)",
     )
-    parser.add_argument(
+    # One or the other: together, the timings were printed and the summary line left out.
+    talk = parser.add_mutually_exclusive_group()
+    talk.add_argument(
         "-q", "--quiet", action="store_true", help="print problems only (errors and warnings)"
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="print timings per phase")
+    talk.add_argument("-v", "--verbose", action="store_true", help="print timings per phase")
 
 
 def run(args: argparse.Namespace) -> int:

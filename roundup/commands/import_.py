@@ -48,8 +48,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--dry-run", action="store_true", help="list the files it would write; write nothing"
     )
     add_config_argument(parser)
-    parser.add_argument("-q", "--quiet", action="store_true", help="print problems only")
-    parser.add_argument("-v", "--verbose", action="store_true", help="list every file written")
+    talk = parser.add_mutually_exclusive_group()  # one or the other
+    talk.add_argument("-q", "--quiet", action="store_true", help="print problems only")
+    talk.add_argument("-v", "--verbose", action="store_true", help="list every file written")
 
 
 def _date_text(text: str) -> str:
