@@ -192,6 +192,13 @@ CASES = [
          ("build", *BASE), 1,
          "templates/item.html:1: while rendering /items/a/: templates include one another, "
          "or a macro calls itself, without end"),
+    Case("serve as built, unwatched", article, ("serve", "--no-build", "--no-watch"), 2,
+         "--no-build neither builds nor watches: --no-watch adds nothing to it"),
+    Case("empty config flag", article, ("build", "--config", ""), 1,
+         "--config: empty; name the config file, or leave the option out"),
+    Case("week start of daily editions", settings('week_start = "sunday"'), ("build", "--strict"),
+         1,
+         'roundup.toml: week_start: not used: editions are by day (editions = "week"'),
     Case("serve as built before a build", article, ("serve", "--no-build"), 1,
          "run roundup build first"),
     Case("serve without content", nothing, ("serve",), 1, "no content folder at content/"),

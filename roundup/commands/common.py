@@ -49,7 +49,10 @@ def _read_config(args: argparse.Namespace, overrides: dict[str, Any]) -> SiteCon
     for key in ("content_dir", "output_dir", "cache_dir", "templates_dir"):
         if overrides.get(key) is not None:
             overrides[key] = str(cwd / overrides[key])
-    config_file = Path(args.config) if getattr(args, "config", None) else None
+    given = getattr(args, "config", None)
+    if given == "":  # an unset variable in a script ("--config $CONF"): not the default file
+        raise ConfigError(["--config: empty; name the config file, or leave the option out"])
+    config_file = Path(given) if given else None
     return config_module.load(config_file, overrides, cwd)
 
 

@@ -76,8 +76,11 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.reconfigure(line_buffering=True)
     # Stopped by a process manager (SIGTERM) as by Ctrl-C: a build under way is undone.
     signal.signal(signal.SIGTERM, _interrupt)
-    if args.no_build and (args.preview or args.no_watch):
+    if args.no_build and args.preview:
         error("roundup: --no-build serves the output folder as it is: it cannot also build")
+        return 2
+    if args.no_build and args.no_watch:
+        error("roundup: --no-build neither builds nor watches: --no-watch adds nothing to it")
         return 2
     config = load_config(
         args,

@@ -312,6 +312,10 @@ def load(
         # The default may well be missing (the theme alone); a folder named is meant to be.
         named = f"{path.name if path else 'config'}: templates_dir: {valid['templates_dir']!r}"
         warnings.append(f"{named} is not a folder; the theme's templates are used as they are")
+    if "week_start" in settings and valid["editions"] != "week":
+        where = path.name if path else "config"
+        warnings.append(f'{where}: week_start: not used: editions are by day (editions = "week" '
+                        "makes weekly ones)")  # fmt: skip
     folders = ("content_dir", "output_dir", "templates_dir", "cache_dir")
     return SiteConfig(
         **{key: valid[key] for key in KEYS if key not in (*folders, "site_id")},
