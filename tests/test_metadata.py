@@ -78,6 +78,16 @@ def test_a_page_with_only_a_title() -> None:
     assert meta == PageMetadata(title='Notes on "static" sites & feeds — a weekend diary')
 
 
+def test_a_page_without_a_title_is_named_by_its_first_heading() -> None:
+    # It was refused ("the page has no title; give one with --title") for a page whose
+    # heading says what it is; a <title> or any metadata still comes first.
+    bare = "<html><body><nav>Menu</nav><h1>  Release <em>notes</em>\n 2.0 </h1><h1>Other</h1>"
+    assert extract(bare, "http://x.example/").title == "Release notes 2.0"
+    titled = "<html><head><title>Titled</title></head><body><h1>Heading</h1>"
+    assert extract(titled, "http://x.example/").title == "Titled"
+    assert extract("<html><body><p>Nothing</p>", "http://x.example/").title is None
+
+
 def test_a_latin1_page_declared_in_its_header_is_read_as_windows_1252() -> None:
     meta = page("latin1-header.html", "http://x.example/", "text/html; charset=ISO-8859-1")
     assert meta.title == "Über die Größe von Wärmepumpen \u2013 Heizungsforum Süd"

@@ -2,8 +2,9 @@
 
 Each field is taken from the most trusted source that has it: schema.org JSON-LD (Article,
 NewsArticle, BlogPosting and their kin, VideoObject), then OpenGraph, then Twitter cards,
-then `<meta name=description>` and `<title>`. The page's own URL is the exception: the one
-mechanism made for it, `<link rel=canonical>`, comes first, then `og:url`, then JSON-LD's.
+then `<meta name=description>` and `<title>` (for a title, last, the first `<h1>`). The
+page's own URL is the exception: the one mechanism made for it, `<link rel=canonical>`,
+comes first, then `og:url`, then JSON-LD's.
 Text is whitespace-normalised; HTML entities are decoded exactly once (by the HTML parser
 for tags and attributes; JSON-LD, which the parser leaves alone, once by `html.unescape`).
 """
@@ -83,6 +84,9 @@ def extract(text: str, page_url: str) -> PageMetadata:
 
     title = ld.text("headline", "name") or first_meta("og:title", "twitter:title")
     title = title or _normal(document.findtext(".//title") or "")
+    if not title:  # a page without <title> (a bare document, a single-page app's shell)
+        heading = document.find(".//h1")
+        title = _normal(heading.text_content()) if heading is not None else ""
     excerpt = ld.text("description") or first_meta(
         "og:description", "twitter:description", "description"
     )
