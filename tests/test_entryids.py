@@ -370,3 +370,26 @@ def test_id_and_curator_fields_are_read(field: str, entry_id: str, curator: str)
 def test_a_bad_id_is_an_error_on_its_line(field: str, message: str) -> None:
     parsed = parse_bytes(ARTICLE.format(field=field).encode(), "a.md", UTC)
     assert [str(p) for p in parsed.errors] == [f"a.md:5: id: {message}"]
+
+
+def test_a_feed_no_longer_made_is_told_and_strict_keeps_it(site: Path) -> None:
+    # Renaming a topic deleted its feeds without a word: their subscribers got Not Found.
+    build_site(site)
+    content = site / "content"
+    for path in content.glob("*.md"):
+        path.write_text(path.read_text("utf-8").replace('"Standards"', '"Specs"'), "utf-8")
+    old = site / "output" / "topics" / "standards"
+    assert (old / "feed.xml").is_file()
+    with pytest.raises(ContentError) as stopped:
+        build(config_module.load(site / "pyproject.toml", {}, site), strict=True)
+    assert (old / "feed.xml").is_file()  # --strict: nothing written
+    told = [(p.path, p.message) for p in stopped.value.problems]
+    why = (
+        "this feed is no longer made (its topic or source has no published link now, or was "
+        "renamed); its subscribers get Not Found from now on"
+    )
+    assert told == [(f"output/topics/standards/{name}", why)
+                    for name in ("feed.xml", "rss.xml")]  # fmt: skip
+    assert [p.path for p in build_site(site).warnings] == [path for path, _ in told]
+    assert not old.exists()
+    assert build_site(site).warnings == []  # said once, by the build that stopped making them

@@ -234,6 +234,10 @@ def _build(
             if strict and too_big:
                 raise ContentError(too_big)
             result.warnings.extend(too_big)
+            # Not in the record either: said by the build that stops making them.
+            changed_ids += published.gone_feeds(config, writer.old, writer.new)
+            if strict and changed_ids:
+                raise ContentError(changed_ids)
             result.files = len(writer.new)
             writer.commit()
         templates.save()
@@ -250,8 +254,8 @@ def _build(
                 content_warnings, result,
             )  # fmt: skip
             memory.manifest = identity(records / MANIFEST)
-        # Not in the record: once this build's feeds are written the ids are the new ones, and a
-        # build with nothing to do must not repeat the warning.
+        # Not in the record: once this build's feeds are written the ids are the new ones (and
+        # the feeds no longer made are gone), and a build with nothing to do must not repeat it.
         result.warnings.extend(changed_ids)
         result.written = writer.written
         clock.lap("write")

@@ -1,4 +1,5 @@
-"""Warn before a build gives new ids to feed entries that subscribers already have.
+"""Warn before a build gives new ids to feed entries that subscribers already have, or
+stops making a feed they follow.
 
 The evidence is the site's Atom feed in the output folder, read before the build writes: it
 is exactly what the last build gave subscribers (the newest `feed_items` entries, which are
@@ -142,3 +143,27 @@ def _changed(prefix: str, item: Item, entry: Entry, new: str, free: bool) -> Pro
     if free:
         message += f'; to keep it, add id: "{entry.id}"'
     return Problem(prefix + article.source, article.lines.get(link_field), link_field, message)
+
+
+# The feeds of the URL layout, by file name: the site's, each topic's and source's, editions'.
+_FEED_NAMES = ("feed.xml", "rss.xml", "feed.json", "editions.xml")
+
+
+def gone_feeds(
+    config: SiteConfig, before: Mapping[str, object], now: Mapping[str, object]
+) -> list[Problem]:
+    """Warnings for feeds of the output folder (`before`: its files as last built) that this
+    build no longer makes (`now`): a topic renamed or emptied, weekly editions turned off.
+    Their subscribers' readers get an error from then on, and nothing tells them why."""
+    where = display_path(config.output_dir, Path.cwd())
+    gone = [p for p in sorted(before) if p not in now and p.rsplit("/", 1)[-1] in _FEED_NAMES]
+    return [Problem(f"{where}/{path}", None, "", _why_gone(path)) for path in gone]
+
+
+def _why_gone(path: str) -> str:
+    why = (
+        "weekly editions are off" if path == "editions.xml"
+        else "its topic or source has no published link now, or was renamed" if "/" in path
+        else "the site makes no such feed now"
+    )  # fmt: skip
+    return f"this feed is no longer made ({why}); its subscribers get Not Found from now on"
