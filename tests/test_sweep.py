@@ -113,6 +113,9 @@ CASES = [
          "(or give --content, or start a site with roundup init)\n"),
     Case("inside content/", article, ("build",), 1,
          "content folder not found; run roundup from the site's folder", cwd="content"),
+    # It wrote a content/content/ of copies, which the next build refused (their slugs).
+    Case("import inside content/", article, ("import", "a.md"), 1,
+         "content folder not found; run roundup import from the site's folder", cwd="content"),
     Case("content is a file", file_named("notes"), ("build", "--content", "notes"), 1,
          "notes: is not a folder"),
     Case("output equals content", article, ("build", "--output", "content"), 1,

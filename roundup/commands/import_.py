@@ -73,6 +73,17 @@ def run(args: argparse.Namespace) -> int:
     from roundup.read.loader import display_path
 
     config = load_config(args, content_dir=args.content)
+    if config.source is None and not config.content_dir.is_dir():
+        # No site here (run from inside content/, say): a new content/ would be no site's,
+        # and its copies of the links already curated would clash with them.
+        from roundup.core.errors import RoundupError
+
+        where = display_path(config.content_dir, Path.cwd())
+        raise RoundupError(
+            f"{where}: content folder not found; run roundup import from the site's folder "
+            "(the one with content/ and pyproject.toml or roundup.toml), or start a site with "
+            "roundup init"
+        )
     zone = config.zone
     cwd = Path.cwd()
     since = schema.parse_datetime(args.since, zone) if args.since else None
