@@ -544,3 +544,23 @@ def test_a_build_never_imports_the_importers(site: Path) -> None:
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_title_or_topic_cut_to_size_is_told(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Every other change to an entry had its line; these were cut without a word.
+    title, tag = "Long " * 150, "verylongtag" * 30
+    export = (
+        '[{"href": "https://example.org/long", "description": "' + title.strip() + '", '
+        '"extended": "", "time": "2024-03-05T18:00:00Z", "shared": "yes", "toread": "no", '
+        '"tags": "' + tag + '"}]'
+    )
+    code, _, err = import_text(capsys, "pinboard.json", export)
+    assert code == 0
+    assert err == [
+        "pinboard.json:entry 1: title: 749 characters; cut to 500",
+        f"pinboard.json:entry 1: topics: '{tag[:37]}...' is 330 characters; cut to 100",
+    ]
+    [article] = articles(site).values()
+    assert len(article.title) == 500 and len(article.topics[0]) == 100

@@ -20,6 +20,7 @@ from roundup.importers.entry import EXCERPT_LIMIT, Entry, Skip
 from roundup.importers.htmlmarkdown import note_markdown
 from roundup.importers.sources import Reading
 from roundup.read.content import derived_slug
+from roundup.read.records import MAX_TITLE, MAX_TOPIC_LENGTH
 
 __all__ = ["Options", "Plan", "Planned", "free_names"]
 
@@ -174,6 +175,16 @@ class Plan:
             self.notices.append(
                 f"{label}:{entry.place}: title: empty; the link's address is the title"
             )
+        if len(title) > MAX_TITLE:  # the file keeps a title of MAX_TITLE characters at most
+            self.notices.append(
+                f"{label}:{entry.place}: title: {len(title):,} characters; cut to {MAX_TITLE}"
+            )
+        for topic in self._topics(entry):
+            if len(topic.strip()) > MAX_TOPIC_LENGTH:
+                self.notices.append(
+                    f"{label}:{entry.place}: topics: {shorten(topic.strip(), 40)!r} is "
+                    f"{len(topic.strip()):,} characters; cut to {MAX_TOPIC_LENGTH}"
+                )
         excerpt, comment = entry.description.strip(), entry.note
         if "\n\n" in excerpt.replace("\r\n", "\n") or len(excerpt) > EXCERPT_LIMIT:
             # A long description is the curator's text rather than a line under the title.
