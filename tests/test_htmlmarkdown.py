@@ -39,8 +39,12 @@ CASES = [
      "> Quoted\n>\n> twice",
      "<blockquote>\n<p>Quoted</p>\n<p>twice</p>\n</blockquote>"),
     ("<pre>if a &lt; b:\n    print('&lt;b&gt;')</pre>",
-     "    if a < b:\n        print('<b>')",
+     "```\nif a < b:\n    print('<b>')\n```",
      "<pre><code>if a &lt; b:\n    print('&lt;b&gt;')\n</code></pre>"),
+    # Fenced: indented, a block after a list was more of its last item, a paragraph.
+    ("<ul><li>a</li><li>b</li></ul><pre><code>code()\nx = ```y```</code></pre>",
+     "-   a\n-   b\n\n````\ncode()\nx = ```y```\n````",
+     "<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n<pre><code>code()\nx = ```y```\n</code></pre>"),
     ("<p>Line<br>break and <code>x`y</code></p>",
      "Line  \nbreak and ``x`y``",
      "<p>Line<br>\nbreak and <code>x`y</code></p>"),

@@ -246,7 +246,7 @@ def test_rss_starred_items(site: Path) -> None:
         "When I started, **Postgres** was the default & SQLite a toy. "
         "[Write-ahead logs](https://www.brandur.org/fragments/wal) changed that.\n"
         "\n"
-        "    PRAGMA journal_mode=WAL;\n"
+        "```\nPRAGMA journal_mode=WAL;\n```\n"
     )
     undated = found["2024-03-16-starred-without-a-date.md"]
     assert undated.url == "https://reader.example.net/starred/articles/no-date.html"

@@ -67,7 +67,23 @@ def to_markdown(html: str, base_url: str = "") -> str:
     if root is None:
         return ""
     # Only newlines stripped: a code block's indentation is its markup.
-    return "\n\n".join(_Converter(base_url).blocks(root)).strip("\n")
+    blocks = [_fenced(b) if type(b) is _Code else b for b in _Converter(base_url).blocks(root)]
+    return "\n\n".join(blocks).strip("\n")
+
+
+class _Code(str):
+    """A code block, indented: at the top of the text it is fenced instead (see `_fenced`)."""
+
+    __slots__ = ("code",)
+    code: str
+
+
+def _fenced(block: _Code) -> str:
+    """A top-level code block between ``` fences: indented, it continued a list before it
+    (in Markdown, an indented line after a list item is more of the item). Inside a list
+    or a quote it stays indented, as Python-Markdown fences only at the top."""
+    fence = "`" * max(3, 1 + max((len(r) for r in re.findall(r"`+", block.code)), default=0))
+    return f"{fence}\n{block.code}\n{fence}"
 
 
 def to_text(html: str) -> str:
@@ -175,7 +191,11 @@ class _Converter:
             return self.list_blocks(element, ordered=tag == "ol")
         if tag == "pre":
             code = (element.text_content() or "").expandtabs(4).strip("\n")
-            return [_prefixed(code, "    ", "    ")] if code.strip() else []
+            if not code.strip():
+                return []
+            block = _Code(_prefixed(code, "    ", "    "))
+            block.code = code
+            return [block]
         if tag == "hr":
             return ["* * *"]
         if tag == "tr":  # a table row as one line: Markdown tables need a header row
