@@ -118,6 +118,10 @@ CASES = [
          "content folder not found; run roundup import from the site's folder", cwd="content"),
     Case("content is a file", file_named("notes"), ("build", "--content", "notes"), 1,
          "notes: is not a folder"),
+    Case("import into a file", file_named("notes"), ("import", "notes", "--content", "notes"),
+         1, "notes: is not a folder; the content folder holds one file per link"),
+    Case("new into a file", file_named("notes"), ("new", "https://example.org/", "--title", "T",
+         "--content", "notes"), 1, "notes: is not a folder; the content folder holds one"),
     Case("output equals content", article, ("build", "--output", "content"), 1,
          "as the output folder: it is the content folder; choose a folder of its own"),
     # Every file in the templates folder is a template: the second build read the first's

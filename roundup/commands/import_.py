@@ -73,6 +73,11 @@ def run(args: argparse.Namespace) -> int:
     from roundup.read.loader import display_path
 
     config = load_config(args, content_dir=args.content)
+    if config.content_dir.exists() and not config.content_dir.is_dir():
+        from roundup.core.errors import RoundupError
+
+        where = display_path(config.content_dir, Path.cwd())
+        raise RoundupError(f"{where}: is not a folder; the content folder holds one file per link")
     if config.source is None and not config.content_dir.is_dir():
         # No site here (run from inside content/, say): a new content/ would be no site's,
         # and its copies of the links already curated would clash with them.

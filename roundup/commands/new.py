@@ -55,6 +55,11 @@ def run(args: argparse.Namespace) -> int:
     from roundup.web.metadata import PageMetadata, extract
 
     config = load_config(args, content_dir=args.content)
+    if config.content_dir.exists() and not config.content_dir.is_dir():
+        from roundup.core.errors import RoundupError
+
+        where = display_path(config.content_dir, Path.cwd())
+        raise RoundupError(f"{where}: is not a folder; the content folder holds one file per link")
     if config.source is None and not config.content_dir.is_dir():
         # No site here (run from inside content/, say): a new content/ would be no site's.
         where = display_path(config.content_dir, Path.cwd())
