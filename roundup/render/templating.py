@@ -126,7 +126,9 @@ class Renderer:
         self.env = jinja2.Environment(
             loader=jinja2.ChoiceLoader(
                 [
-                    jinja2.FileSystemLoader(folders),
+                    # utf-8-sig: a template saved with a byte-order mark (Notepad) put one
+                    # into every page's <head>, which made each invalid HTML.
+                    jinja2.FileSystemLoader(folders, encoding="utf-8-sig"),
                     jinja2.PrefixLoader({THEME_PREFIX: jinja2.FileSystemLoader(str(theme_dir()))}),
                 ]
             ),
@@ -145,19 +147,21 @@ class Renderer:
         # filters are marked as taking the context, which they ignore, so that Jinja never
         # works out `'feed.xml' | url` once while compiling: compiled templates are kept from
         # one build to the next (bytecode.py), and the base path may change in between.
+        # A path is the site's, without a leading slash ("about/"); one written with it
+        # ("/about/", as a designer would) made "//about/", a link to a host named "about".
         def url(path: str = "") -> str:
-            return base + path
+            return base + (path[1:] if path[:1] == "/" else path)
 
         def absolute_url(path: str = "") -> str:
-            return absolute + path
+            return absolute + (path[1:] if path[:1] == "/" else path)
 
         @jinja2.pass_context
         def url_filter(context: Any, path: str = "") -> str:
-            return base + path
+            return base + (path[1:] if path[:1] == "/" else path)
 
         @jinja2.pass_context
         def absolute_url_filter(context: Any, path: str = "") -> str:
-            return absolute + path
+            return absolute + (path[1:] if path[:1] == "/" else path)
 
         # One cache, two spellings: the theme writes `macro | cached(args)`, a filter, which
         # Jinja calls straight away; `cached(macro, args)`, a function, goes through the
