@@ -221,13 +221,13 @@ def test_a_template_saved_with_a_byte_order_mark_and_a_path_with_a_slash(
 ) -> None:
     # Notepad's byte-order mark went into every page's <head> (invalid HTML on each), and
     # '/about/' | url gave "//about/", a link to a host named "about".
-    parts = _override(fixture_site, "_page_parts.html", "Built with roundup.",
-                      "Built with roundup. <a href=\"{{ '/about/' | url }}\">About</a>")  # fmt: skip
+    about = "Built with roundup. <a href=\"{{ '/about/' | url }}\">About</a>"
+    parts = _override(fixture_site, "_page_parts.html", "Built with roundup.", about)
     (fixture_site / "templates" / "_page_parts.html").write_bytes(
         b"\xef\xbb\xbf" + parts.encode("utf-8")
     )
     out, _ = build_folder(fixture_site, tmp_path / "out", base_url="https://example.org/links/")
     page = (out / "index.html").read_bytes()
     assert "\ufeff".encode() not in page
-    about = parse_html(out / "index.html").cssselect(".site-footer a")[-1]
-    assert (about.text_content(), about.get("href")) == ("About", "/links/about/")
+    link = parse_html(out / "index.html").cssselect(".site-footer a")[-1]
+    assert (link.text_content(), link.get("href")) == ("About", "/links/about/")
