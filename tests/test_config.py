@@ -327,3 +327,18 @@ def test_checked_values_are_normalised(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as error:
         config.load(None, {"items_per_page": 0}, tmp_path)
     assert error.value.problems == ["--items-per-page: must be at least 1, got 0"]
+
+
+def test_a_time_zone_spelt_in_other_case_gets_a_suggestion_and_a_bom_is_no_mistake(
+    tmp_path: Path,
+) -> None:
+    # Notepad saves with a byte-order mark: tomllib said "Invalid statement (at line 1)".
+    (tmp_path / "pyproject.toml").write_bytes(
+        b'\xef\xbb\xbf[tool.roundup]\ntitle = "Links"\ntimezone = "europe/berlin"\n'
+    )
+    with pytest.raises(ConfigError) as error:
+        config.load(None, {}, tmp_path)
+    assert error.value.problems == [
+        "pyproject.toml: timezone: 'europe/berlin' is not an IANA time zone such as "
+        "Europe/Berlin; did you mean Europe/Berlin?"
+    ]

@@ -11,6 +11,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
+from roundup.core.errors import TemplateError
 from roundup.read import stored
 from roundup.render import templating
 from roundup.render.templating import macro_cache, theme_dir
@@ -231,3 +232,16 @@ def test_a_template_saved_with_a_byte_order_mark_and_a_path_with_a_slash(
     assert "\ufeff".encode() not in page
     link = parse_html(out / "index.html").cssselect(".site-footer a")[-1]
     assert (link.text_content(), link.get("href")) == ("About", "/links/about/")
+
+
+def test_a_filter_given_a_style_it_does_not_have_is_a_template_mistake(
+    fixture_site: Path, tmp_path: Path
+) -> None:
+    # date("bogus") printed the long form without a word.
+    _override(fixture_site, "item.html", "{% block content %}",
+              '{% block content %}{{ item.local_time | date("bogus") }}')  # fmt: skip
+    with pytest.raises(
+        TemplateError, match=r"item\.html:\d+: while rendering .*: 'bogus' is not a date style"
+    ):
+        build_folder(fixture_site, tmp_path / "out")
+    assert not (tmp_path / "out").exists()

@@ -121,7 +121,11 @@ def _zone(value: str) -> str:
             raise ValueError(value)
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"{value!r} is not an IANA time zone such as Europe/Berlin") from None
+        spelt = {z.casefold(): z for z in zoneinfo.available_timezones()}.get(value.casefold())
+        hint = f"; did you mean {spelt}?" if spelt else ""
+        raise ValueError(
+            f"{value!r} is not an IANA time zone such as Europe/Berlin{hint}"
+        ) from None
     return value
 
 
@@ -313,9 +317,8 @@ def load(
         named = f"{path.name if path else 'config'}: templates_dir: {valid['templates_dir']!r}"
         warnings.append(f"{named} is not a folder; the theme's templates are used as they are")
     if "week_start" in settings and valid["editions"] != "week":
-        where = path.name if path else "config"
-        warnings.append(f'{where}: week_start: not used: editions are by day (editions = "week" '
-                        "makes weekly ones)")  # fmt: skip
+        warnings.append(f"{path.name if path else 'config'}: week_start: not used: editions are "
+                        'by day (editions = "week" makes weekly ones)')  # fmt: skip
     folders = ("content_dir", "output_dir", "templates_dir", "cache_dir")
     return SiteConfig(
         **{key: valid[key] for key in KEYS if key not in (*folders, "site_id")},

@@ -22,6 +22,8 @@ def format_date(value: date | datetime, style: str = "long") -> str:
         return f"{value.day} {month}"
     if style == "weekday":
         return f"{WEEKDAYS[value.weekday()]} {value.day} {month} {value.year}"
+    if style != "long":  # date("bogus") printed the long form without a word
+        raise ValueError(f"{style!r} is not a date style; use long, month, day, short or weekday")
     return f"{value.day} {month} {value.year}"
 
 

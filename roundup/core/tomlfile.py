@@ -14,7 +14,8 @@ def read_toml(path: Path) -> dict[str, Any]:
     """The file's tables, or a ConfigError of one line naming it (and the line, for a mistake
     in it)."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: a file saved with a byte-order mark (Notepad) is TOML all the same.
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise ConfigError([f"{path}: config file not found"]) from None
     except IsADirectoryError:
