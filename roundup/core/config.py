@@ -122,7 +122,7 @@ def _zone(value: str) -> str:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         spelt = {z.casefold(): z for z in zoneinfo.available_timezones()}.get(value.casefold())
-        hint = f"; did you mean {spelt}?" if spelt else ""
+        hint = f"; did you mean {spelt}?" if spelt and spelt.casefold() not in _NOT_ZONES else ""
         raise ValueError(
             f"{value!r} is not an IANA time zone such as Europe/Berlin{hint}"
         ) from None
