@@ -129,3 +129,15 @@ def test_every_escape_that_makes_a_control_character_is_caught() -> None:
     result = yamlstrict.load(text)
     assert result.value == {"a": '1 2 3 4 5 6 7 8 9 10 11\t"\\'}
     assert [issue.message for issue in result.issues] == ["control characters removed"]
+
+
+def test_an_unclosed_quote_is_told_on_its_own_line() -> None:
+    # YAML reads on to the next quote and reported "did not find expected key" two lines
+    # below, naming no field: the curator looked for the mistake in the wrong place.
+    loaded = yamlstrict.load('title: "Huge page\ndate: 2026-01-05\nurl: "https://e.org/a"\n', 2)
+    assert [(i.line, i.message) for i in loaded.issues] == [
+        (2, "invalid YAML: a quote opened on this line is not closed on it; close it")
+    ]
+    # A quote that spans lines, which YAML allows, is not blamed for a mistake after it.
+    legal = yamlstrict.load('excerpt: "two\n  lines"\ntopics: [a\n', 2)
+    assert [i.message for i in legal.issues] == ["invalid YAML: did not find expected ',' or ']'"]

@@ -166,6 +166,12 @@ def load_slowly(text: str, first_line: int = 1) -> YamlResult:
         path: Path = ()
         if mark and problem.startswith("mapping values are not allowed"):
             path, problem = _colon_in_value(text, mark.line, mark.column, problem)
+        # What an unclosed quote makes YAML say, lines below it.
+        lost = problem.startswith(_LOST_IN_A_QUOTE)
+        opened = _unclosed_quote(lines[: mark.line]) if mark and lost else None
+        if opened is not None:  # YAML read on to the next quote, lines below: said there
+            line = first_line + opened
+            problem = "a quote opened on this line is not closed on it; close it"
         result.issues.append(YamlIssue(path, line, f"invalid YAML: {problem}"))
         return result
     except yaml.YAMLError as error:
@@ -344,3 +350,27 @@ class _Walker:
 def _short(tag: str) -> str:
     shown = "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
     return repr(shorten(shown)) if len(shown) > 60 or not shown.isprintable() else shown
+
+
+_LOST_IN_A_QUOTE = (
+    "did not find expected key", "found unexpected end of stream", "could not find expected ':'",
+    "expected <block end>",
+)  # fmt: skip
+# `key: "value` (or `- 'value`): a quoted value that starts on this line.
+_QUOTED_START = re.compile(r"""\s*(?:- )?(?:[^\s:#"'][^:#]*:\s+)?(["'])(.*)""")
+
+
+def _unclosed_quote(lines: list[str]) -> int | None:
+    """The index of the first line whose quoted value is not closed on it, if any: a typo that
+    makes YAML read on into the lines below, and report a mistake far from it."""
+    for index, line in enumerate(lines):
+        found = _QUOTED_START.fullmatch(line)
+        if found is None:
+            continue
+        quote, rest = found.groups()
+        rest = (
+            rest.replace("\\\\", "").replace('\\"', "") if quote == '"' else rest.replace("''", "")
+        )
+        if quote not in rest:
+            return index
+    return None
