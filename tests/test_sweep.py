@@ -57,6 +57,14 @@ def settings(line: str) -> Callable[[Path], None]:
     return make
 
 
+def dangling(name: str) -> Callable[[Path], None]:
+    def make(site: Path) -> None:
+        article(site)
+        (site / name).symlink_to("gone")
+
+    return make
+
+
 def nothing(site: Path) -> None:
     pass
 
@@ -137,6 +145,8 @@ CASES = [
     Case("empty content flag", article, ("build", "--content", ""), 1,
          "it is inside the content folder"),
     Case("output is the site folder", article, ("build", "--output", "."), 1, "refusing to use"),
+    Case("output is a dangling link", dangling("site"), ("build", "--output", "site"), 1,
+         "the output path site is a symbolic link to gone, which does not exist; create that"),
     Case("output is a file", file_named("site.html"), ("build", "--output", "site.html"), 1,
          "exists and is not a folder"),
     Case("output holds others' files", stray_output, ("build",), 1,

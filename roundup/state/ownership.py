@@ -95,6 +95,18 @@ def check_folder(output: Path, protected: dict[str, Path]) -> None:
             )
     if target.exists() and not target.is_dir():
         raise OutputError(f"the output path {output} exists and is not a folder")
+    if output.is_symlink() and not target.exists():  # it said "file exists" when made
+        raise OutputError(
+            f"the output path {_unresolved(output)} is a symbolic link to "
+            f"{os.readlink(output)}, which does "
+            "not exist; create that folder, or remove the link"
+        )
+
+
+def _unresolved(path: Path) -> str:
+    """A path as the user named it, from the current folder: its links not followed."""
+    here = Path.cwd()
+    return str(path.relative_to(here)) if path.is_relative_to(here) else str(path)
 
 
 def is_generated(path: str, data: bytes) -> bool:
