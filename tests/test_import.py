@@ -564,3 +564,17 @@ def test_a_title_or_topic_cut_to_size_is_told(
     ]
     [article] = articles(site).values()
     assert len(article.title) == 500 and len(article.topics[0]) == 100
+
+
+def test_an_untitled_entry_titled_by_its_summary_does_not_repeat_it(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Its title was its whole summary, and the same text came again as the excerpt.
+    feed = (
+        '{"version": "https://jsonfeed.org/version/1.1", "title": "Posts", "items": [{"id": "1", '
+        '"url": "https://example.org/p", "summary": "A short post.", '
+        '"date_published": "2024-03-11T10:00:00Z"}]}'
+    )
+    assert import_text(capsys, "posts.json", feed)[0] == 0
+    [article] = articles(site).values()
+    assert (article.title, article.excerpt) == ("A short post.", "")

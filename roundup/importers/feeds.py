@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 
 from roundup.core.text import collapse_spaces, shorten
 from roundup.importers.entry import Entry, Skip
-from roundup.importers.feedtext import entry_text, title_from_text
+from roundup.importers.feedtext import entry_text, titled
 from roundup.importers.htmlmarkdown import to_text
 
 __all__ = ["FeedProblem", "ReadFeed", "looks_like_feed", "read_feed"]
@@ -100,11 +100,12 @@ def _entry(number: int, item: Any, home: str) -> Entry | Skip:
     text = entry_text(summary, content, link, link)
     image, size = _image(item)
     source = item.get("source") or {}
+    title, description = titled(_title(item), text)
     return Entry(
         place=place,
         url=link,
-        title=_title(item) or title_from_text(text.description or text.note),
-        description=text.description,
+        title=title,
+        description=description,
         note=text.note,
         tags=tuple(tag for tag in (_term(t) for t in item.get("tags") or ()) if tag),
         published_at=_date(item),

@@ -21,7 +21,7 @@ from roundup.importers.entry import EXCERPT_LIMIT
 from roundup.importers.htmlmarkdown import to_markdown, to_text
 from roundup.render.feeds import summary_of_comment
 
-__all__ = ["EntryText", "entry_text", "title_from_text"]
+__all__ = ["EntryText", "entry_text", "title_from_text", "titled"]
 
 TITLE_WORDS = 100  # characters of a text that make a title for an entry without one
 
@@ -58,6 +58,15 @@ def entry_text(summary_html: str, content_html: str, link: str, base_url: str = 
     if summary and not _short(summary):
         return EntryText("", to_markdown(content_html or summary_html, base_url), provider)
     return EntryText(summary, to_markdown(content_html, base_url), provider)
+
+
+def titled(title: str, text: EntryText) -> tuple[str, str]:
+    """The entry's title and excerpt: an untitled entry (a microblog post) is titled from its
+    text, and an excerpt that all went into the title is not written again beneath it."""
+    if title:
+        return title, text.description
+    made = title_from_text(text.description or text.note)
+    return made, "" if made == text.description else text.description
 
 
 def title_from_text(markdown_or_text: str) -> str:

@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 from roundup.core.text import collapse_spaces
 from roundup.importers.dates import DateProblem, parse_date
 from roundup.importers.entry import Entry, Skip
-from roundup.importers.feedtext import entry_text, title_from_text
+from roundup.importers.feedtext import entry_text, titled
 
 __all__ = ["feed_date", "looks_like_json_feed", "read_json_feed"]
 
@@ -71,11 +71,12 @@ def read_json_feed(
         image = _text(item.get("image")) or _text(item.get("banner_image"))
         listed = item.get("tags")
         tags = listed if isinstance(listed, list) else (listed,) if isinstance(listed, str) else ()
+        title, description = titled(_text(item.get("title")), text)
         yield Entry(
             place=place,
             url=link,
-            title=_text(item.get("title")) or title_from_text(text.description or text.note),
-            description=text.description,
+            title=title,
+            description=description,
             note=text.note,
             tags=tuple(collapse_spaces(str(t)) for t in tags if isinstance(t, str) and t.strip()),
             published_at=published_at,
