@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -152,31 +153,41 @@ def test_a_build_stopped_while_parsing_leaves_no_spill_file(
     assert not list(cache.rglob("*.tmp"))
 
 
+BUILD = [sys.executable, "-m", "roundup", "build", "--base-url", "https://example.org/"]
+
+
+def _build_while_parsing(site: Path, **options: Any) -> subprocess.Popen[str]:
+    """`roundup build` of 3,000 links in `site`, in a session of its own, returned once a
+    worker has parsed some files (its spill file is there)."""
+    for number in range(3000):
+        write_article(site / "content", f"{number}.md",
+                      f"title: Link {number}\npublishedDateTime: 2026-01-05T10:00:00Z\n"
+                      f"originalUrl: https://example.com/{number}")  # fmt: skip
+    build = subprocess.Popen(
+        BUILD, cwd=site, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "ROUNDUP_JOBS": "2"}, start_new_session=True, **options,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not list(site.glob(".roundup-cache/parsed/spill.*.tmp")) and time.monotonic() < deadline:
+        time.sleep(0.001)
+    return build
+
+
 def test_ctrl_c_while_workers_parse_prints_one_line_and_leaves_no_file(tmp_path: Path) -> None:
     # Ctrl-C reaches every process of the group: the workers leave it to the main process,
     # which says so in one line (a worker stopped by it printed "Process ForkPoolWorker-1:"),
     # and no spill file or half-written shard stays in the cache folder.
-    for number in range(3000):
-        write_article(tmp_path / "content", f"{number}.md",
-                      f"title: Link {number}\npublishedDateTime: 2026-01-05T10:00:00Z\n"
-                      f"originalUrl: https://example.com/{number}")  # fmt: skip
-    cache = tmp_path / ".roundup-cache"
-    build = subprocess.Popen(
-        [sys.executable, "-m", "roundup", "build", "--base-url", "https://example.org/"],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env={**os.environ, "ROUNDUP_JOBS": "2"}, start_new_session=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as from a terminal
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while not list(cache.glob("parsed/spill.*.tmp")) and time.monotonic() < deadline:
-        time.sleep(0.001)  # until a worker has parsed some files
+    build = _build_while_parsing(
+        tmp_path,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # a terminal's
+    )
     os.killpg(build.pid, signal.SIGINT)
     output, _ = build.communicate(timeout=60)
     assert (build.returncode, output) == (
         130,
         "roundup: interrupted; the output folder was not changed\n",
     ), output
-    assert not list(cache.rglob("*.tmp"))
+    assert not list((tmp_path / ".roundup-cache").rglob("*.tmp"))
     assert not (tmp_path / "output").exists()
 
 
@@ -184,19 +195,7 @@ def test_sigterm_stops_the_workers_too_and_frees_the_output_folder(tmp_path: Pat
     # A process manager or `kill` sends SIGTERM to the main process alone. Killed outright,
     # it left its forked workers running on their own, holding the output folder's lock: the
     # next build waited for them. Now it stops as Ctrl-C does, and so do they.
-    for number in range(3000):
-        write_article(tmp_path / "content", f"{number}.md",
-                      f"title: Link {number}\npublishedDateTime: 2026-01-05T10:00:00Z\n"
-                      f"originalUrl: https://example.com/{number}")  # fmt: skip
-    command = [sys.executable, "-m", "roundup", "build", "--base-url", "https://example.org/"]
-    build = subprocess.Popen(
-        command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env={**os.environ, "ROUNDUP_JOBS": "2"}, start_new_session=True,
-    )  # fmt: skip
-    cache = tmp_path / ".roundup-cache"
-    deadline = time.monotonic() + 60
-    while not list(cache.glob("parsed/spill.*.tmp")) and time.monotonic() < deadline:
-        time.sleep(0.001)  # until a worker has parsed some files
+    build = _build_while_parsing(tmp_path)
     build.send_signal(signal.SIGTERM)
     output, _ = build.communicate(timeout=60)
     assert (build.returncode, output) == (
@@ -205,8 +204,21 @@ def test_sigterm_stops_the_workers_too_and_frees_the_output_folder(tmp_path: Pat
     ), output
     assert not _in_session(build.pid), "a worker outlived the build"
     assert not (tmp_path / "output").exists()
-    again = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    again = subprocess.run(BUILD, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert again.returncode == 0 and "waiting" not in again.stderr, again.stderr
+
+
+def test_workers_go_silently_with_a_main_process_killed_outright(tmp_path: Path) -> None:
+    # kill -9 (or the kernel out of memory) gives the main process no time to stop its workers:
+    # they went on for nobody, then each printed two tracebacks (BrokenPipeError) on the
+    # terminal when it could not hand back its results.
+    build = _build_while_parsing(tmp_path)
+    build.kill()
+    output, _ = build.communicate(timeout=60)
+    assert not _in_session(build.pid), "a worker outlived the build"
+    assert output == "", output  # the workers share the build's stdout and stderr
+    again = subprocess.run(BUILD, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
 
 
 def _in_session(session: int) -> list[int]:
@@ -222,28 +234,3 @@ def _in_session(session: int) -> list[int]:
         if not found or time.monotonic() > deadline:
             return found
         time.sleep(0.05)
-
-
-def test_workers_go_silently_with_a_main_process_killed_outright(tmp_path: Path) -> None:
-    # kill -9 (or the kernel out of memory) gives the main process no time to stop its workers:
-    # they went on for nobody, then each printed two tracebacks (BrokenPipeError) on the
-    # terminal when it could not hand back its results.
-    for number in range(3000):
-        write_article(tmp_path / "content", f"{number}.md",
-                      f"title: Link {number}\npublishedDateTime: 2026-01-05T10:00:00Z\n"
-                      f"originalUrl: https://example.com/{number}")  # fmt: skip
-    command = [sys.executable, "-m", "roundup", "build", "--base-url", "https://example.org/"]
-    build = subprocess.Popen(
-        command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env={**os.environ, "ROUNDUP_JOBS": "2"}, start_new_session=True,
-    )  # fmt: skip
-    cache = tmp_path / ".roundup-cache"
-    deadline = time.monotonic() + 60
-    while not list(cache.glob("parsed/spill.*.tmp")) and time.monotonic() < deadline:
-        time.sleep(0.001)  # until a worker has parsed some files
-    build.kill()
-    output, _ = build.communicate(timeout=60)
-    assert not _in_session(build.pid), "a worker outlived the build"
-    assert output == "", output  # the workers share the build's stdout and stderr
-    again = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert again.returncode == 0, again.stderr
