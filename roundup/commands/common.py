@@ -56,6 +56,23 @@ def _read_config(args: argparse.Namespace, overrides: dict[str, Any]) -> SiteCon
     return config_module.load(config_file, overrides, cwd)
 
 
+def check_content_to_write(config: SiteConfig, command: str) -> None:
+    """Refuse a content folder that `new` or `import` cannot write into: a file, or a folder
+    missing where there is no site (run from inside content/, say), where a new content/
+    would be no site's and its copies of links already curated would clash with them."""
+    from roundup.read.loader import display_path  # the reader: not for every command's start
+
+    where = display_path(config.content_dir, Path.cwd())
+    if config.content_dir.exists() and not config.content_dir.is_dir():
+        raise RoundupError(f"{where}: is not a folder; the content folder holds one file per link")
+    if config.source is None and not config.content_dir.is_dir():
+        raise RoundupError(
+            f"{where}: content folder not found; run roundup {command} from the site's folder "
+            "(the one with content/ and pyproject.toml or roundup.toml), or start a site with "
+            "roundup init"
+        )
+
+
 def for_preview(args: argparse.Namespace, config: SiteConfig) -> SiteConfig:
     """The config to build with: a preview (`--preview`) goes into the cache folder, never
     into the folder that gets deployed (unless `--output` names another folder)."""

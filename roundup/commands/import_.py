@@ -7,7 +7,12 @@ from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from roundup.commands.common import add_config_argument, error, load_config
+from roundup.commands.common import (
+    add_config_argument,
+    check_content_to_write,
+    error,
+    load_config,
+)
 
 if TYPE_CHECKING:
     from roundup.importers.plan import Plan
@@ -73,22 +78,7 @@ def run(args: argparse.Namespace) -> int:
     from roundup.read.loader import display_path
 
     config = load_config(args, content_dir=args.content)
-    if config.content_dir.exists() and not config.content_dir.is_dir():
-        from roundup.core.errors import RoundupError
-
-        where = display_path(config.content_dir, Path.cwd())
-        raise RoundupError(f"{where}: is not a folder; the content folder holds one file per link")
-    if config.source is None and not config.content_dir.is_dir():
-        # No site here (run from inside content/, say): a new content/ would be no site's,
-        # and its copies of the links already curated would clash with them.
-        from roundup.core.errors import RoundupError
-
-        where = display_path(config.content_dir, Path.cwd())
-        raise RoundupError(
-            f"{where}: content folder not found; run roundup import from the site's folder "
-            "(the one with content/ and pyproject.toml or roundup.toml), or start a site with "
-            "roundup init"
-        )
+    check_content_to_write(config, "import")
     zone = config.zone
     cwd = Path.cwd()
     since = schema.parse_datetime(args.since, zone) if args.since else None

@@ -7,7 +7,12 @@ from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from roundup.commands.common import add_config_argument, error, load_config
+from roundup.commands.common import (
+    add_config_argument,
+    check_content_to_write,
+    error,
+    load_config,
+)
 
 if TYPE_CHECKING:
     from roundup.authoring.articlefile import NewArticle
@@ -55,19 +60,7 @@ def run(args: argparse.Namespace) -> int:
     from roundup.web.metadata import PageMetadata, extract
 
     config = load_config(args, content_dir=args.content)
-    if config.content_dir.exists() and not config.content_dir.is_dir():
-        from roundup.core.errors import RoundupError
-
-        where = display_path(config.content_dir, Path.cwd())
-        raise RoundupError(f"{where}: is not a folder; the content folder holds one file per link")
-    if config.source is None and not config.content_dir.is_dir():
-        # No site here (run from inside content/, say): a new content/ would be no site's.
-        where = display_path(config.content_dir, Path.cwd())
-        raise RoundupError(
-            f"{where}: content folder not found; run roundup new from the site's folder (the "
-            "one with content/ and pyproject.toml or roundup.toml), or start a site with "
-            "roundup init"
-        )
+    check_content_to_write(config, "new")
     url = args.url.strip()
     if not url:
         raise RoundupError("new: the URL is empty; give the link to add")
