@@ -243,6 +243,70 @@ def test_files_deleted_or_edited_by_hand_are_restored(tmp_path: Path) -> None:
     assert files_of(out) == expected
 
 
+def test_nothing_is_deleted_through_a_folder_that_became_a_link(tmp_path: Path) -> None:
+    """An item's folder in output/ replaced by a link to a folder elsewhere: when the item
+    goes, the file the link reaches is not deleted, the build fails (the page may still be
+    served through the link) and the next build, the link gone, finishes the job."""
+    site = make_site(tmp_path / "site")
+    assert roundup(site, "build").returncode == 0
+    out = site / "output"
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(out / "items" / "article-0001", elsewhere)
+    (out / "items" / "article-0001").symlink_to(elsewhere, target_is_directory=True)
+    canary = (elsewhere / "index.html").read_bytes()
+    (site / "content" / "article-0001.md").unlink()
+    done = roundup(site, "build")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith(
+        "roundup: could not remove a file that the site no longer has: "
+        "output/items/article-0001/index.html (items/article-0001 is a link to a folder "
+        "elsewhere); the rest of the site is written"
+    ), done.stderr
+    assert (elsewhere / "index.html").read_bytes() == canary
+    (out / "items" / "article-0001").unlink()
+    (out / "items" / "article-0001").mkdir()
+    shutil.copy(elsewhere / "index.html", out / "items" / "article-0001")
+    again = roundup(site, "build")
+    assert again.returncode == 0, again.stderr
+    assert not (out / "items" / "article-0001").exists()
+    assert (elsewhere / "index.html").read_bytes() == canary
+
+
+def test_a_page_that_cannot_be_removed_fails_the_build_and_is_removed_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The page of an unpublished article that cannot be removed (an immutable file) is an
+    error, and stays recorded: a later build removes it, even with nothing else changed."""
+    site = make_site(tmp_path / "site")
+    monkeypatch.chdir(site)
+    monkeypatch.setenv("CI", "1")
+    assert main(["build", "-q"]) == 0
+    page = site / "output" / "items" / "article-0002" / "index.html"
+    article = site / "content" / "article-0002.md"
+    article.write_text(article.read_text().replace("published: true", "published: false"))
+    real_unlink = Path.unlink
+
+    def stuck(path: Path, missing_ok: bool = False) -> None:
+        if path == page:
+            raise PermissionError(errno.EPERM, os.strerror(errno.EPERM), str(path))
+        real_unlink(path, missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", stuck)
+    capsys.readouterr()
+    assert main(["build"]) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        "roundup: could not remove a file that the site no longer has: "
+        "output/items/article-0002/index.html (operation not permitted); the rest of the "
+        "site is written\n"
+    )
+    assert page.exists()
+    monkeypatch.setattr(Path, "unlink", real_unlink)
+    assert main(["build", "-q"]) == 0
+    assert not page.exists()
+    assert main(["build", "-q"]) == 0
+
+
 # --- faults
 
 

@@ -24,15 +24,15 @@ from roundup.state.ownership import (
     check_targets,
     content_hash,
     decode_worker_records,
-    delete_output_file,
+    delete_gone,
+    delete_unrecorded,
     encode_worker_records,
     in_site_namespace,
     is_generated,
-    left_over,
     move_staged,
+    not_removed,
     read_manifest,
     replace_atomically,
-    site_files,
     write_manifest,
 )
 from roundup.state.precheck import OutputCheck, read_checked
@@ -334,6 +334,7 @@ class Writer:
         """Move staged files into place, delete files of the last build that are gone, record."""
         self._check_targets()  # every refusal before the first move, so a refusal changes nothing
         pending = self.records / PENDING
+        kept: list[str] = []  # files of the last build that could not be removed, and why
         with signals.held():  # stopped halfway, the folder would be half old, half new
             moved = False
             try:
@@ -344,11 +345,9 @@ class Writer:
                 if self.staging_root is not None:
                     shutil.rmtree(self.staging_root, ignore_errors=True)  # what was not adopted
                 self.written += len(self.staged)
-                gone = set(self.old) - set(self.new)
-                for path in sorted(gone):
-                    delete_output_file(self.root, path)
+                kept = delete_gone(self.root, self.label, self.old, self.new)
                 if self.recovering:
-                    self._delete_unrecorded()
+                    kept += delete_unrecorded(self.root, self.label, self.new, self._marked)
                 shutil.rmtree(self.root / LEGACY_STATE, ignore_errors=True)
                 if self.new != self.old or self.recovering:
                     write_manifest(self.records / MANIFEST, self.new, self.root.resolve())
@@ -359,6 +358,8 @@ class Writer:
                 if not moved:  # the folder is as recorded: no commit to finish
                     pending.unlink(missing_ok=True)
                 raise self._failure(error, self._output_path(error.filename)) from None
+        if kept:
+            raise OutputError(f"{not_removed(kept)}; the rest of the site is written")
 
     def _check_targets(self) -> None:
         """Refuse folders that are links or files, and files roundup did not write."""
@@ -384,13 +385,6 @@ class Writer:
         if self.created_root:
             with contextlib.suppress(OSError):  # not empty: a user's file arrived meanwhile
                 self.root.rmdir()
-
-    def _delete_unrecorded(self) -> None:
-        """With no record to go by: delete the files with roundup's marks that this build did
-        not make (the pages of an article deleted or unpublished meanwhile)."""
-        for path in list(site_files(self.root)):
-            if path not in self.new and (self._marked(path) or left_over(path)):
-                delete_output_file(self.root, path)
 
     def _write_record(self, name: str, data: bytes | None) -> None:
         if data is None:

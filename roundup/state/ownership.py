@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import logging
 import os
 import re
 import stat
@@ -14,8 +13,6 @@ from pathlib import Path
 import msgspec
 
 from roundup.core.errors import OutputError
-
-log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"  # in the output folder's records folder (see `state.StateFolder`)
 PENDING = "commit-pending"  # present while a commit moves files: the record may be behind
@@ -208,15 +205,24 @@ def as_recorded(file: str, record: Record) -> bool:
     return found.st_size == record.size and found.st_mtime_ns == record.mtime_ns
 
 
-def delete_output_file(root: Path, path: str) -> None:
-    """Remove a file roundup made, then the folders it leaves empty (never a user's file's)."""
+def delete_output_file(root: Path, path: str) -> str | None:
+    """Remove a file roundup made, then the folders it leaves empty (never a user's file's).
+
+    Returns why the file is still there, or None. A folder on its way that is now a symbolic
+    link leads out of the output folder: nothing is removed through it (the file it reaches
+    is someone else's, and a page left there may still be served through the link).
+    """
     target = root / path
+    folder = root
+    for part in path.split("/")[:-1]:
+        folder = folder / part
+        if folder.is_symlink():
+            return f"{folder.relative_to(root).as_posix()} is a link to a folder elsewhere"
     try:
         if target.is_file() or target.is_symlink():
             target.unlink()
     except OSError as error:
-        log.warning("could not remove %s: %s", target, error.strerror)
-        return
+        return (error.strerror or str(error)).lower()
     parent = target.parent
     while parent != root and parent.is_relative_to(root):
         try:
@@ -224,6 +230,44 @@ def delete_output_file(root: Path, path: str) -> None:
         except OSError:
             break
         parent = parent.parent
+    return None
+
+
+def delete_gone(
+    root: Path, label: str, old: Mapping[str, Record], new: dict[str, Record]
+) -> list[str]:
+    """Delete the files of the last build (`old`) that this one did not make (`new`). A file
+    that cannot be removed stays in `new`, so that the next build tries again (forgotten, the
+    page of an article unpublished meanwhile would stay served for good); returns those
+    files, and why each is still there."""
+    kept = []
+    for path in sorted(set(old) - set(new)):
+        why = delete_output_file(root, path)
+        if why is not None:
+            new[path] = old[path]
+            kept.append(f"{label}/{path} ({why})")
+    return kept
+
+
+def delete_unrecorded(
+    root: Path, label: str, new: Mapping[str, Record], marked: Callable[[str], bool]
+) -> list[str]:
+    """With no record to go by: delete the files with roundup's marks that this build did not
+    make (the pages of an article deleted or unpublished meanwhile); returns those that could
+    not be, and why."""
+    kept = []
+    for path in list(site_files(root)):
+        if path not in new and (marked(path) or left_over(path)):
+            why = delete_output_file(root, path)
+            kept += [f"{label}/{path} ({why})"] if why else []
+    return kept
+
+
+def not_removed(kept: list[str]) -> str:
+    """The error for files of the last build that could not be removed."""
+    many = len(kept) > 1
+    files = f"{len(kept)} files" if many else "a file"
+    return f"could not remove {files} that the site no longer has: {'; '.join(kept)}"
 
 
 def resolved(path: Path) -> Path:
