@@ -76,6 +76,17 @@ def test_a_preview_build_never_lands_in_the_folder_that_gets_deployed(
         "roundup: refusing to build a preview into output, the folder that gets deployed; "
         "leave out --output (previews go into the cache folder) or name another folder\n"
     )
+    # Inside it, the next public build kept the preview as a file of the user's, deployed it.
+    inside = build(cli, "--preview", "--output", "output/preview")
+    assert inside.code == 1 and files_of(tmp_path / "output") == public
+    assert inside.err.startswith(
+        "roundup: refusing to build a preview into output/preview, inside output, the folder "
+        "that gets deployed; "
+    ), inside.err
+    around = build(cli, "--preview", "--output", ".")
+    assert around.code == 1 and files_of(tmp_path / "output") == public
+    assert "into ., which holds output, the folder that gets deployed" in around.err
+    assert not (tmp_path / "output" / "preview").exists()
 
 
 @pytest.mark.parametrize(

@@ -82,13 +82,25 @@ def for_preview(args: argparse.Namespace, config: SiteConfig) -> SiteConfig:
         folder = config.cache_dir / PREVIEW_FOLDER
         # Its own state folder too: the public build's records stay the public build's.
         return dataclasses.replace(config, output_dir=folder / "site", cache_dir=folder / "state")
-    deployed = _read_config(args, {}).output_dir  # as a build without --output would have it
-    if config.output_dir.resolve() == deployed.resolve():
-        raise RoundupError(
-            f"refusing to build a preview into {args.output}, the folder that gets deployed; "
-            "leave out --output (previews go into the cache folder) or name another folder"
-        )
-    return config
+    from roundup.read.loader import display_path
+
+    deployed = _read_config(args, {}).output_dir.resolve()  # as without --output
+    preview = config.output_dir.resolve()
+    shown = display_path(deployed, Path.cwd())
+    # Inside it, the preview is deployed with it (a public build leaves what it did not
+    # make); around it, the preview's files would take the place of the public ones.
+    if preview == deployed:
+        where = ""
+    elif preview.is_relative_to(deployed):
+        where = f" inside {shown},"
+    elif deployed.is_relative_to(preview):
+        where = f" which holds {shown},"
+    else:
+        return config
+    raise RoundupError(
+        f"refusing to build a preview into {args.output},{where} the folder that gets deployed; "
+        "leave out --output (previews go into the cache folder) or name another folder"
+    )
 
 
 def printable(line: str) -> str:
