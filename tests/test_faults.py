@@ -272,6 +272,30 @@ def test_nothing_is_deleted_through_a_folder_that_became_a_link(tmp_path: Path) 
     assert (elsewhere / "index.html").read_bytes() == canary
 
 
+def test_a_damaged_record_deletes_nothing_outside_the_output_nor_a_users_file(
+    tmp_path: Path,
+) -> None:
+    """The record of an output folder is a file in the cache folder, which a CI cache restores:
+    paths leading out of the output folder, and files that are no longer what roundup wrote
+    (a user's own, with nothing of roundup's in them), are never deleted on its word."""
+    site = make_site(tmp_path / "site")
+    assert roundup(site, "build").returncode == 0
+    manifest = next((site / ".roundup-cache" / "outputs").glob("*/manifest.json"))
+    record = msgspec.json.decode(manifest.read_bytes())
+    canaries = [tmp_path / "canary.txt", site / "canary.txt", site / "output" / "notes.txt"]
+    for canary in canaries:
+        canary.write_text("canary\n")
+    like_nojekyll = record["files"][".nojekyll"]
+    for path in ("../../canary.txt", "../canary.txt", str(tmp_path / "canary.txt"), "notes.txt"):
+        record["files"][path] = like_nojekyll
+    manifest.write_bytes(msgspec.json.encode(record))
+    (site / "content" / "article-0004.md").unlink()  # a full build, not "nothing changed"
+    done = roundup(site, "build")
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert [canary.read_text() for canary in canaries] == ["canary\n"] * 3
+    assert not (site / "output" / "items" / "article-0004").exists()
+
+
 def test_a_page_that_cannot_be_removed_fails_the_build_and_is_removed_later(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

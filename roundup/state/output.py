@@ -24,18 +24,16 @@ from roundup.state.ownership import (
     check_targets,
     content_hash,
     decode_worker_records,
-    delete_gone,
-    delete_unrecorded,
     encode_worker_records,
     in_site_namespace,
     is_generated,
     move_staged,
-    not_removed,
     read_manifest,
     replace_atomically,
     write_manifest,
 )
 from roundup.state.precheck import OutputCheck, read_checked
+from roundup.state.removal import delete_gone, delete_unrecorded, not_removed
 
 # The files of a roundup site's top level that bear its marks (see `Writer._recognised`).
 _TOP_LEVEL_FILES = ("index.html", "404.html", "feed.xml", "rss.xml")
