@@ -410,6 +410,44 @@ def test_disk_full_is_one_line_and_the_site_stays_whole(
     assert files_of(site / "output") == files_of(clean / "output")
 
 
+def test_a_full_disk_for_the_record_names_the_cache_and_says_the_site_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The cache folder on another, full disk: the site is already moved into place when its
+    record fails to be written. The line says so (it said "while writing output"), and the
+    next build finds every file as it should be."""
+    site = make_site(tmp_path / "site")
+    monkeypatch.chdir(site)
+    monkeypatch.setenv("CI", "1")
+    assert main(["build", "-q"]) == 0
+    article = site / "content" / "article-0001.md"
+    article.write_text(article.read_text().replace("Example", "Changed"))
+
+    def full_disk(target: Path, *args: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target) + ".tmp")
+
+    monkeypatch.setattr(output_module, "write_manifest", full_disk)
+    capsys.readouterr()
+    assert main(["build"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "roundup: no space left on device while writing the record of output in the cache "
+        f"folder ({site / '.roundup-cache' / 'outputs'}"
+    ), err
+    assert err.endswith(
+        "the site in output is complete, and the next build checks every file of it\n"
+    )
+    monkeypatch.undo()
+    monkeypatch.chdir(site)
+    capsys.readouterr()
+    assert main(["build"]) == 0
+    assert "; 0 of " in capsys.readouterr().out
+    clean = make_site(tmp_path / "clean")
+    shutil.copy(article, clean / "content")
+    assert roundup(clean, "build").returncode == 0
+    assert files_of(site / "output") == files_of(clean / "output")
+
+
 def test_a_real_full_disk(tmp_path: Path) -> None:
     small = tmp_path / "small"
     small.mkdir()

@@ -353,6 +353,14 @@ class Writer:
                     self._write_record(name, data)
                 pending.unlink()
             except OSError as error:
+                name = os.fsdecode(error.filename or "")
+                if moved and not name.startswith(self._root):  # the record, in the cache folder
+                    reason = (error.strerror or str(error)).lower()
+                    raise OutputError(
+                        f"{reason} while writing the record of {self.label} in the cache "
+                        f"folder ({name}); the site in {self.label} is complete, and the next "
+                        "build checks every file of it"
+                    ) from None
                 if not moved:  # the folder is as recorded: no commit to finish
                     pending.unlink(missing_ok=True)
                 raise self._failure(error, self._output_path(error.filename)) from None
