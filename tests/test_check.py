@@ -402,6 +402,22 @@ def test_a_link_again_in_a_later_edition_is_normal_and_listed_on_request(
     ]
 
 
+def test_repeated_links_are_listed_with_their_days_in_the_sites_time_zone(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 22:14 UTC is past midnight in Berlin: the site shows the link on the 9th, as must this.
+    (site / "roundup.toml").write_text('timezone = "Europe/Berlin"\n', encoding="utf-8")
+    write(site, "late.md", dated("https://example.org/story", "2017-08-08T22:14:09Z"))
+    write(site, "again.md", dated("https://example.org/story", "2017-08-20T10:00:00Z"))
+    code, out, _ = check(capsys, "--duplicates")
+    assert code == 0
+    assert out.splitlines()[:3] == [
+        "https://example.org/story",
+        "  2017-08-09  content/late.md:4",
+        "  2017-08-20  content/again.md:4",
+    ]
+
+
 def test_warnings_of_one_kind_are_counted_after_the_first_five(
     site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

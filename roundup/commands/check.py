@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 from dataclasses import replace
+from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -92,7 +93,8 @@ def run(args: argparse.Namespace) -> int:
     summary = f"{articles:,} article{'s' * (articles != 1)} valid"
     failed = False
     if args.duplicates:
-        summary += "; " + _list_repeats(loaded, display_path(config.content_dir, Path.cwd()))
+        folder = display_path(config.content_dir, Path.cwd())
+        summary += "; " + _list_repeats(loaded, folder, config.zone)
     if args.links:
         from roundup.state.folder import check_site_cache
         from roundup.web.linkcheck import LinkCache, check_urls, uses_of
@@ -126,8 +128,9 @@ def run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _list_repeats(loaded: Loaded, folder: str) -> str:
-    """Print each link curated more than once, with its files and days; say how many."""
+def _list_repeats(loaded: Loaded, folder: str, zone: tzinfo) -> str:
+    """Print each link curated more than once, with its files and days (in the site's time
+    zone, as its editions go); say how many."""
     from roundup.core.links import strip_tracking
     from roundup.read.collection import repeated_links
 
@@ -135,7 +138,7 @@ def _list_repeats(loaded: Loaded, folder: str) -> str:
     for group in groups:
         print(strip_tracking(group[0].url))  # the link the copies share, not one's utm_source
         for article in group:
-            day = article.published_at.date().isoformat()
+            day = article.published_at.astimezone(zone).date().isoformat()
             line = article.lines.get("originalUrl") or article.lines.get("webUrl")
             where = f"{folder}/{article.source}" + (f":{line}" if line else "")
             print(f"  {day}  {where}")
