@@ -6,7 +6,7 @@
 //   "ms": from the first key to the first result on screen (timed inside the page),
 //   "cold_ms": the same word typed as soon as the page has loaded, from navigation to result,
 //   "results": [{"href", "title", "links": [outbound hrefs]}], "summary": its text,
-//   "filters": {name: [values offered]},
+//   "filters": {name: [values offered]}, "wide": what runs out of the column (see below),
 //   "errors": console errors, and with axe's script, "axe": {"<scheme> <width>": [violations]}
 //   on the page showing results, in light and dark colour schemes, at 1280 and 390 pixels.
 // Requests that leave the page's origin are aborted: the tests run without network. A result
@@ -71,6 +71,14 @@ try {
       links: [...r.querySelectorAll(".meta a")].map((a) => a.getAttribute("href")),
     })),
   );
+  // Text of a result that runs out of the search column (a long URL or word that does not
+  // wrap), by the element's class: cut off on a phone, where the page does not scroll sideways.
+  report.wide = await page.$$eval(".search-result *", (elements) => {
+    const column = document.getElementById("search").getBoundingClientRect().right;
+    return [...new Set(elements
+      .filter((e) => e.getBoundingClientRect().right > column + 1)
+      .map((e) => e.className || e.tagName.toLowerCase()))];
+  });
   report.summary = await page.locator("pagefind-summary").textContent();
   report.filters = await page.$$eval("pagefind-filter-pane details", (groups) =>
     Object.fromEntries(groups.map((g) => [
