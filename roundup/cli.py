@@ -31,6 +31,7 @@ EXIT_TERMINATED = 128 + signal.SIGTERM  # what a shell reports for a process SIG
 
 
 _BUILDS = ("build", "serve")  # the commands that write the output folder
+_PARALLEL = (*_BUILDS, "check", "import")  # the commands that may share work among processes
 
 
 class Terminated(KeyboardInterrupt):
@@ -104,6 +105,11 @@ def main(argv: list[str] | None = None) -> int:
     # for a caller that runs `main` in its own process (the tests).
     in_main_thread = threading.current_thread() is threading.main_thread()
     before = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
+    if os.environ.get("ROUNDUP_JOBS") and args.command in _PARALLEL:
+        from roundup.core.parallel import jobs_warning  # workers: not for every command's start
+
+        if (jobs := jobs_warning()) is not None:
+            error(jobs)
     try:
         return _run(args, verbose)
     finally:

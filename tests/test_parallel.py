@@ -56,6 +56,26 @@ def test_a_process_busy_with_other_work_takes_fewer_units(monkeypatch: pytest.Mo
     assert len(theirs) > 2 * len(mine)
 
 
+@pytest.mark.parametrize("value", ["abc", "0", "-2", "2.5", " 2"])
+def test_a_jobs_setting_that_is_no_count_is_told_once_and_every_core_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    from roundup.cli import main
+
+    front = 'title: "A link"\npublishedDateTime: 2024-01-02T10:00:00Z\noriginalUrl: "https://example.com/a"'
+    write_article(tmp_path / "content", "a.md", front)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ROUNDUP_JOBS", value)
+    assert parallel.workers() == parallel._cores()
+    assert main(["build", "-q"]) == 0
+    assert capsys.readouterr().err == (
+        f"warning: ROUNDUP_JOBS={value!r} is not a whole number above 0; using every core "
+        f"({parallel._cores()})\n"
+    )
+    monkeypatch.setenv("ROUNDUP_JOBS", "3")
+    assert parallel.workers() == 3 and parallel.jobs_warning() is None
+
+
 def test_small_jobs_are_made_here_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ROUNDUP_JOBS", "2")
     result = parallel.share_out(lambda units, share: (share, os.getpid(), list(units)), 10)

@@ -27,10 +27,27 @@ def workers() -> int:
     wanted = os.environ.get("ROUNDUP_JOBS", "")
     if wanted.isdigit() and int(wanted) > 0:
         return int(wanted)
+    return _cores()
+
+
+def _cores() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not on Linux
         return os.cpu_count() or 1
+
+
+def jobs_warning() -> str | None:
+    """What is wrong with ROUNDUP_JOBS, if it is set to anything but a whole number above 0
+    (a typo in a CI file would otherwise go unseen, and the build use every core)."""
+    wanted = os.environ.get("ROUNDUP_JOBS", "")
+    if not wanted or (wanted.isdigit() and int(wanted) > 0):
+        return None
+    cores = _cores()
+    return (
+        f"warning: ROUNDUP_JOBS={wanted!r} is not a whole number above 0; using every core "
+        f"({cores})"
+    )
 
 
 Work = Callable[[Iterator[int], int], R]
