@@ -334,3 +334,25 @@ def test_indexes_of_many_topics_are_split_too(tmp_path: Path) -> None:
     assert len(search) == 101 and search[-1].text_content() == "300 more topics"
     assert search[-1].cssselect("a")[0].get("href") == "/big/topics/"
     assert crawl(out, BIG).broken == []
+
+
+def test_topics_a_to_z_put_accented_names_among_the_others(tmp_path: Path) -> None:
+    # "Émoji" came after "Web" (code point order), on a page that says "A to Z".
+    from conftest import write_article
+
+    site = tmp_path / "site"
+    names = ["Web", "émigrés", "Émoji", "C++", "Zebra", "Äpfel", "日本語", "feeds"]
+    for n, name in enumerate(names):
+        front = (
+            f'title: "Link {n}"\npublishedDateTime: 2024-05-0{1 + n % 2}T10:00:00Z\n'
+            f'originalUrl: "https://e.example/{n}"\ntopics: ["{name}"]'
+        )
+        write_article(site / "content", f"link-{n}.md", front)
+    out, _ = build_folder(site, tmp_path / "out")
+    listed = [
+        a.text_content() for a in parse_html(out / "topics/index.html").cssselect(".topic-index a")
+    ]
+    assert listed == ["Äpfel", "C++", "émigrés", "Émoji", "feeds", "Web", "Zebra", "日本語"]
+    # An edition's groups of one link each go A to Z too.
+    day = parse_html(out / "2024/05/01/index.html").cssselect(".group-title")
+    assert [h.text_content() for h in day] == ["Émoji", "Web", "Zebra", "日本語"]

@@ -16,13 +16,14 @@ from lxml import etree
 from roundup.core.model import Article, Provider
 from roundup.site.sources import (
     RESERVED_SEGMENTS,
+    host_of,
     normalised,
     readable,
     segment,
     source_key,
     source_path,
 )
-from roundup.site.structure import host_of, make_item
+from roundup.site.structure import make_item
 
 from conftest import build_folder, parse_html, write_article
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # Code points that XML 1.0 forbids or HTML validators reject: C0 controls (but tab, newline
 # and carriage return), DEL and C1 controls, lone surrogates and non-characters; and the
@@ -88,3 +89,11 @@ def cut_at_word(text: str, limit: int) -> str:
 def plural(count: int, noun: str) -> str:
     """ "1 link", "2,565 links": the count with its noun (nouns here take a plain "s")."""
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def alphabetical(name: str) -> str:
+    """A name's place in an A-to-Z list: letters with accents among those without ("Émoji"
+    between "C++" and "Feeds", not after "Web"), capitals among small letters. Scripts with
+    no Latin letters still come after Z, each in its own order."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return plain.casefold()

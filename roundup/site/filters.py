@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from roundup.core.model import Image, Related
-from roundup.site import structure as S
+from roundup.site import sources
 from roundup.site.structure import Item
 
 
@@ -36,12 +36,12 @@ def first_image(item: Item) -> Image | None:
 
 
 def domain_of(record: Item | Related) -> str:
-    return record.domain if isinstance(record, Item) else S.domain_of(record)
+    return record.domain if isinstance(record, Item) else sources.domain_of(record)
 
 
 def provider_of(record: Item | Related) -> str:
     """Who published it: the provider's name, else its domain."""
-    return record.provider_name if isinstance(record, Item) else S.provider_of(record)
+    return record.provider_name if isinstance(record, Item) else sources.provider_of(record)
 
 
 @dataclass(frozen=True, slots=True)

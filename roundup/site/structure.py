@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from operator import attrgetter
 from typing import Any
-from urllib.parse import urlsplit
 
 from roundup.core.config import SiteConfig
 from roundup.core.dates import format_date
 from roundup.core.errors import Problem
-from roundup.core.model import Article, Image, Related
+from roundup.core.model import Article, Image
 from roundup.core.slugs import shared_slug_warnings, unique_slugs
+from roundup.core.text import alphabetical
 from roundup.core.weeks import EditionCalendar, date_span
-from roundup.site.sources import Source, group_sources, source_key, source_path
+from roundup.site.sources import (
+    Source,
+    domain_of,
+    group_sources,
+    host_of,
+    provider_of,
+    source_key,
+    source_path,
+)
 
 # Top-level names a topic slug can never take, so no topic overwrites a site page.
 RESERVED_TOPIC_SLUGS = ("index", "page", "feed", "rss")
@@ -31,6 +38,9 @@ class Topic:
     name: str
     slug: str
     count: int
+    # Where the name goes in an A-to-Z list (see `alphabetical`): worked out once, as each
+    # edition's groups of the same size are put in that order.
+    order: str = field(default="", compare=False, repr=False)
 
 
 def _article_field(name: str) -> property:
@@ -194,30 +204,6 @@ def usable_image(images: Iterable[Image]) -> Image | None:
     return None
 
 
-def host_of(url: str) -> str:
-    """The host name a reader recognises: "www.example.org" is shown as "example.org"."""
-    plain = _PLAIN_HOST.match(url)
-    # The common case without `urlsplit`, which costs 10 times more (every item, every build);
-    # anything else (a port, user, IPv6 literal, odd characters) goes the library's way.
-    host = plain[1] if plain else urlsplit(url).hostname or ""
-    return host.lower().removeprefix("www.")
-
-
-# An http(s) URL whose host is plain letters, digits, dots and hyphens, ending the authority.
-_PLAIN_HOST = re.compile(r"https?://([A-Za-z0-9.-]+)(?:[/?#]|$)")
-
-
-def domain_of(record: Article | Item | Related) -> str:
-    provider = record.provider
-    return provider.domain if provider and provider.domain else host_of(record.url or "")
-
-
-def provider_of(record: Article | Item | Related) -> str:
-    """Who published it: the provider's name, else its domain."""
-    provider = record.provider
-    return provider.name if provider and provider.name else domain_of(record)
-
-
 def sort_key(article: Article) -> tuple[float, str]:
     """Newest first, then by slug: a total order, so equal times never reorder between builds."""
     return (-article.published_at.timestamp(), article.slug)
@@ -269,7 +255,8 @@ def build_site(
     slugs = topic_slugs(spellings.values())
     counts = Counter(spellings[n.casefold()] for a in shown for n in a.topics)
     topic_of = {
-        folded: Topic(name, slugs[name], counts[name]) for folded, name in spellings.items()
+        folded: Topic(name, slugs[name], counts[name], alphabetical(name))
+        for folded, name in spellings.items()
     }
     items = []
     by_topic: dict[str, list[Item]] = {}
@@ -294,7 +281,7 @@ def build_site(
         config=config,
         preview=preview,
         items=items,
-        topics=sorted(topic_of.values(), key=lambda t: (t.name.casefold(), t.slug)),
+        topics=sorted(topic_of.values(), key=lambda t: (t.order, t.name.casefold(), t.slug)),
         editions=editions,
         items_by_topic=by_topic,
         calendar=calendar,
@@ -314,7 +301,11 @@ def group_by_topic(items: Iterable[Item]) -> tuple[Group, ...]:
         groups.setdefault(item.topics[0] if item.topics else None, []).append(item)
     order = sorted(
         groups.items(),
-        key=lambda kv: (kv[0] is None, -len(kv[1]), kv[0].name.casefold() if kv[0] else ""),
+        key=lambda kv: (
+            kv[0] is None,
+            -len(kv[1]),
+            (kv[0].order, kv[0].name) if kv[0] else ("", ""),
+        ),
     )
     return tuple(Group(topic, tuple(members)) for topic, members in order)
 
