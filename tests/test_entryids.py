@@ -313,6 +313,35 @@ def test_a_link_curated_again_in_a_later_edition_gets_its_own_id_without_a_warni
     assert len({e.id for e in atom}) == len(atom)
 
 
+def test_an_older_item_of_a_link_curated_again_beyond_the_feed_warns_of_nothing(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The feed holds the newer copy; the older one (beyond feed_items) was said to change
+    # its id to its own, on every build that did work, and --strict failed on it.
+    config = site / "pyproject.toml"
+    config.write_text(config.read_text("utf-8").replace("feed_items = 50", "feed_items = 2"))
+    content = site / "content"
+    again = (content / "b-json.md").read_text("utf-8").replace("2024-", "2025-", 1)
+    (content / "g-json-again.md").write_text(again, "utf-8")
+    assert main(["build", "-q", "--strict"]) == 0
+
+    def ids() -> list[str]:
+        return [e.id for e in feedparser.parse((site / "output/feed.xml").read_bytes()).entries]
+
+    before = ids()
+    assert len(before) == 2 and before[0].endswith("/g-json-again")
+    long = content / "c-long.md"
+    long.write_text(long.read_text("utf-8") + "\nOne more sentence.\n", "utf-8")
+    assert main(["build", "-q", "--strict"]) == 0
+    assert ids() == before
+    # A third copy, new: the copy the feed has keeps its id, and this one is news.
+    (content / "h-json-third.md").write_text(again.replace("2025-", "2026-", 1), "utf-8")
+    assert main(["build", "-q", "--strict"]) == 0
+    assert capsys.readouterr().err == ""
+    after = ids()
+    assert after[1] == before[0] and after[0].endswith("/h-json-third")
+
+
 def test_check_tells_the_id_clashes_build_tells(
     site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

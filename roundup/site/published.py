@@ -83,7 +83,10 @@ def changed_ids(config: SiteConfig, items: Sequence[Item], ids: Mapping[str, str
     base = config.base_url
     changed: list[tuple[Item, Entry]] = []
     candidates = []  # the items at a page, or of a link, the feed had: a few of them
-    for item in items:
+    # Only the items of the new feed can reach subscribers (again): an older item of a link
+    # curated twice, beyond the feed's newest `feed_items`, was warned about by the entry of
+    # the newer one, which keeps its id.
+    for item in items[: config.feed_items]:
         at_page = by_page.get(base + item.path) if item.has_page else None
         link = uri(item.article.url)
         alike = by_link.get(link, [])
@@ -94,7 +97,9 @@ def changed_ids(config: SiteConfig, items: Sequence[Item], ids: Mapping[str, str
         if at_page is not None and (uri(at_page.link) == link or not alike):
             changed.append((item, at_page))  # its own page: its link kept, or corrected
         elif alike:  # a link curated twice has two entries: the one no item holds now
-            changed.append((item, next((e for e in alike if e.id not in held), alike[0])))
+            lost = next((e for e in alike if e.id not in held), None)
+            if lost is not None:  # else the item is new, beside those the feed had
+                changed.append((item, lost))
     if not changed:
         return []
     where = display_path(feed, Path.cwd())
