@@ -7,6 +7,7 @@ draft or a word of a title in silence: each gets its meaning or a warning that s
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC
 from pathlib import Path
 
@@ -87,6 +88,26 @@ def test_a_preview_build_never_lands_in_the_folder_that_gets_deployed(
     assert around.code == 1 and files_of(tmp_path / "output") == public
     assert "into ., which holds output, the folder that gets deployed" in around.err
     assert not (tmp_path / "output" / "preview").exists()
+    # Another folder that holds a public build (`--output /tmp/site`, as the Deploy section
+    # builds one) is refused too, by its record or, without one, by its home page.
+    assert build(cli, "--output", "site").code == 0
+    deployed = files_of(tmp_path / "site")
+    for _ in range(2):
+        refused = build(cli, "--preview", "--output", "site")
+        assert refused.code == 1 and files_of(tmp_path / "site") == deployed
+        assert refused.err == (
+            "roundup: refusing to build a preview into site, which holds a public build (it "
+            "may get deployed); name another folder, or leave out --output (previews go into "
+            "the cache folder)\n"
+        )
+        shutil.rmtree(tmp_path / ".roundup-cache" / "outputs", ignore_errors=True)
+    # A folder of previews takes previews, again and again, and a public build replaces one.
+    assert build(cli, "--preview", "--output", "drafts").code == 0
+    assert build(cli, "--preview", "--output", "drafts").code == 0
+    shutil.rmtree(tmp_path / ".roundup-cache" / "outputs")
+    assert build(cli, "--preview", "--output", "drafts").code == 0
+    assert build(cli, "--output", "drafts").code == 0
+    assert not (tmp_path / "drafts" / "items" / "secret").exists()
 
 
 @pytest.mark.parametrize(

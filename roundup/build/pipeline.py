@@ -17,7 +17,12 @@ from typing import Any
 from roundup.build import jobs, quick
 from roundup.build.fingerprints import file_keys, stable_bytes
 from roundup.build.quick import Memory
-from roundup.build.result import BuildResult, peak_memory, save_last_build, since_of
+from roundup.build.result import (
+    BuildResult,
+    peak_memory,
+    save_last_build,
+    since_of,
+)
 from roundup.build.result import unchanged_result as unchanged
 from roundup.core.config import SiteConfig
 from roundup.core.errors import ContentError, Problem, RoundupError
@@ -134,7 +139,7 @@ def _build(
     memory: Memory | None,
 ) -> BuildResult:
     _leftovers.clear()
-    result = BuildResult()
+    result = BuildResult(preview=preview)
     clock = _Clock(result.timings)
     output = config.output_dir
     check_site_folders(config)

@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from roundup.core.errors import Problem
+from roundup.core.errors import OutputError, Problem
+from roundup.read.loader import display_path
 from roundup.render import editionfeed
 from roundup.site.structure import Site
-from roundup.state.ownership import read_records, untouched
+from roundup.state.ownership import is_generated, read_records, untouched
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ class BuildResult:
     # The earliest "now" the output holds for: before it, the newest item shown would be held
     # back again, or the newest edition in the editions feed would not have ended yet.
     since: datetime | None = None
+    preview: bool = False  # unpublished items shown: the folder must never be deployed
 
     @property
     def seconds(self) -> float:
@@ -72,6 +74,35 @@ def unchanged_result(output: Path, records: Path, inputs: str, now: datetime) ->
         return None
 
 
+def holds_public_build(output: Path, records: Path) -> bool:
+    """Whether the output folder's last build was a public one, which a preview must not take
+    the place of (the folder may get deployed): as its record says, else as its home page
+    does (a preview's is marked)."""
+    try:
+        preview = json.loads((records / LAST_BUILD).read_text("utf-8")).get("preview")
+        if isinstance(preview, bool):
+            return not preview
+    except (OSError, ValueError, AttributeError):
+        pass
+    try:
+        with open(output / "index.html", "rb") as page:
+            head = page.read(16384)
+    except OSError:
+        return False
+    return is_generated("index.html", head) and b'class="is-preview"' not in head
+
+
+def refuse_public_folder(output: Path, records: Path) -> None:
+    """Refuse to build a preview into a folder that holds a public build."""
+    if holds_public_build(output, records):
+        where = display_path(output, Path.cwd())
+        raise OutputError(
+            f"refusing to build a preview into {where}, which holds a public build (it may "
+            "get deployed); name another folder, or leave out --output (previews go into the "
+            "cache folder)"
+        )
+
+
 def since_of(site: Site, now: datetime) -> datetime | None:
     """The earliest build time a build at `now` holds for (`BuildResult.since`): the newest
     shown item's time (if `now` had been before it, the item would be held back) or the end of
@@ -96,7 +127,7 @@ def save_last_build(records: Path, inputs: str, result: BuildResult) -> None:
     release = None if result.release is None else result.release.isoformat()
     due = None if result.due is None else result.due.isoformat()
     data = {"inputs": inputs, "counts": counts, "warnings": warnings, "release": release}
-    data["due"] = due
+    data["due"], data["preview"] = due, result.preview
     data["since"] = None if result.since is None else result.since.isoformat()
     temporary = records / (LAST_BUILD + ".tmp")
     try:

@@ -96,6 +96,10 @@ def for_preview(args: argparse.Namespace, config: SiteConfig) -> SiteConfig:
     elif deployed.is_relative_to(preview):
         where = f" which holds {shown},"
     else:
+        from roundup.build.result import refuse_public_folder
+        from roundup.state.folder import StateFolder
+
+        refuse_public_folder(preview, StateFolder(config.cache_dir).records(preview))
         return config
     raise RoundupError(
         f"refusing to build a preview into {args.output},{where} the folder that gets deployed; "
