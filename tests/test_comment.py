@@ -147,3 +147,21 @@ def test_code_blocks_and_tables_that_scroll_can_be_reached_by_keyboard() -> None
     assert shown.count('tabindex="0"') == 2
     assert '<pre tabindex="0">' in shown and '<table tabindex="0">' in shown
     assert comment_html("<p>plain</p>", 2) == "<p>plain</p>"
+
+
+@pytest.mark.parametrize("tag", ["<style>", "<script>", "<template>", "<XMP>", "<plaintext>",
+                                 "<title>", "<noembed>", "<textarea rows=2>"])  # fmt: skip
+def test_an_element_left_open_keeps_the_rest_of_the_comment_and_is_told(tag: str) -> None:
+    # An unclosed <style> took every later paragraph with it, and an <xmp> showed them as
+    # markup, without a word.
+    text = f"First paragraph.\n\n{tag} css-or-code\n\nSecond paragraph AFTERTOKEN.\n\nThird."
+    rendered = render_comment(text)
+    assert rendered.unclosed == (tag[1:].split(">")[0].split()[0].lower(),)
+    shown = lxml_html.fragment_fromstring(rendered.html, create_parent="div").text_content()
+    assert "AFTERTOKEN" in shown and "Third." in shown and tag in shown
+    assert "&lt;/p&gt;" not in rendered.html and "<script" not in rendered.html.lower()
+    # Closed, it is dropped whole as before (what it holds is not the curator's text); in
+    # code it is text.
+    closed = render_comment("Before <style>p { color: red }</style> after `<style>`.")
+    assert closed.unclosed == () and "color" not in closed.html
+    assert "<code>&lt;style&gt;</code>" in closed.html

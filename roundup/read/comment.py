@@ -55,6 +55,8 @@ class Comment:
     # would lead somewhere else on each page that shows the comment, and other schemes (ftp:,
     # javascript:) are not for a web page. A link keeps its text.
     dropped: tuple[str, ...] = ()
+    # Elements left open that would have hidden the rest of the comment: shown as text.
+    unclosed: tuple[str, ...] = ()
 
 
 class _TooSlow(Exception):
@@ -88,8 +90,36 @@ def render_comment(text: str) -> Comment:
         # Too slow, too deep, or a parser bug met on odd input: none may stop the build.
         _converter = _new_converter()  # interrupted midway: its state cannot be trusted
         return Comment(plain_text(text), plain=True)
+    converted, unclosed = _escape_unclosed(converted)
     dropped: list[str] = []
-    return Comment(clean(converted, dropped), dropped=tuple(dropped))
+    return Comment(clean(converted, dropped), dropped=tuple(dropped), unclosed=unclosed)
+
+
+# Elements whose content an HTML parser reads as text up to their end tag (or, for <template>,
+# keeps apart): one left open took the rest of the comment with it, as the sanitiser drops
+# what a <style> or <script> holds, and the rest of an <xmp> came out as markup.
+_RAW_TEXT = re.compile(
+    r"<(script|style|template|xmp|plaintext|title|textarea|noembed|noframes|noscript|iframe)"
+    r"\b[^>]*>",
+    re.IGNORECASE,
+)
+
+
+def _escape_unclosed(fragment: str) -> tuple[str, tuple[str, ...]]:
+    """The fragment with each such element's opening tag that no end tag follows written as
+    text (the curator's words after it kept), and the names of those elements."""
+    if "<" not in fragment:
+        return fragment, ()
+    unclosed: list[str] = []
+
+    def escaped(found: re.Match[str]) -> str:
+        name = found[1].lower()
+        if name != "plaintext" and re.search(f"</{name}\\s*>", fragment[found.end() :], re.I):
+            return found[0]
+        unclosed.append(name)
+        return html.escape(found[0])
+
+    return _RAW_TEXT.sub(escaped, fragment), tuple(dict.fromkeys(unclosed))
 
 
 # The scheme a URL names; one that names none is relative to the page it is on.

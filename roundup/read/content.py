@@ -135,6 +135,9 @@ def _validate(
     if comment.plain:
         message = "too intricate to render as Markdown in time; shown as plain text"
         report.warnings.append(Problem(report.source, body_line, "body", message))
+    for name in comment.unclosed:
+        message = f"<{name}> is never closed, and would hide the rest; shown as text"
+        report.warnings.append(Problem(report.source, body_line, "body", message))
     if comment.dropped:
         shown = ", ".join(repr(shorten(url)) for url in comment.dropped[:3])
         more = len(comment.dropped) - 3
