@@ -469,6 +469,21 @@ def test_a_failed_index_leaves_the_output_as_it_was(
     assert not list((site / ".roundup-cache").glob("search-*"))  # its scratch folder is gone
 
 
+def test_a_killed_builds_scratch_folders_are_removed_and_a_running_ones_kept(
+    site: Path, tmp_path: Path
+) -> None:
+    # kill -9 while Pagefind ran left the pages laid out for it, megabytes a time, for good.
+    cache = site / ".roundup-cache"
+    killed = cache / "search-999999999-x1y2"  # no process has that number
+    running = cache / f"search-{os.getpid()}-a1b2"
+    for folder in (killed, running):
+        (folder / "0" / "site").mkdir(parents=True)
+        (folder / "0" / "site" / "index.html").write_text("laid out")
+    build_folder(site, tmp_path / "out")
+    assert not killed.exists() and running.exists()
+    assert sorted(p.name for p in cache.glob("search-*")) == [running.name]
+
+
 # --- The off switch.
 
 

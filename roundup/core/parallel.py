@@ -142,3 +142,15 @@ def _taken(next_unit: Synchronized[int], size: int) -> Iterator[int]:
         if start >= size:
             return
         yield from range(start, min(start + RUN, size))
+
+
+def process_runs(pid: int) -> bool:
+    """Whether a process of that number runs (as far as this machine can tell): the files
+    of a build still running are its own to remove."""
+    try:
+        os.kill(pid, 0)  # no signal: only asks whether it could be sent
+    except ProcessLookupError:
+        return False
+    except OSError:  # PermissionError: a process of another user
+        return True
+    return pid > 0

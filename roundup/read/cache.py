@@ -21,6 +21,7 @@ import slugify
 import yaml
 
 from roundup import __version__
+from roundup.core.parallel import process_runs
 from roundup.read import spill, stored
 from roundup.read.collection import Keys
 from roundup.read.content import Parsed
@@ -252,7 +253,7 @@ class ParseCache:
             self.folder.mkdir(parents=True, exist_ok=True)
             for name in os.listdir(self.folder):
                 temporary = _TEMPORARY.fullmatch(name)
-                if temporary is not None and not _running(int(temporary[1])):
+                if temporary is not None and not process_runs(int(temporary[1])):
                     (self.folder / name).unlink(missing_ok=True)  # a stopped build's
                 elif name not in _SHARD_SET and not name.endswith(".tmp"):
                     (self.folder / name).unlink(missing_ok=True)  # a file of an earlier format
@@ -347,15 +348,3 @@ def _write_shard(path: Path, salt: str, entries: dict[str, _Stored]) -> dict[str
         raise
     start = len(data) - len(results)
     return {source: start + row[4] + row[5] for source, row in rows.items()}
-
-
-def _running(pid: int) -> bool:
-    """Whether a process of that number runs (as far as this machine can tell): the files of
-    a build still running are its own to remove."""
-    try:
-        os.kill(pid, 0)  # no signal: only asks whether it could be sent
-    except ProcessLookupError:
-        return False
-    except OSError:  # PermissionError: a process of another user
-        return True
-    return pid > 0

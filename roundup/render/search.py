@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TypedDict, TypeGuard
 
 from roundup.core.errors import Interrupted, OutputError
-from roundup.core.parallel import workers
+from roundup.core.parallel import process_runs, workers
 from roundup.render.searchentries import PagelessEntries
 from roundup.site import structure as S
 from roundup.site.searchshards import Shard, shards
@@ -149,7 +149,9 @@ def _index(
     """
     executable = _executable()
     cache_dir.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix="search-", dir=cache_dir))
+    _remove_stale_scratch(cache_dir)
+    # Named after this process, so that a later build knows it for a killed build's.
+    scratch = Path(tempfile.mkdtemp(prefix=f"search-{os.getpid()}-", dir=cache_dir))
     bundles = Path(tempfile.mkdtemp(prefix="search-", dir=writer.scratch())).resolve()
     made: dict[str, ShardRecord] = {}
     pool = ThreadPoolExecutor(max_workers=workers())
@@ -178,6 +180,17 @@ def _index(
         pool.shutdown(cancel_futures=True)  # after a failure, start no other shard
         shutil.rmtree(scratch, ignore_errors=True)
     return made
+
+
+_SCRATCH = re.compile(r"search-([0-9]{1,9})-.+")
+
+
+def _remove_stale_scratch(cache_dir: Path) -> None:
+    """Remove the folders of pages that a killed build laid out for Pagefind (megabytes each)."""
+    for name in os.listdir(cache_dir):
+        stale = _SCRATCH.fullmatch(name)
+        if stale is not None and not process_runs(int(stale[1])):
+            shutil.rmtree(cache_dir / name, ignore_errors=True)
 
 
 def _lay_out(
