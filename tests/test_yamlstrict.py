@@ -111,7 +111,7 @@ def test_bad_explicit_scalars_are_errors() -> None:
         "'x' is not a valid !!int",
         "'' is not a valid !!int",
         "'' is not a valid !!float",
-        "'" + "1" + "0" * 56 + "...' is not a valid !!int",
+        "'" + "1" + "0" * 56 + "...' is too large a number",
     ]
 
 

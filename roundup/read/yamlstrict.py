@@ -341,7 +341,10 @@ class _Walker:
             try:
                 return construct(_constructor, node)
             except Exception:  # !!bool maybe, !!int "" (IndexError): PyYAML raises all sorts
-                self.issue(path, node, f"{shorten(node.value)!r} is not a valid {_short(tag)}")
+                # Python reads at most 4,300 digits: a longer number is valid, only too large.
+                huge = tag == _TAG + "int" and len(node.value) > 4000
+                what = "too large a number" if huge else f"not a valid {_short(tag)}"
+                self.issue(path, node, f"{shorten(node.value)!r} is {what}")
                 return None
         self.issue(path, node, f"the YAML tag {_short(tag)} is not allowed")
         return None
