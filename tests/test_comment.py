@@ -165,3 +165,12 @@ def test_an_element_left_open_keeps_the_rest_of_the_comment_and_is_told(tag: str
     closed = render_comment("Before <style>p { color: red }</style> after `<style>`.")
     assert closed.unclosed == () and "color" not in closed.html
     assert "<code>&lt;style&gt;</code>" in closed.html
+
+
+def test_a_stray_select_leaves_no_paragraph_inside_another() -> None:
+    # The sanitiser wrote "<p> text<p></p>…</p></p>": invalid ("no p element in scope").
+    text = "First paragraph.\n\n<select> css-or-code\n\nSecond paragraph AFTERTOKEN.\n\nThird."
+    html = render_comment(text).html
+    assert "</p></p>" not in html and not comment._NESTED_P.search(html)
+    shown = lxml_html.fragment_fromstring(html, create_parent="div").text_content()
+    assert "AFTERTOKEN" in shown and "Third." in shown

@@ -128,6 +128,7 @@ _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 # nothing, as an <img> without src is not HTML.
 _BARE_LINK = re.compile(r"<a (?:(?!href=)[^>])*>(.*?)</a>", re.DOTALL)
 _IMAGE = re.compile(r"<img\b[^>]*>")
+_NESTED_P = re.compile(r"<p[ >](?:(?!</p>).)*?<p[ >]", re.DOTALL)  # a paragraph in another
 
 
 def clean(fragment: str, dropped: list[str] | None = None) -> str:
@@ -140,6 +141,10 @@ def clean(fragment: str, dropped: list[str] | None = None) -> str:
         cleaned: str = _CLEANER.clean(fragment)
     finally:
         _state.dropped = []
+    if _NESTED_P.search(cleaned):
+        # A stray <select> leaves paragraphs inside a paragraph, which the serialiser writes
+        # as they are (invalid: "no p element in scope"); read again, they come out apart.
+        cleaned = _CLEANER.clean(cleaned)
     if "<a " in cleaned:
         cleaned = _BARE_LINK.sub(r"\1", cleaned)
     if "<img" in cleaned:
