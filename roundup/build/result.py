@@ -126,9 +126,9 @@ def save_last_build(records: Path, inputs: str, result: BuildResult) -> None:
     warnings = [[p.path, p.line, p.field, p.message] for p in result.warnings]
     release = None if result.release is None else result.release.isoformat()
     due = None if result.due is None else result.due.isoformat()
-    data = {"inputs": inputs, "counts": counts, "warnings": warnings, "release": release}
-    data["due"], data["preview"] = due, result.preview
-    data["since"] = None if result.since is None else result.since.isoformat()
+    since = None if result.since is None else result.since.isoformat()
+    data: dict[str, object] = {"inputs": inputs, "counts": counts, "warnings": warnings}
+    data.update(release=release, due=due, since=since, preview=result.preview)
     temporary = records / (LAST_BUILD + ".tmp")
     try:
         temporary.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True), "utf-8")
