@@ -484,6 +484,21 @@ def test_a_killed_builds_scratch_folders_are_removed_and_a_running_ones_kept(
     assert sorted(p.name for p in cache.glob("search-*")) == [running.name]
 
 
+def test_a_build_with_another_cache_folder_leaves_an_index_the_usual_one_takes_over(
+    site: Path, tmp_path: Path
+) -> None:
+    # The cache folder unwritable, roundup advises --cache-dir; the index files that build
+    # wrote bear no marks and were not in the usual cache's record: every later build with
+    # the usual cache refused them as files roundup did not write.
+    out, _ = build_folder(site, tmp_path / "out")
+    article = site / "content" / "quokka.md"
+    article.write_text(article.read_text("utf-8").replace("quokka smiles", "quokka grins"))
+    build_folder(site, tmp_path / "out", cache_dir=str(tmp_path / "other-cache"))
+    made = {p: (out / p).read_bytes() for p in index_files(out)}
+    build_folder(site, tmp_path / "out")  # the same index, under the same names: taken over
+    assert {p: (out / p).read_bytes() for p in index_files(out)} == made
+
+
 # --- The off switch.
 
 

@@ -27,6 +27,7 @@ from roundup.state.ownership import (
     encode_worker_records,
     in_site_namespace,
     is_generated,
+    left_over,
     move_staged,
     read_manifest,
     replace_atomically,
@@ -70,8 +71,6 @@ class Writer:
         self._lock: FolderLock | None = None
         self._check = check  # which files are as recorded, found out ahead (see `precheck`)
         self._changed: frozenset[str] | None = None  # its answer, once the record is read
-
-    # --- opening: lock, read the record, choose where to stage
 
     def __enter__(self) -> Writer:
         try:
@@ -159,8 +158,6 @@ class Writer:
         except OSError:
             return False
 
-    # --- what the last build left
-
     def is_current(self, path: str, key: str) -> bool:
         """Whether `path` was made from the same inputs last time and is untouched since."""
         old = self.old.get(path)
@@ -207,8 +204,6 @@ class Writer:
         folder = self.staging_root / "scratch"
         folder.mkdir(parents=True, exist_ok=True)
         return folder
-
-    # --- staging
 
     def add(self, path: str, data: bytes, key: str = "") -> None:
         """Record an output file; its bytes are staged only when they differ from the last build."""
@@ -326,8 +321,6 @@ class Writer:
         self.staged.extend(staged)
         self._staged.update(staged)
 
-    # --- committing
-
     def commit(self) -> None:
         """Move staged files into place, delete files of the last build that are gone, record."""
         self._check_targets()  # every refusal before the first move, so a refusal changes nothing
@@ -383,7 +376,9 @@ class Writer:
             return True
         if not stat.S_ISREG(found.st_mode):
             return False
-        return self._marked(path) or (self.recovering and in_site_namespace(path))
+        if self._marked(path) or left_over(path):  # the search index: its names are marks
+            return True
+        return self.recovering and in_site_namespace(path)
 
     def abort(self) -> None:
         """Undo everything this build did: the output folder is as it was before."""
