@@ -225,6 +225,10 @@ def test_results_are_kept_for_a_day(
     cache_file = site / ".roundup-cache" / "links.json"
     stored = json.loads(cache_file.read_text(encoding="utf-8"))
     assert sorted(stored["links"]) == [web.url("/moved/repo?b"), web.url("/roundup-ssg/roundup?a")]
+    # Made by check first, the cache folder is made as a build makes it: it was readable by
+    # every user, and the drafts' texts later went into it.
+    assert cache_file.parent.stat().st_mode & 0o777 == 0o700
+    assert (cache_file.parent / "CACHEDIR.TAG").is_file()
     second = check(capsys, "--links")
     assert second == (
         1,

@@ -24,7 +24,9 @@ from urllib.parse import urlsplit
 import httpx
 import msgspec
 
+from roundup.core.errors import OutputError
 from roundup.core.model import Article
+from roundup.state.folder import StateFolder
 from roundup.web.fetch import USER_AGENT, network_reason
 
 log = logging.getLogger(__name__)
@@ -147,9 +149,13 @@ class LinkCache:
         data = {"version": _CACHE_VERSION, "links": links}
         temporary = self.path.with_name(f".{CACHE_FILE}.{os.getpid()}.tmp")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # As a build makes it (owner-only, tagged): the first command to make the cache
+            # folder made it readable by all, and drafts' texts later went into it.
+            StateFolder(self.path.parent).ensure()
             temporary.write_text(json.dumps(data, indent=0), encoding="utf-8")
             os.replace(temporary, self.path)
+        except OutputError as error:
+            log.warning("cannot keep link results: %s", error)
         except OSError as error:  # a cache that cannot be kept only costs time next run
             log.warning("cannot keep link results in %s: %s", self.path, error.strerror)
             temporary.unlink(missing_ok=True)

@@ -22,6 +22,7 @@ from xml.etree import ElementTree
 from roundup import __version__
 from roundup.core.errors import RoundupError
 from roundup.core.text import collapse_spaces
+from roundup.state.folder import StateFolder
 
 log = logging.getLogger(__name__)
 
@@ -140,8 +141,8 @@ def save_record(
     data = {"hub": hub, "feeds": dict(sorted(kept.items()))}
     target = cache_dir / RECORD_FILE
     temporary = cache_dir / f".{RECORD_FILE}.{os.getpid()}.tmp"
+    StateFolder(cache_dir).ensure()  # owner-only and tagged, as a build makes it
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
         temporary.write_text(json.dumps(data, indent=1) + "\n", "utf-8")
         os.replace(temporary, target)
     except OSError as error:
