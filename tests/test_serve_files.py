@@ -3,6 +3,7 @@ nothing from outside the output folder, and the base path a folder was built for
 
 from __future__ import annotations
 
+import errno
 import http.client
 import os
 import shutil
@@ -99,6 +100,43 @@ def test_the_site_itself_is_served(server: SiteServer, built: Path) -> None:
     assert request(server, "/links/items/a-first/?utm=x")[0] == 200
     assert request(server, "/links/feed.xml") == (200, (built / "feed.xml").read_bytes())
     assert request(server, "/links/topics")[0] == 301
+
+
+def test_a_file_that_cannot_be_read_is_an_error_and_is_told(
+    server: SiteServer,
+    built: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # A page without read permission came back "200 OK" with a "Not found" body, and the
+    # terminal said nothing: a link checker took it for a page, the curator never knew.
+    page, feed = built / "items" / "a-first" / "index.html", built / "feed.xml"
+    real_read, real_open = Path.read_bytes, open
+
+    def refused(path: object) -> None:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+
+    monkeypatch.setattr(Path, "read_bytes", lambda p: refused(p) if p == page else real_read(p))
+    monkeypatch.setattr(
+        "builtins.open", lambda f, *a, **k: refused(f) if f == str(feed) else real_open(f, *a, **k)
+    )
+    for target, name in (("/links/items/a-first/", "index.html"), ("/links/feed.xml", "feed.xml")):
+        status, body = request(server, target)
+        assert (status, body) == (
+            500,
+            f"roundup serve: cannot read {name}: Permission denied\n".encode(),
+        )
+    said = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert said == [
+        f"{page}: cannot read: Permission denied",
+        f"{feed}: cannot read: Permission denied",
+    ]
+    # Gone since it was found (a rebuild removed it): 404, not "200 OK" and "Not found".
+    gone = FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(page))
+    monkeypatch.setattr(
+        Path, "read_bytes", lambda p: (_ for _ in ()).throw(gone) if p == page else real_read(p)
+    )
+    assert request(server, "/links/items/a-first/")[0] == 404
 
 
 @pytest.mark.parametrize(

@@ -193,8 +193,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         try:
             page = Path(file).read_bytes() if file else b""
-        except OSError:  # removed by a rebuild since it was found
-            page = b""
+        except FileNotFoundError:  # removed by a rebuild since it was found
+            page, status = b"", 404
+        except OSError as error:
+            self._unreadable(file, error, send_body)
+            return
         if not page:
             page = _NOT_FOUND if site.root.is_dir() else _NOTHING_BUILT
         if state is not None:
@@ -210,14 +213,25 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _send_file(self, file: str, kind: str, send_body: bool) -> None:
         try:
             stream = open(file, "rb")  # noqa: SIM115 - closed below, after the headers
-        except OSError:
+        except FileNotFoundError:
             self._send(404, _NOT_FOUND, "text/html; charset=utf-8", send_body)
+            return
+        except OSError as error:
+            self._unreadable(file, error, send_body)
             return
         with stream:
             self.send_response(200)
             self._headers(kind, os.fstat(stream.fileno()).st_size)
             if send_body:
                 shutil.copyfileobj(stream, self.wfile)
+
+    def _unreadable(self, file: str, error: OSError, send_body: bool) -> None:
+        """A file of the site that cannot be read (its permissions): an error for the browser,
+        and a line for the curator, as the web server it is deployed to would fail on it."""
+        reason = error.strerror or str(error)
+        log.warning("%s: cannot read: %s", file, reason)
+        body = f"roundup serve: cannot read {os.path.basename(file)}: {reason}\n".encode()
+        self._send(500, body, "text/plain; charset=utf-8", send_body)
 
     def _headers(self, kind: str, length: int) -> None:
         self.send_header("Content-Type", kind)
