@@ -152,7 +152,7 @@ def test_dead_and_moved_links_with_file_and_line(
         f"{u('/roundup-ssg/roundup')}",
         "content/many.md:9: images[2].url: 404 Not Found",
         "warning: content/many.md:12: related[0].webUrl: 301 Moved Permanently to "
-        f"{u('/news/council-bridge')}",
+        f"{u('/r/step')}",  # where the permanent redirect leads, not the temporary one after it
         "content/many.md:18: related[3].webUrl: 500 Internal Server Error",
         "content/many.md:22: related[5].webUrl: 127.0.0.1 refused the connection",
     ]
@@ -311,6 +311,23 @@ def test_a_link_that_moved_then_died_says_where_and_one_without_location_is_unch
         f"content/a.md:4: originalUrl: 404 Not Found at {web.url('/gone')}, where a 301 Moved "
         "Permanently leads",
         "warning: content/b.md:4: originalUrl: not checked: 302 Found without a Location to follow",
+    ]
+
+
+def test_a_site_down_for_a_while_is_unchecked_and_a_move_suggests_a_clean_address(
+    web: FixtureWeb, site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A 503 with Retry-After ("back soon") was called dead and failed the run; a move to a
+    # URL with utm_ parameters suggested pasting them, which `new` would never write.
+    write(site, "a.md", good(url=web.url("/maintenance")))
+    write(site, "b.md", good(url=web.url("/moved/tracked")))
+    code, _, lines = check(capsys, "--links", "--no-cache")
+    assert code == 0
+    assert lines == [
+        "warning: content/a.md:4: originalUrl: not checked: 503 Service Unavailable (the site "
+        "asks to come back later)",
+        "warning: content/b.md:4: originalUrl: 301 Moved Permanently to "
+        f"{web.url('/news/council-bridge?id=3')}",
     ]
 
 

@@ -96,6 +96,8 @@ ROUTES: dict[str, Route] = {
     "/temporary": _redirect(307, "/diary/static-weekend"),
     "/loop": _redirect(302, "/loop"),
     "/moved/gone": _redirect(301, "/gone"),
+    "/moved/tracked": _redirect(301, "/news/council-bridge?utm_source=feed&id=3"),
+    "/maintenance": Route(503, b"<h1>Back soon</h1>", HTML, (("Retry-After", "120"),)),
     "/nowhere": Route(302, b"<p>Moved</p>"),  # a redirect without a Location
     "/gone": Route(404, (PAGES / "gone.html").read_bytes()),
     "/broken": Route(500, b"<h1>Internal Server Error</h1>"),

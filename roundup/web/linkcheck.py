@@ -25,6 +25,7 @@ import httpx
 import msgspec
 
 from roundup.core.errors import OutputError
+from roundup.core.links import strip_tracking
 from roundup.core.model import Article
 from roundup.state.folder import StateFolder
 from roundup.web.fetch import USER_AGENT, network_reason
@@ -263,6 +264,8 @@ def _outcome(response: httpx.Response) -> Outcome:
     reason = f"{status} {response.reason_phrase}".strip()
     if status in _REFUSED:
         return Outcome("unchecked", f"{reason} (the site may refuse robots)", status)
+    if status == 503 and "retry-after" in response.headers:  # down for a while, not gone
+        return Outcome("unchecked", f"{reason} (the site asks to come back later)", status)
     first = response.history[0] if response.history else None
     if status >= 400:
         if first is not None:  # say where the link leads now: the fix may be to follow it
@@ -273,7 +276,10 @@ def _outcome(response: httpx.Response) -> Outcome:
         return Outcome("unchecked", f"{reason} without a Location to follow", status)
     if first is not None and first.status_code in _PERMANENT:
         moved = f"{first.status_code} {first.reason_phrase}".strip()
-        return Outcome("moved", moved, first.status_code, str(response.url))
+        # Where the permanent redirect leads, not where a temporary one after it does; without
+        # the tracking parameters `new` leaves out of the links it writes.
+        target = response.history[1].url if len(response.history) > 1 else response.url
+        return Outcome("moved", moved, first.status_code, strip_tracking(str(target)))
     return Outcome("ok", reason, status)
 
 
