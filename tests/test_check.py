@@ -329,6 +329,14 @@ def test_a_site_down_for_a_while_is_unchecked_and_a_move_suggests_a_clean_addres
         "warning: content/b.md:4: originalUrl: 301 Moved Permanently to "
         f"{web.url('/news/council-bridge?id=3')}",
     ]
+    # The host a redirect leads to is the one named when it fails, not the one that answered.
+    write(site, "c.md", good(url=web.url("/moved/closed")))
+    code, _, lines = check(capsys, "--links", "--no-cache")
+    assert code == 1
+    assert lines[-1] == (
+        "content/c.md:4: originalUrl: localhost refused the connection, where a redirect from "
+        "127.0.0.1 leads"
+    )
 
 
 def test_at_most_two_requests_at_a_time_per_host(

@@ -97,6 +97,7 @@ ROUTES: dict[str, Route] = {
     "/loop": _redirect(302, "/loop"),
     "/moved/gone": _redirect(301, "/gone"),
     "/moved/tracked": _redirect(301, "/news/council-bridge?utm_source=feed&id=3"),
+    "/moved/closed": _redirect(301, "http://localhost:1/closed"),  # a host that refuses
     "/maintenance": Route(503, b"<h1>Back soon</h1>", HTML, (("Retry-After", "120"),)),
     "/nowhere": Route(302, b"<p>Moved</p>"),  # a redirect without a Location
     "/gone": Route(404, (PAGES / "gone.html").read_bytes()),

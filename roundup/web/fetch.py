@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import contextlib
 import re
 import socket
 import ssl
@@ -170,7 +171,18 @@ async def _read(response: httpx.Response, max_bytes: int) -> tuple[bytes, bool]:
 
 
 def network_reason(error: BaseException, host: str) -> str:
-    """Why a request failed, in words: the cause's kind, found down the exception chain."""
+    """Why a request to `host` failed, in words: the cause's kind, found down the exception
+    chain; naming the host a redirect led to, when that is the one that failed (the
+    curator's host, which had just answered, was said not to exist)."""
+    failed = host
+    if isinstance(error, httpx.RequestError):
+        with contextlib.suppress(RuntimeError):  # a request is not always attached
+            failed = error.request.url.host or host
+    reason = _reason(error, failed)
+    return reason if failed == host else f"{reason}, where a redirect from {host} leads"
+
+
+def _reason(error: BaseException, host: str) -> str:
     cause: BaseException | None = error
     while cause is not None:
         if isinstance(cause, socket.gaierror):
