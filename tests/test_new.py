@@ -49,6 +49,20 @@ def new(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+def test_a_page_dated_in_the_future_is_told_it_will_be_held_back(
+    web: FixtureWeb, site: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A page's wrong clock or time zone: the file was written without a word, and the link
+    # was missing from the site (held back until then).
+    monkeypatch.setenv("ROUNDUP_NOW", "2026-01-01T00:00:00Z")
+    code, _, err = new(capsys, web.url("/news/council-bridge"))
+    assert code == 0
+    assert err.startswith("warning: dated 2026-03-04 ") and err.endswith(
+        ", the page's publication time, which is still to come: the link is held back until "
+        "then; --now dates it now\n"
+    ), err
+
+
 def read(path: Path) -> Article:
     parsed = parse_file(path, path.name, BERLIN)
     assert parsed.errors == [] and parsed.warnings == [], (parsed.errors, parsed.warnings)

@@ -55,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
     from roundup.core.links import canonical_link
     from roundup.core.text import one_line
     from roundup.read.loader import display_path
+    from roundup.read.schedule import build_time
     from roundup.read.schema import FieldError, check_url
     from roundup.web.fetch import FetchError, fetch
     from roundup.web.metadata import PageMetadata, extract
@@ -92,12 +93,21 @@ def run(args: argparse.Namespace) -> int:
     path = articlefile.write(config.content_dir, article, config.zone, slugs)
     print(display_path(path, cwd))
     stated = _moment(meta.published_at, config.zone) if meta.published_at else None
-    if stated is not None and not args.now and _older(stated):
+    now = build_time()
+    if stated is not None and not args.now and _older(stated, now):
         # Said, as it surprises: a link added today belongs to the page's day, not today's.
         day = stated.astimezone(config.zone).date().isoformat()
         error(
             f"roundup: dated {day}, the page's publication time: it is listed on that day, "
             "not today, and a feed may already have newer entries; --now dates it now"
+        )
+    elif stated is not None and not args.now and stated > now:
+        # The page's clock or time zone is wrong, most likely: unsaid, the link went missing
+        # from the site (held back until then) without a word until the next build.
+        when = stated.astimezone(config.zone).isoformat(" ", "minutes")
+        error(
+            f"warning: dated {when}, the page's publication time, which is still to come: the "
+            "link is held back until then; --now dates it now"
         )
     return 0
 
@@ -110,9 +120,9 @@ def _moment(stated: datetime | date, zone: tzinfo) -> datetime:
     return stated if stated.tzinfo else stated.replace(tzinfo=zone)
 
 
-def _older(published: datetime) -> bool:
+def _older(published: datetime, now: datetime) -> bool:
     """Whether a page came out well before today (more than a day and a half ago)."""
-    return (datetime.now(UTC) - published).total_seconds() > 36 * 3600
+    return (now - published).total_seconds() > 36 * 3600
 
 
 def _article(
