@@ -120,7 +120,23 @@ def test_entities_are_decoded_exactly_once() -> None:
         ),
         "https://e.x/",
     )
-    assert ld.title == "Q&A: <b> tags &amp; more"
+    assert ld.title == "Q&A: tags &amp; more"  # decoded once; the markup it then shows, dropped
+
+
+def test_markup_and_control_characters_a_cms_left_in_metadata_are_dropped() -> None:
+    # Written into the article file as they were, the tags showed on the page as text (and
+    # went into the file name); a bidi override made the build warn about the new file.
+    meta = extract(
+        html_page(
+            '<meta property="og:title" content="&lt;b&gt;Bold&lt;/b&gt; move: '
+            '&lt;script&gt;alert(1)&lt;/script&gt; done \u202eRTL">'
+            '<meta property="og:description" content="&lt;p&gt;An &lt;em&gt;excerpt&lt;/em&gt;'
+            ' about Vec&lt;T&gt; and Option&lt;Box&lt;T&gt;&gt;&lt;/p&gt;">'
+        ),
+        "https://e.x/",
+    )
+    assert meta.title == "Bold move: done RTL"
+    assert meta.excerpt == "An excerpt about Vec<T> and Option<Box<T>>"
 
 
 def test_json_ld_in_lists_graphs_and_odd_wrappings() -> None:

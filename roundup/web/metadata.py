@@ -26,7 +26,7 @@ import lxml.html
 
 from roundup.core.links import clean_url
 from roundup.core.model import Image
-from roundup.core.text import collapse_spaces
+from roundup.core.text import CONTROL_CHARS, collapse_spaces
 from roundup.read import schema
 
 # schema.org types whose headline and date describe the linked page itself.
@@ -116,7 +116,22 @@ def extract(text: str, page_url: str) -> PageMetadata:
 
 
 def _normal(text: str) -> str:
-    return collapse_spaces(text)
+    """Metadata as the article file's text: markup that a CMS left in it (decoded, it is
+    "<b>Bold</b>") dropped, and the characters the build would remove (bidi overrides) gone,
+    so that the build reads the file without a warning."""
+    if "<" in text:  # not decoded again: "&amp;" that survived one decoding is the page's text
+        text = _TAG.sub(" ", _SCRIPT.sub(" ", text))
+    return collapse_spaces(CONTROL_CHARS.sub("", text))
+
+
+_SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+# Elements a CMS leaves in a title or description; not any <Word> ("Vec<T>", "Option<Box<T>>"
+# are titles of a Rust roundup, not markup).
+_TAG = re.compile(
+    r"</?(?:a|abbr|b|big|blockquote|br|cite|code|del|div|em|font|h[1-6]|hr|i|img|ins|kbd|li|"
+    r"mark|ol|p|pre|q|s|small|span|strike|strong|sub|sup|time|u|ul)(?:\s[^<>]*)?/?>",
+    re.IGNORECASE,
+)
 
 
 def _base_url(document: lxml.html.HtmlElement, page_url: str) -> str:
