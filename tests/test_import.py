@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 from datetime import UTC, datetime
@@ -245,6 +246,34 @@ def test_a_link_already_curated_is_left_alone_and_no_file_is_overwritten(
     new = sorted(set(after) - set(before))
     assert "1999-08-15-frequently-asked-questions-by-the-press-tim-bl-2.md" in new
     assert not any("local-first" in name for name in new)
+
+
+def test_an_article_file_that_cannot_be_read_is_told_before_its_links_are_imported_again(
+    site: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Skipped without a word, its link was imported a second time (a "-2" file).
+    content = site / "content"
+    content.mkdir()
+    mine = content / "mine.md"
+    mine.write_text(
+        "---\ntitle: Local-first, by hand\npublishedDateTime: 2024-01-01\n"
+        "originalUrl: http://inkandswitch.com/local-first/#ideals\n---\nMine.\n",
+        encoding="utf-8",
+    )
+    real = Path.read_bytes
+
+    def locked(path: Path) -> bytes:
+        if path == mine:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", locked)
+    code, _, err = run(capsys, "exports/pinboard.json", "--dry-run")
+    assert code == 0
+    assert err[0] == (
+        "warning: content/mine.md: cannot read file: Permission denied; the links in it are "
+        "not known"
+    )
 
 
 @pytest.mark.parametrize("dry_run", [False, True])

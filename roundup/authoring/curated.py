@@ -27,29 +27,41 @@ def curated_links(content_dir: Path) -> dict[str, list[str]]:
     return curated(content_dir)[0]
 
 
-def curated(content_dir: Path) -> tuple[dict[str, list[str]], set[str]]:
+def curated(content_dir: Path) -> tuple[dict[str, list[str]], set[str], list[str]]:
     """`curated_links`, and every slug the folder's files take: from their names (in any
     sub-folder) and their `slug:` fields. A new file whose name gives one of them would move
     an item already published to another URL (the build tells two alike apart).
 
     Reads only the frontmatter lines of these fields, far faster than validating every file:
-    30,000 files take well under a second. Unreadable or broken files are skipped (the build
-    reports them); so is a value written in YAML flow style (`{webUrl: ...}`).
+    30,000 files take well under a second. Broken files are skipped (the build reports them);
+    so is a value written in YAML flow style (`{webUrl: ...}`). Files and folders that cannot
+    be read are skipped too, and returned last ("path: why"): the links in them are not known,
+    and an import would curate them again.
     """
     found: dict[str, list[str]] = {}
     slugs: set[str] = set()
-    for source, _ in scan(content_dir).files:
+    scanned = scan(content_dir)
+    unreadable = [f"{problem.path}: {problem.message}" for problem in scanned.errors]
+    for source, _ in scanned.files:
         slugs.add(derived_slug(source))
         try:
             text = decode((content_dir / source).read_bytes())
             front = split_frontmatter(text)[0]
-        except (OSError, FileProblem):
+        except OSError as error:
+            unreadable.append(f"{source}: cannot read file: {error.strerror or error}")
+            continue
+        except FileProblem:
             continue
         links = {canonical_link(url) for url in map(_scalar, _LINK_LINE.findall(front)) if url}
         for link in links:
             found.setdefault(link, []).append(source)
         slugs.update(slug for slug in map(_scalar, _SLUG_LINE.findall(front)) if slug)
-    return found, slugs
+    return found, slugs, unreadable
+
+
+def unknown_links_warnings(content: str, unreadable: list[str]) -> list[str]:
+    """The warnings for what `curated` could not read (`content`: the folder as shown)."""
+    return [f"warning: {content}/{line}; the links in it are not known" for line in unreadable]
 
 
 def _scalar(written: str) -> str | None:

@@ -71,7 +71,7 @@ def _date_text(text: str) -> str:
 def run(args: argparse.Namespace) -> int:
     # Imported here: the readers' libraries (lxml, feedparser) are for this command only.
     from roundup.authoring import articlefile
-    from roundup.authoring.curated import curated
+    from roundup.authoring.curated import curated, unknown_links_warnings
     from roundup.importers.plan import Options, Plan, free_names
     from roundup.importers.sources import FORMATS, SourceError, load, read
     from roundup.read import schema
@@ -96,7 +96,9 @@ def run(args: argparse.Namespace) -> int:
         error(f"roundup: {count} source{'s' * (count != 1)} could not be read; nothing was written")
         return 1
     folder = config.content_dir
-    links, slugs = curated(folder) if folder.is_dir() else ({}, set())
+    links, slugs, unreadable = curated(folder) if folder.is_dir() else ({}, set(), [])
+    for line in unknown_links_warnings(display_path(folder, Path.cwd()), unreadable):
+        error(line)
     options = Options(tuple(args.topic), args.draft, since, args.folders_as_topics)
     plan = Plan(options, set(links), zone)
     for spec, reading in readings:

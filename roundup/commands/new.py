@@ -50,7 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     # Imported here: `roundup build` must not pay for an HTTP client and an HTML parser.
     from roundup.authoring import articlefile
-    from roundup.authoring.curated import curated
+    from roundup.authoring.curated import curated, unknown_links_warnings
     from roundup.core.errors import RoundupError
     from roundup.core.links import canonical_link
     from roundup.core.text import one_line
@@ -84,7 +84,10 @@ def run(args: argparse.Namespace) -> int:
     cwd = Path.cwd()
     slugs: set[str] = set()
     if config.content_dir.is_dir():
-        links, slugs = curated(config.content_dir)
+        links, slugs, unreadable = curated(config.content_dir)
+        shown = display_path(config.content_dir, cwd)
+        for line in unknown_links_warnings(shown, unreadable):
+            error(line)
         asked = {url, article.url, *((page.final_url,) if page else ())}
         earlier = sorted({s for u in asked for s in links.get(canonical_link(u), ())})
         for source in earlier:
