@@ -243,6 +243,37 @@ def test_files_deleted_or_edited_by_hand_are_restored(tmp_path: Path) -> None:
     assert files_of(out) == expected
 
 
+def test_a_cache_folder_that_is_a_file_or_cannot_be_written_in_says_which(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # "cannot create the cache folder" was said of a folder that was there (another user's).
+    site = make_site(tmp_path / "site", count=3)
+    monkeypatch.chdir(site)
+    (site / ".roundup-cache").write_text("a file")
+    assert main(["build"]) == 1
+    cache = site / ".roundup-cache"
+    assert capsys.readouterr().err.startswith(
+        f"roundup: the cache folder {cache} is a file, not a folder; choose another with "
+        "--cache-dir or cache_dir"
+    )
+    cache.unlink()
+    cache.mkdir()
+    real = Path.write_text
+
+    def refused(path: Path, *args: object, **kwargs: object) -> int:
+        if path.parent == cache:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "write_text", refused)
+    assert main(["build"]) == 1
+    assert capsys.readouterr().err.startswith(
+        f"roundup: cannot write in the cache folder {cache} (Permission denied); choose "
+        "another with --cache-dir or cache_dir"
+    )
+    assert not (site / "output").exists()
+
+
 def test_nothing_is_deleted_through_a_folder_that_became_a_link(tmp_path: Path) -> None:
     """An item's folder in output/ replaced by a link to a folder elsewhere: when the item
     goes, the file the link reaches is not deleted, the build fails (the page may still be

@@ -59,10 +59,28 @@ class StateFolder:
                 if not mark.exists():
                     mark.write_text(text, encoding="ascii")
         except OSError as error:
-            raise OutputError(
-                f"cannot create the cache folder {self.root}: {error.strerror}; "
-                "choose another with --cache-dir or cache_dir"
-            ) from None
+            if self.root.is_dir():  # there, but not this user's to write in
+                owner = _owner(self.root)
+                why = error.strerror + (f": it belongs to {owner}" if owner else "")
+                what = f"cannot write in the cache folder {self.root} ({why})"
+            elif self.root.exists():
+                what = f"the cache folder {self.root} is a file, not a folder"
+            else:
+                what = f"cannot create the cache folder {self.root}: {error.strerror}"
+            raise OutputError(f"{what}; choose another with --cache-dir or cache_dir") from None
+
+
+def _owner(folder: Path) -> str:
+    """The name of the user a folder belongs to, if not this one ("" if it is, or unknown)."""
+    try:
+        owner = folder.stat().st_uid
+        if owner == os.getuid():
+            return ""
+        import pwd  # Unix only, as getuid
+
+        return pwd.getpwuid(owner).pw_name
+    except (OSError, KeyError, AttributeError, ImportError):
+        return ""
 
 
 def check_site_folders(config: SiteConfig) -> None:
