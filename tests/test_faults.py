@@ -479,6 +479,34 @@ def test_a_full_disk_for_the_record_names_the_cache_and_says_the_site_is_written
     assert files_of(site / "output") == files_of(clean / "output")
 
 
+def test_a_cache_folder_that_cannot_be_staged_in_is_named_not_a_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A read-only cache folder was told as "permission denied while writing output/topics/…",
+    # a page whose folder was writable: a chmod there changed nothing.
+    site = make_site(tmp_path / "site")
+    monkeypatch.chdir(site)
+    monkeypatch.setenv("CI", "1")
+    assert main(["build", "-q"]) == 0
+    before = snapshot(site / "output")
+    article = site / "content" / "article-0001.md"
+    article.write_text(article.read_text().replace("Example", "Changed"))
+    cache = str(site / ".roundup-cache")
+    real_open = os.open
+
+    def read_only(path: str, *args: int, **kwargs: int) -> int:
+        if str(path).startswith(cache) and "staging" in str(path):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(output_module.os, "open", read_only)
+    capsys.readouterr()
+    assert main(["build"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"roundup: permission denied while staging files in {cache}/"), err
+    assert snapshot(site / "output") == before
+
+
 def test_a_real_full_disk(tmp_path: Path) -> None:
     small = tmp_path / "small"
     small.mkdir()

@@ -284,6 +284,10 @@ class Writer:
             finally:
                 os.close(fd)
         except OSError as error:
+            if isinstance(error, PermissionError) and not self.staging.startswith(self._root):
+                # Staged in the cache folder: that is the folder to fix, not the page's.
+                where = self.staging[:-1]
+                raise OutputError(f"permission denied while staging files in {where}") from None
             raise self._failure(error, self.root / path) from None
 
     def _output_path(self, filename: str | bytes | None) -> Path:
