@@ -61,7 +61,7 @@ class StateFolder:
         except OSError as error:
             if self.root.is_dir():  # there, but not this user's to write in
                 owner = _owner(self.root)
-                why = error.strerror + (f": it belongs to {owner}" if owner else "")
+                why = (error.strerror or str(error)) + (f": it belongs to {owner}" if owner else "")
                 what = f"cannot write in the cache folder {self.root} ({why})"
             elif self.root.exists():
                 what = f"the cache folder {self.root} is a file, not a folder"
