@@ -332,6 +332,58 @@ def test_in_a_browser_pages_reload_keep_their_place_and_show_errors(
         assert seen["overlayGone"] and seen["reloadsWhileBroken"] == 0, seen
 
 
+def test_a_stop_with_saves_not_built_yet_builds_them_or_says_to(
+    fixture_site: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Ctrl-C twice right after a burst of saves (500 files copied) left output/ without them
+    # and said only "stopped": the saves were still waiting for their rebuild.
+    import queue
+    import types
+
+    from roundup.cli import _parser
+    from roundup.commands import common, serving
+    from roundup.core import config as config_module
+
+    monkeypatch.chdir(fixture_site)
+    args = _parser()[0].parse_args(["serve", "--no-watch"])
+    config = config_module.load(fixture_site / "pyproject.toml", {}, fixture_site)
+    session = serving.Session(args, common.for_preview(args, config), config.cache_dir)
+    session._build(set(), first=True)
+    saved = fixture_site / "content" / "zz-saved-at-the-last-moment.md"
+    saved.write_text(
+        '---\ntitle: "Saved at the last moment"\npublishedDateTime: 2024-03-05T10:00:00Z\n'
+        'originalUrl: "https://example.com/last-moment"\n---\n',
+        encoding="utf-8",
+    )
+    changes: queue.Queue[set[str]] = queue.Queue()
+    changes.put({str(saved)})
+    session.watcher = types.SimpleNamespace(changes=changes)  # type: ignore[assignment]
+    building = serving.build
+
+    def stopped_again(*args: object, **kwargs: object) -> object:
+        raise KeyboardInterrupt  # the second Ctrl-C
+
+    monkeypatch.setattr(serving, "build", stopped_again)
+    capsys.readouterr()
+    session._finish()
+    out, err = capsys.readouterr()
+    assert out == "roundup: stopping once your last saves are built (Ctrl-C again: at once)\n"
+    assert err == "roundup: output/ may be behind your last saves; build before deploying\n"
+    monkeypatch.setattr(serving, "build", building)
+    session._finish()  # one Ctrl-C: the saves are built before leaving
+    output = session.config.output_dir
+    assert (output / "items" / "zz-saved-at-the-last-moment" / "index.html").is_file()
+    # Nothing in the queue (a burst the watcher still collects is in none): built silently.
+    changes.get()
+    saved.unlink()
+    capsys.readouterr()
+    session._finish()
+    assert capsys.readouterr() == ("", "")
+    assert not (output / "items" / "zz-saved-at-the-last-moment").exists()
+
+
 def test_a_stop_between_a_saves_pages_and_its_index_finishes_the_index(
     fixture_site: Path,
     tmp_path: Path,
@@ -364,7 +416,7 @@ def test_a_stop_between_a_saves_pages_and_its_index_finishes_the_index(
         session._build({str(article)})
     assert session.index_behind is True
     monkeypatch.setattr(serving, "build", building)
-    session._finish_index()
+    session._finish()
     assert "stopping once the search index is up to date" in capsys.readouterr().out
     output = session.config.output_dir
     cold = tmp_path / "cold"

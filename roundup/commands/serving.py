@@ -77,7 +77,7 @@ class Session:
                 self._say_where()
                 self._watch(self.watcher)
         except KeyboardInterrupt:
-            self._finish_index()
+            self._finish()
             print("roundup: stopped")
         finally:
             if self.watcher is not None:
@@ -201,20 +201,38 @@ class Session:
         except RoundupError as failure:
             error(f"roundup: the search index was not updated: {failure}")
 
-    def _finish_index(self) -> None:
-        """Stopped between a save's pages and their search index: build the index before
-        leaving, so that `output/` is the whole site (it may be deployed as it is); a second
-        Ctrl-C leaves at once, and says the index is behind."""
-        if not self.index_behind:
-            return
-        print("roundup: stopping once the search index is up to date (Ctrl-C again: at once)")
+    def _finish(self) -> None:
+        """Stopped: build what was saved and not built yet before leaving, so that `output/`
+        is the whole site (it may be deployed as it is). That is the search index that
+        follows a save's pages, or saves that came in since the last rebuild; also those
+        the watcher was still collecting into a burst, which only a build can see (one
+        with nothing to do answers from its record at once). A second Ctrl-C leaves at
+        once, and says to build before deploying."""
+        if self.files < 0:
+            return  # stopped during the first build: leave at once, as asked
+        pending = self.watcher is not None and not self.watcher.changes.empty()
+        if pending:
+            print("roundup: stopping once your last saves are built (Ctrl-C again: at once)")
+        elif self.index_behind:
+            print("roundup: stopping once the search index is up to date (Ctrl-C again: at once)")
+        elif self.watcher is None or self.broken:
+            return  # nothing came in unseen, or the last save does not build
         try:
             # A plain build, not the session's: the stop may have cut into its memory's work.
             build(self.config, preview=self.args.preview, now=build_time())
         except KeyboardInterrupt:
-            error("roundup: the search index is behind the pages; build before deploying")
+            if self.index_behind and not pending:
+                error("roundup: the search index is behind the pages; build before deploying")
+            else:
+                error("roundup: output/ may be behind your last saves; build before deploying")
+        except ContentError:
+            error("roundup: your last saves do not build (roundup build says why); output/ "
+                  "holds the last good build")  # fmt: skip
         except RoundupError as failure:
-            error(f"roundup: the search index was not updated: {failure}")
+            what = (
+                "your last saves were not built" if pending else "the search index was not updated"
+            )
+            error(f"roundup: {what}: {failure}")
 
     def _built(self, result: BuildResult, changed: set[str], first: bool) -> None:
         # The pages first: a page asked for once the lines below are out is the new one.
