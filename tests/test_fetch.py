@@ -6,6 +6,7 @@ import socket
 import time
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from roundup import __version__
@@ -111,3 +112,20 @@ def test_only_http_and_https(url: str) -> None:
 def test_a_malformed_url_is_a_one_line_error(url: str) -> None:
     with pytest.raises(FetchError, match=r"not a valid URL|only http"):
         fetch(url)
+
+
+def test_a_failure_names_the_host_that_failed_and_the_one_a_redirect_came_from() -> None:
+    from roundup.web.fetch import network_reason
+
+    def refused(url: str) -> httpx.ConnectError:
+        error = httpx.ConnectError("refused", request=httpx.Request("GET", url))
+        error.__cause__ = ConnectionRefusedError()
+        return error
+
+    # httpx gives an IDN host decoded: the same host written as the curator wrote it.
+    assert network_reason(refused("http://xn--bcher-kva.example/a"), "xn--bcher-kva.example") == (
+        "xn--bcher-kva.example refused the connection"
+    )
+    assert network_reason(refused("http://other.example/a"), "start.example") == (
+        "other.example refused the connection, where a redirect from start.example leads"
+    )

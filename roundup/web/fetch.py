@@ -178,8 +178,16 @@ def network_reason(error: BaseException, host: str) -> str:
     if isinstance(error, httpx.RequestError):
         with contextlib.suppress(RuntimeError):  # a request is not always attached
             failed = error.request.url.host or host
-    reason = _reason(error, failed)
-    return reason if failed == host else f"{reason}, where a redirect from {host} leads"
+    if _ascii_host(failed) == _ascii_host(host):  # one host, maybe written in two forms (IDN)
+        return _reason(error, host)
+    return f"{_reason(error, failed)}, where a redirect from {host} leads"
+
+
+def _ascii_host(host: str) -> str:
+    try:
+        return host.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return host.lower()
 
 
 def _reason(error: BaseException, host: str) -> str:
