@@ -111,7 +111,7 @@ def canonical_link(url: str) -> str:
     hostname = parts.hostname
     if scheme not in _DEFAULT_PORTS or not hostname:
         return text
-    host = _ascii_host(hostname).removeprefix("www.")
+    host = ascii_host(hostname).removeprefix("www.")
     if ":" in host:  # an IPv6 address
         host = f"[{host}]"
     if port is not None and port != _DEFAULT_PORTS[scheme]:
@@ -147,14 +147,16 @@ def clean_url(url: str) -> str:
         host, colon, port = host_port.rpartition(":") if "]" not in host_port else ("", "", "")
         if not colon or not port.isdigit():
             host, colon, port = host_port, "", ""
-        netloc = f"{user}{at}{_ascii_host(host)}{colon}{port}"
+        netloc = f"{user}{at}{ascii_host(host)}{colon}{port}"
     path, query, fragment = (
         quote(part, safe=_URL_SAFE) for part in (parts.path, parts.query, parts.fragment)
     )
     return urlunsplit((parts.scheme, netloc, path, query, fragment))
 
 
-def _ascii_host(host: str) -> str:
+def ascii_host(host: str) -> str:
+    """A host name as one spelling: lower-case, without a trailing dot, international names in
+    their ASCII (IDNA) form; one that is no valid international name, as written."""
     host = host.lower().rstrip(".")
     if host.isascii():
         return host
@@ -187,7 +189,7 @@ def registrable_domain(url_or_host: str) -> str:
     lower-case and without `www.`. Accepts a URL or a host name.
     """
     host = urlsplit(url_or_host).hostname if "/" in url_or_host else url_or_host
-    host = _ascii_host(host or "")
+    host = ascii_host(host or "")
     try:
         ipaddress.ip_address(host)
         return host

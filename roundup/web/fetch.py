@@ -16,6 +16,7 @@ import httpx
 
 from roundup import __version__
 from roundup.core.errors import RoundupError
+from roundup.core.links import ascii_host
 from roundup.core.text import cut, one_line
 from roundup.read import schema
 
@@ -178,16 +179,9 @@ def network_reason(error: BaseException, host: str) -> str:
     if isinstance(error, httpx.RequestError):
         with contextlib.suppress(RuntimeError):  # a request is not always attached
             failed = error.request.url.host or host
-    if _ascii_host(failed) == _ascii_host(host):  # one host, maybe written in two forms (IDN)
+    if ascii_host(failed) == ascii_host(host):  # one host, maybe written in two forms (IDN)
         return _reason(error, host)
     return f"{_reason(error, failed)}, where a redirect from {host} leads"
-
-
-def _ascii_host(host: str) -> str:
-    try:
-        return host.encode("idna").decode("ascii").lower()
-    except UnicodeError:
-        return host.lower()
 
 
 def _reason(error: BaseException, host: str) -> str:
