@@ -84,6 +84,24 @@ def make_site(folder: Path, count: int = 40) -> Path:
     return folder
 
 
+def built_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A site built once in-process, as the current folder (no progress line)."""
+    site = make_site(tmp_path / "site")
+    monkeypatch.chdir(site)
+    monkeypatch.setenv("CI", "1")
+    assert main(["build", "-q"]) == 0
+    return site
+
+
+def clean_build(tmp_path: Path, *edited: Path) -> dict[str, bytes]:
+    """The files a fresh site with these edited articles builds, in a process of its own."""
+    clean = make_site(tmp_path / "clean")
+    for article in edited:
+        shutil.copy(article, clean / "content")
+    assert roundup(clean, "build").returncode == 0
+    return files_of(clean / "output")
+
+
 # --- the output folder is exactly the site
 
 
@@ -332,10 +350,7 @@ def test_a_page_that_cannot_be_removed_fails_the_build_and_is_removed_later(
 ) -> None:
     """The page of an unpublished article that cannot be removed (an immutable file) is an
     error, and stays recorded: a later build removes it, even with nothing else changed."""
-    site = make_site(tmp_path / "site")
-    monkeypatch.chdir(site)
-    monkeypatch.setenv("CI", "1")
-    assert main(["build", "-q"]) == 0
+    site = built_here(tmp_path, monkeypatch)
     page = site / "output" / "items" / "article-0002" / "index.html"
     article = site / "content" / "article-0002.md"
     article.write_text(article.read_text().replace("published: true", "published: false"))
@@ -408,10 +423,7 @@ def test_a_build_killed_at_any_moment_leaves_whole_files_and_recovers(tmp_path: 
 def test_disk_full_is_one_line_and_the_site_stays_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    site = make_site(tmp_path / "site")
-    monkeypatch.chdir(site)
-    monkeypatch.setenv("CI", "1")
-    assert main(["build", "-q"]) == 0
+    site = built_here(tmp_path, monkeypatch)
     before = snapshot(site / "output")
     for n in range(10):  # every page changes
         article = site / "content" / f"article-{n:04d}.md"
@@ -434,11 +446,8 @@ def test_disk_full_is_one_line_and_the_site_stays_whole(
     assert snapshot(site / "output") == before
     monkeypatch.setattr(output_module.os, "write", real_write)
     assert main(["build", "-q"]) == 0
-    clean = make_site(tmp_path / "clean")
-    for n in range(10):
-        shutil.copy(site / "content" / f"article-{n:04d}.md", clean / "content")
-    assert roundup(clean, "build").returncode == 0
-    assert files_of(site / "output") == files_of(clean / "output")
+    edited = [site / "content" / f"article-{n:04d}.md" for n in range(10)]
+    assert files_of(site / "output") == clean_build(tmp_path, *edited)
 
 
 def test_a_full_disk_for_the_record_names_the_cache_and_says_the_site_is_written(
@@ -447,10 +456,7 @@ def test_a_full_disk_for_the_record_names_the_cache_and_says_the_site_is_written
     """The cache folder on another, full disk: the site is already moved into place when its
     record fails to be written. The line says so (it said "while writing output"), and the
     next build finds every file as it should be."""
-    site = make_site(tmp_path / "site")
-    monkeypatch.chdir(site)
-    monkeypatch.setenv("CI", "1")
-    assert main(["build", "-q"]) == 0
+    site = built_here(tmp_path, monkeypatch)
     article = site / "content" / "article-0001.md"
     article.write_text(article.read_text().replace("Example", "Changed"))
 
@@ -473,10 +479,7 @@ def test_a_full_disk_for_the_record_names_the_cache_and_says_the_site_is_written
     capsys.readouterr()
     assert main(["build"]) == 0
     assert "; 0 of " in capsys.readouterr().out
-    clean = make_site(tmp_path / "clean")
-    shutil.copy(article, clean / "content")
-    assert roundup(clean, "build").returncode == 0
-    assert files_of(site / "output") == files_of(clean / "output")
+    assert files_of(site / "output") == clean_build(tmp_path, article)
 
 
 def test_a_cache_folder_that_cannot_be_staged_in_is_named_not_a_page(
@@ -484,10 +487,7 @@ def test_a_cache_folder_that_cannot_be_staged_in_is_named_not_a_page(
 ) -> None:
     # A read-only cache folder was told as "permission denied while writing output/topics/…",
     # a page whose folder was writable: a chmod there changed nothing.
-    site = make_site(tmp_path / "site")
-    monkeypatch.chdir(site)
-    monkeypatch.setenv("CI", "1")
-    assert main(["build", "-q"]) == 0
+    site = built_here(tmp_path, monkeypatch)
     before = snapshot(site / "output")
     article = site / "content" / "article-0001.md"
     article.write_text(article.read_text().replace("Example", "Changed"))

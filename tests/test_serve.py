@@ -8,12 +8,16 @@ import signal
 import socket
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from serving import WAIT, Events, Serve
 
 from checkers import axe_script, chromium, node, output_of, playwright_core, run
 from conftest import ROOT, files_of
+
+if TYPE_CHECKING:  # the pipeline is imported by the tests that build, not at collection
+    from roundup.commands.serving import Session
 
 GOOD_DATE = "publishedDateTime: 2024-03-01T09:00:00Z"
 BROKEN_DATE = "publishedDateTime: 2024-02-30T09:00:00Z"
@@ -332,6 +336,18 @@ def test_in_a_browser_pages_reload_keep_their_place_and_show_errors(
         assert seen["overlayGone"] and seen["reloadsWhileBroken"] == 0, seen
 
 
+def _session(site: Path, monkeypatch: pytest.MonkeyPatch) -> Session:
+    """A serve session of `site` (without watching), as `roundup serve` makes it."""
+    from roundup.cli import _parser
+    from roundup.commands import common, serving
+    from roundup.core import config as config_module
+
+    monkeypatch.chdir(site)
+    args = _parser()[0].parse_args(["serve", "--no-watch"])
+    config = config_module.load(site / "pyproject.toml", {}, site)
+    return serving.Session(args, common.for_preview(args, config), config.cache_dir)
+
+
 def test_a_stop_with_saves_not_built_yet_builds_them_or_says_to(
     fixture_site: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -342,14 +358,9 @@ def test_a_stop_with_saves_not_built_yet_builds_them_or_says_to(
     import queue
     import types
 
-    from roundup.cli import _parser
-    from roundup.commands import common, serving
-    from roundup.core import config as config_module
+    from roundup.commands import serving
 
-    monkeypatch.chdir(fixture_site)
-    args = _parser()[0].parse_args(["serve", "--no-watch"])
-    config = config_module.load(fixture_site / "pyproject.toml", {}, fixture_site)
-    session = serving.Session(args, common.for_preview(args, config), config.cache_dir)
+    session = _session(fixture_site, monkeypatch)
     session._build(set(), first=True)
     saved = fixture_site / "content" / "zz-saved-at-the-last-moment.md"
     saved.write_text(
@@ -392,14 +403,10 @@ def test_a_stop_between_a_saves_pages_and_its_index_finishes_the_index(
 ) -> None:
     # Ctrl-C while the index of a save's pages was being made left new pages beside the old
     # index, and output/ was neither the old site nor the new one.
-    from roundup.cli import _parser
-    from roundup.commands import common, serving
+    from roundup.commands import serving
     from roundup.core import config as config_module
 
-    monkeypatch.chdir(fixture_site)
-    args = _parser()[0].parse_args(["serve", "--no-watch"])
-    config = config_module.load(fixture_site / "pyproject.toml", {}, fixture_site)
-    session = serving.Session(args, common.for_preview(args, config), config.cache_dir)
+    session = _session(fixture_site, monkeypatch)
     session._build(set(), first=True)  # pages, then their index
     assert session.index_behind is False
     article = fixture_site / "content" / "a-first.md"
