@@ -348,6 +348,26 @@ def _session(site: Path, monkeypatch: pytest.MonkeyPatch) -> Session:
     return serving.Session(args, common.for_preview(args, config), config.cache_dir)
 
 
+def test_a_stop_whose_keyboard_interrupt_was_lost_still_ends_the_wait(
+    fixture_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ctrl-C while the idle time freed a build's objects: the KeyboardInterrupt came inside a
+    # finalizer (ZipFile.__del__), which only prints it, and serve waited for saves for good.
+    import queue
+    import signal as signals
+
+    session = _session(fixture_site, monkeypatch)
+    changes: queue.Queue[set[str]] = queue.Queue()
+    changes.put({"content/a.md"})
+    assert session._next(changes) == {"content/a.md"}
+    with pytest.raises(KeyboardInterrupt):
+        session._stop(signals.SIGINT, None)
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        session._next(changes)  # nothing comes: the stop asked for ends the wait
+    assert time.monotonic() - started < 5
+
+
 def test_a_stop_with_saves_not_built_yet_builds_them_or_says_to(
     fixture_site: Path,
     monkeypatch: pytest.MonkeyPatch,

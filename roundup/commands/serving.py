@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import queue
+import signal
 import threading
 import traceback
 from pathlib import Path
@@ -34,6 +35,8 @@ from roundup.serve.watch import Sources, Watcher
 POLL_SECONDS = 0.1
 # After a rebuild, how long nothing must happen before its leftovers are freed.
 IDLE_SECONDS = 0.3
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+STOP_POLL_SECONDS = 0.5  # how soon a stop whose KeyboardInterrupt was lost is seen
 
 
 class Session:
@@ -51,6 +54,10 @@ class Session:
         self.files = -1  # files in the output after the last good build
         self.memory = Memory()  # what one build worked out that the next can take over
         self.index_behind = False  # the pages were built, their search index not yet
+        # Set by Ctrl-C (or SIGTERM) as well as raised: a KeyboardInterrupt that comes while a
+        # finalizer runs (the idle `release()` frees a build's objects) is only printed, and
+        # serve waited for saves for good.
+        self.stop_asked = threading.Event()
 
     def site(self) -> Site:
         return Site(self.config.output_dir, normal_base_path(self.config.base_path))
@@ -58,6 +65,9 @@ class Session:
     def run(self, server: SiteServer) -> int:
         """Build, serve and (unless --no-watch) rebuild until Ctrl-C; the exit status."""
         self.server = server
+        before = {}
+        if threading.current_thread() is threading.main_thread():
+            before = {signum: signal.signal(signum, self._stop) for signum in STOP_SIGNALS}
         serving = threading.Thread(
             target=server.serve_forever, args=(POLL_SECONDS,), name="server", daemon=True
         )
@@ -86,6 +96,8 @@ class Session:
                 self.live.close()
             server.shutdown()
             server.server_close()
+            for signum, handler in before.items():
+                signal.signal(signum, handler)
         return 0
 
     def _watch(self, watcher: Watcher) -> None:
@@ -98,7 +110,7 @@ class Session:
                 # build's objects (0.2 s at 30,000 articles, holding every thread) here rather
                 # than at the start of the next rebuild, where a curator would wait for it.
                 release()
-                changed = changes.get()
+                changed = self._next(changes)
             while True:  # everything that came during the last build: one rebuild for all
                 try:
                     changed |= changes.get_nowait()
@@ -108,6 +120,20 @@ class Session:
             if source is not None and str(source) in changed and not self._reload():
                 continue
             self._build(changed)
+
+    def _stop(self, signum: int, frame: object) -> None:
+        self.stop_asked.set()
+        raise KeyboardInterrupt
+
+    def _next(self, changes: queue.Queue[set[str]]) -> set[str]:
+        """The next saves, however long they take to come; a stop asked for meanwhile ends
+        the wait even if its KeyboardInterrupt was lost."""
+        while True:
+            try:
+                return changes.get(timeout=STOP_POLL_SECONDS)
+            except queue.Empty:
+                if self.stop_asked.is_set():
+                    raise KeyboardInterrupt from None
 
     def _sources(self) -> Sources:
         return Sources(
